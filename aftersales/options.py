@@ -1,0 +1,69 @@
+"""Options shared by the commands, defined once so they mean the same thing everywhere."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import store
+from .errors import AftersalesError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def records_option(func: F) -> F:
+    return click.option(
+        "--records", "records_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
+        help=f"The records folder (default: ${store.ENV_VAR}, else the first folder up from here "
+             f"holding {store.SETTINGS_FILE}).",
+    )(func)
+
+
+def format_option(*choices: str, default: str = "table") -> Callable[[F], F]:
+    def decorate(func: F) -> F:
+        return click.option(
+            "--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
+            help="Output format: " + ", ".join(choices) + ".",
+        )(func)
+    return decorate
+
+
+@contextmanager
+def progress(label: str) -> Any:
+    """A progress bar on stderr when it is a terminal; silent otherwise (cron, pipes, tests)."""
+    show = sys.stderr.isatty()
+    bar_holder: dict[str, Any] = {}
+
+    def start(total: int) -> None:
+        if show and total > 200:
+            bar_holder["bar"] = click.progressbar(length=total, label=label, file=sys.stderr).__enter__()
+
+    def step(n: int) -> None:
+        bar = bar_holder.get("bar")
+        if bar is not None:
+            bar.update(n)
+
+    try:
+        yield start, step
+    finally:
+        bar = bar_holder.get("bar")
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+def load_records(records_dir: Path | None) -> store.Loaded:
+    """Find the root and read every record once, with a progress bar on long reads."""
+    root = store.find_root(records_dir)
+    with progress("Reading records") as (start, step):
+        return store.load(root, progress=step, on_count=start)
+
+
+def fail(message: str, code: int = 1) -> AftersalesError:
+    err = AftersalesError(message)
+    err.exit_code = code
+    return err

@@ -1,0 +1,206 @@
+"""Reading one YAML file into plain values that remember where they stood.
+
+PyYAML composes the node graph (with the libyaml C parser when present); this
+module turns nodes into values itself so that it can see what PyYAML would
+hide: duplicate keys, scalars that YAML 1.1 silently turns into booleans,
+octal or sexagesimal numbers, and alias expansion that grows without bound.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+
+try:  # the C parser is several times faster; the pure-Python one gives the same nodes
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_NODES = 100_000
+
+_BOOL_WORDS = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
+_OCTAL = re.compile(r"^[-+]?0[0-7_]+$")
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A 1-based line and column in a file."""
+
+    line: int
+    column: int
+
+
+class Map(dict):
+    """A mapping read from YAML, with the position of itself and of each key."""
+
+    mark: Mark
+    key_marks: dict[Any, Mark]
+    value_marks: dict[Any, Mark]
+
+
+class Seq(list):
+    """A sequence read from YAML, with the position of itself and of each item."""
+
+    mark: Mark
+    item_marks: list[Mark]
+
+
+class YamlProblem(Exception):
+    """A file that cannot be read as YAML records: one located problem."""
+
+    def __init__(self, mark: Mark, code: str, message: str):
+        super().__init__(message)
+        self.mark = mark
+        self.code = code
+        self.message = message
+
+
+def _mark(node: yaml.Node) -> Mark:
+    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Builder:
+    """Turns a composed node graph into Map / Seq / scalar values."""
+
+    def __init__(self) -> None:
+        self.constructor = SafeConstructor()
+        self.nodes = 0
+        self.active: set[int] = set()
+        self.warnings: list[tuple[Mark, str, str]] = []  # mark, code, message
+
+    def build(self, node: yaml.Node) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise YamlProblem(
+                _mark(node), "too-large",
+                f"more than {MAX_NODES:,} values once aliases are expanded "
+                "(an alias bomb?); records never need that many",
+            )
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if id(node) in self.active:
+            raise YamlProblem(_mark(node), "yaml-syntax", "an alias refers to a value that contains it")
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return self.sequence(node)
+            return self.mapping(node)
+        finally:
+            self.active.discard(id(node))
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except (ConstructorError, ValueError, OverflowError) as exc:
+            raise YamlProblem(_mark(node), "yaml-syntax", f"cannot read {node.value!r}: {exc}") from None
+        if not node.style:  # plain scalars only (None or ''): quoted text is what it says
+            became = self.quirk(node.value, value)
+            if became:
+                return Quirky(node.value, value, became)
+        return value
+
+    @staticmethod
+    def quirk(text: str, value: Any) -> str | None:
+        if isinstance(value, bool) and _BOOL_WORDS.match(text):
+            return f"the boolean {str(value).lower()}"
+        if isinstance(value, int) and not isinstance(value, bool):
+            if _OCTAL.match(text):
+                return f"the octal number {value}"
+            if _SEXAGESIMAL.match(text):
+                return f"the number {value} (base 60)"
+        if isinstance(value, float) and _SEXAGESIMAL.match(text):
+            return f"the number {value} (base 60)"
+        return None
+
+    def sequence(self, node: yaml.SequenceNode) -> Seq:
+        seq = Seq(self.build(item) for item in node.value)
+        seq.mark = _mark(node)
+        seq.item_marks = [_mark(item) for item in node.value]
+        return seq
+
+    def mapping(self, node: yaml.MappingNode) -> Map:
+        result = Map()
+        result.mark = _mark(node)
+        result.key_marks = {}
+        result.value_marks = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise YamlProblem(_mark(key_node), "yaml-syntax", "merge keys (<<) are not used in records")
+            key = self.build(key_node)
+            if isinstance(key, Quirky):
+                key = key.text
+            if isinstance(key, (Map, Seq)):
+                raise YamlProblem(_mark(key_node), "yaml-syntax", "a key must be a plain word, not a list or mapping")
+            if key in result:
+                first = result.key_marks[key]
+                raise YamlProblem(
+                    _mark(key_node), "duplicate-key",
+                    f"key {key!r} appears twice in one mapping (first on line {first.line}); "
+                    "YAML would silently keep only the last one",
+                )
+            result[key] = self.build(value_node)
+            result.key_marks[key] = _mark(key_node)
+            result.value_marks[key] = _mark(value_node)
+        return result
+
+
+@dataclass(frozen=True)
+class Quirky:
+    """A plain scalar that YAML 1.1 changed: keeps both what was written and what it became."""
+
+    text: str
+    value: Any
+    became: str
+
+
+def decode(data: bytes) -> tuple[str, list[tuple[Mark, str, str, str]]]:
+    """Bytes to text: strict UTF-8; a byte-order mark is dropped with a warning."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlProblem(
+            Mark(line, column), "encoding",
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the file as UTF-8",
+        ) from None
+    notes = []
+    if text.startswith("\ufeff"):
+        text = text[1:]
+        notes.append((Mark(1, 1), "warning", "byte-order-mark",
+                      "the file starts with a byte-order mark; save it as UTF-8 without BOM"))
+    return text, notes
+
+
+def parse(data: bytes) -> tuple[Any, list[tuple[Mark, str, str, str]]]:
+    """Parse a record file's bytes; raise YamlProblem for a file that gives no value."""
+    if len(data) > MAX_FILE_BYTES:
+        raise YamlProblem(
+            Mark(1, 1), "too-large",
+            f"the file is {len(data) / 1024 / 1024:.1f} MB; a record file is at most "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MB",
+        )
+    text, notes = decode(data)
+    if "\x00" in text:
+        raise YamlProblem(Mark(1, 1), "encoding", "the file contains NUL characters: it is not text")
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Mark(mark.line + 1, mark.column + 1) if mark else Mark(1, 1)
+        raise YamlProblem(where, "yaml-syntax", f"invalid YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(Mark(1, 1), "yaml-syntax", f"invalid YAML: {exc}") from None
+    if node is None:
+        raise YamlProblem(Mark(1, 1), "empty-file", "the file is empty")
+    return _Builder().build(node), notes
