@@ -6,8 +6,24 @@ from collections.abc import Mapping
 from typing import Any
 
 from .model import (
-    Area, Asset, CalendarSpec, Check, Event, Extension, Finding, Inspection, Movement, Part,
-    PartUse, Plan, Reporter, Settings, Signoff, Target, Ticket, Where,
+    Area,
+    Asset,
+    CalendarSpec,
+    Check,
+    Event,
+    Extension,
+    Finding,
+    Inspection,
+    Movement,
+    Part,
+    PartUse,
+    Plan,
+    Reporter,
+    Settings,
+    Signoff,
+    Target,
+    Ticket,
+    Where,
 )
 from .spec import MARKS
 

@@ -67,3 +67,38 @@ def fail(message: str, code: int = 1) -> AftersalesError:
     err = AftersalesError(message)
     err.exit_code = code
     return err
+
+
+def at_option(func: F) -> F:
+    return click.option(
+        "--at", "at_text", metavar="WHEN", default="now", show_default=True,
+        help="Evaluate the records as they stood at this instant: 2026-03-14 09:30, 09:30, "
+             "2026-03-14 (00:00) or ISO 8601; read in the project time zone.",
+    )(func)
+
+
+def period_options(func: F) -> F:
+    func = click.option("--to", "to_text", metavar="DATE", help="Last day of the period (included).")(func)
+    func = click.option("--from", "from_text", metavar="DATE", help="First day of the period.")(func)
+    return click.option("--period", metavar="QUARTER", help="A calendar quarter, like 2026Q1.")(func)
+
+
+def load_valid(records_dir: Path | None, at_text: str | None = None) -> tuple[store.Loaded, Any]:
+    """Load the records and refuse to compute on records that do not validate.
+
+    Returns the loaded records and the `--at` instant (None when not asked for).
+    """
+    from .timeutil import parse_instant
+    from .validate import validate
+
+    loaded = load_records(records_dir)
+    errors = [p for p in validate(loaded) if p.severity == "error"]
+    if errors:
+        shown = "\n".join(f"  {p}" for p in errors[:5])
+        more = f"\n  ... and {len(errors) - 5} more" if len(errors) > 5 else ""
+        raise AftersalesError(
+            f"the records do not validate ({len(errors)} error{'s' if len(errors) != 1 else ''}); "
+            f"nothing was computed:\n{shown}{more}\nrun `aftersales validate` for the full list"
+        )
+    at = parse_instant(at_text, loaded.records.settings.tz) if at_text is not None else None
+    return loaded, at

@@ -353,7 +353,7 @@ class ListOf(Type):
             ctx.error(mark, "empty", f"{name}: needs at least {self.min_items} item"
                       + ("s" if self.min_items > 1 else ""))
         out, seen = [], set()
-        for i, (item, item_mark) in enumerate(zip(value, value.item_marks)):
+        for i, (item, item_mark) in enumerate(zip(value, value.item_marks, strict=False)):
             cleaned = self.item.check(item, item_mark, ctx, f"{name}[{i + 1}]")
             if cleaned is INVALID:
                 continue
@@ -504,6 +504,7 @@ CATEGORIES = ("structure", "surface", "function", "hardware", "safety", "cleanin
 CHANNELS = ("phone", "online", "wechat", "email", "onsite", "inspection")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CHECK_RESULTS = ("ok", "issue", "n/a")
+STATUSES = ("breached", "at-risk", "running", "paused", "met", "void")  # of an SLA clock cycle
 
 # Event types and the fields each carries beyond at, type, by and note (RECORDS.md).
 EVENT_FIELDS: dict[str, tuple[str, ...]] = {

@@ -8,6 +8,7 @@ is checked here.
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 
 from .model import Asset, Inspection, Part, Records, Settings, Ticket
@@ -53,7 +54,7 @@ def _check_calendar(cal, line: int) -> Iterator[Problem]:
     if not cal.week and not cal.extra_workdays:
         yield _error(SETTINGS_FILE, line, "calendar", f"calendars.{cal.id}: it has no working day at all")
     windows = sorted(cal.hours)
-    for (_, end), (start, _) in zip(windows, windows[1:]):
+    for (_, end), (start, _) in itertools.pairwise(windows):
         if start < end:
             yield _error(SETTINGS_FILE, line, "calendar",
                          f"calendars.{cal.id}.hours: windows overlap at {start:%H:%M}")
@@ -112,8 +113,9 @@ def _check_plans(s: Settings) -> Iterator[Problem]:
 def check_asset(asset: Asset, s: Settings) -> Iterator[Problem]:
     path, line = asset.where.path, asset.where.line
     if asset.area not in s.areas:
-        yield _error(path, asset.lines.get("area", line), "unknown-area", f"area {asset.area!r} is not one of the settings' areas "
-                     f"({', '.join(s.areas)})" + _suggest(asset.area, s.areas))
+        yield _error(path, asset.lines.get("area", line), "unknown-area",
+                     f"area {asset.area!r} is not one of the settings' areas ({', '.join(s.areas)})"
+                     + _suggest(asset.area, s.areas))
     extension = sum(e.years for e in asset.extensions)
     if extension > s.max_extension_years:
         yield _error(path, asset.lines.get("warranty", line), "warranty-cap",

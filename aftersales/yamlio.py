@@ -9,7 +9,7 @@ octal or sexagesimal numbers, and alias expansion that grows without bound.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import yaml

@@ -1,8 +1,4 @@
-"""The command line: parse options, call one core function, render, exit.
-
-Every failure the user can act on is an `AftersalesError`, turned into a
-message on stderr and an exit code here, in one place.
-"""
+"""Commands about the records folder itself: validate and init."""
 
 from __future__ import annotations
 
@@ -13,42 +9,10 @@ from pathlib import Path
 
 import click
 
-from . import __version__, scaffold
-from .errors import AftersalesError
-from .options import format_option, load_records, records_option
-from .validate import validate as run_checks
-
-
-class _Failed(click.ClickException):
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-
-class Group(click.Group):
-    """Turns the package's own errors (and unreadable files) into messages, never tracebacks."""
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except AftersalesError as exc:
-            raise _Failed(str(exc), exc.exit_code) from None
-        except OSError as exc:
-            where = f" ({exc.filename})" if exc.filename else ""
-            raise _Failed(f"{exc.strerror or exc}{where}", 1) from None
-
-
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 80})
-@click.version_option(__version__, prog_name="aftersales")
-def cli() -> None:
-    """After-sales service records of a furniture supplier, kept as YAML in git.
-
-    \b
-    Examples:
-      aftersales init school-records
-      aftersales --help
-      aftersales validate --records school-records
-    """
+from .. import scaffold
+from ..options import format_option, load_records, records_option
+from ..validate import validate as run_checks
+from . import cli
 
 
 @cli.command()
@@ -120,6 +84,3 @@ def init(folder: Path, name: str | None, customer: str | None, supplier: str | N
     click.echo(f"next: edit {folder}/{scaffold.SETTINGS_FILE}, then `aftersales validate --records {folder}`")
 
 
-def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="aftersales")

@@ -1,0 +1,168 @@
+"""SLA commands: `sla` (clocks, what-if) and `calendar cn`."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from .. import build, holidays_cn, sla, store
+from ..errors import UsageError
+from ..options import at_option, format_option, load_valid, period_options, records_option
+from ..render import table, to_csv, to_json
+from ..spec import STATUSES
+from ..timeutil import human_seconds, period_from_options, short
+from . import cli
+
+SLA_COLUMNS = ("ticket", "target", "cycle", "status", "start", "deadline", "stop", "stop_event",
+               "elapsed", "allowed", "within", "priority", "area", "calendar")
+
+
+@cli.command("sla")
+@records_option
+@at_option
+@click.option("--open", "open_only", is_flag=True, help="Only tickets open at --at.")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
+              help="Only cycles with this status (repeatable).")
+@click.option("--target", "targets", multiple=True, metavar="ID", help="Only this target (repeatable).")
+@click.option("--area", metavar="AREA", help="Only tickets in this area.")
+@click.option("--ticket", "ticket_id", metavar="ID", help="Only this ticket (a unique prefix is enough).")
+@period_options
+@format_option("table", "json", "csv")
+@click.option("--fail-on-breach", is_flag=True, help="Exit 1 when any listed cycle is breached.")
+@click.option("--policy", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
+              help="What-if: list the cycles whose status would differ under the sla and calendars of "
+                   "another settings file.")
+def sla_command(records_dir, at_text, open_only, statuses, targets, area, ticket_id, period, from_text,
+                to_text, fmt, fail_on_breach, policy) -> None:
+    """List SLA clock cycles, most urgent first.
+
+    One row per target and opening of a ticket (a `reopened` ticket starts a
+    new cycle). Status is met, breached, running, at-risk, paused or void
+    (stopped by a cancellation before its deadline). --period and --from/--to
+    keep the cycles that started in that period.
+
+    \b
+    Examples:
+      aftersales sla --open
+      aftersales sla --status breached --period 2026Q1 --format csv
+      aftersales sla --at "2026-03-14 18:00" --ticket T-20260314
+      aftersales sla --fail-on-breach --open          # for cron and CI
+      aftersales sla --policy two-hours-everywhere.yaml --period 2026Q1
+    """
+    loaded, at = load_valid(records_dir, at_text)
+    records = loaded.records
+    tz = records.settings.tz
+    chosen_period = period_from_options(period, from_text, to_text, tz)
+    ticket = _resolve_ticket(ticket_id, records) if ticket_id else None
+    if area and area not in records.settings.areas:
+        raise UsageError(f"no area {area!r}; areas are {', '.join(records.settings.areas)}")
+
+    def pick(cycles):
+        return sla.select(cycles, records, open_only=open_only, statuses=statuses, targets=targets,
+                          area=area, ticket=ticket, period=chosen_period, at=at)
+
+    cycles = pick(sla.evaluate(records, at))
+    if policy is not None:
+        other = _read_policy(policy, records.settings)
+        _show_changes(sla.compare(cycles, pick(sla.evaluate(records, at, other))), fmt, tz)
+        return
+    cycles.sort(key=sla.urgency)
+    if fmt == "json":
+        click.echo(to_json([sla.as_record(c, tz) for c in cycles]))
+    elif fmt == "csv":
+        click.echo(to_csv([sla.as_record(c, tz) for c in cycles], SLA_COLUMNS), nl=False)
+    else:
+        click.echo(_sla_table(cycles, tz) or "no clock cycles match")
+        if cycles:
+            counts = Counter(c.status for c in cycles)
+            click.echo("\n" + ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s]))
+    if fail_on_breach and any(c.status == "breached" for c in cycles):
+        sys.exit(1)
+
+
+def _resolve_ticket(prefix: str, records) -> str:
+    from ..ids import resolve
+    return resolve(prefix, records.tickets, "ticket")
+
+
+def _sla_table(cycles, tz) -> str:
+    rows = []
+    for c in cycles:
+        margin = c.margin if c.stop is not None else None
+        if c.stop is None and c.deadline is not None:
+            margin = None
+        rows.append((c.ticket, c.target, c.cycle, c.status, short(c.deadline, tz)[5:] or "(paused)",
+                     _left(c, margin)))
+    return table(rows, ("ticket", "target", "#", "status", "deadline", "margin"),
+                 ("left", "left", "right", "left", "left", "right"))
+
+
+def _left(c: sla.Cycle, margin: int | None) -> str:
+    """Time to spare (+) or over (-): against the stop, or the time counted so far."""
+    if c.deadline is None:
+        return ""
+    if c.stop is not None:
+        return _signed(int((c.deadline - c.stop).total_seconds()))
+    return _signed(c.allowed - c.elapsed)
+
+
+def _signed(seconds: int) -> str:
+    return ("+" if seconds >= 0 else "") + human_seconds(seconds)
+
+
+def _read_policy(path: Path, settings):
+    clean, problems = store.read_file(path, path.name, "settings")
+    errors = [p for p in problems if p.severity == "error"]
+    if clean is None or errors:
+        shown = "\n".join(str(p) for p in errors[:10])
+        raise UsageError(f"the policy file {path} is not valid settings:\n{shown}")
+    return sla.with_policy(settings, build.settings(clean))
+
+
+def _show_changes(changes: list[sla.Change], fmt: str, tz) -> None:
+    counts = Counter(c.label for c in changes)
+    if fmt in ("json", "csv"):
+        rows = [{"ticket": c.ticket, "target": c.target, "cycle": c.cycle,
+                 "before": c.before.status if c.before else None, "after": c.after.status if c.after else None,
+                 "deadline_before": sla.as_record(c.before, tz)["deadline"] if c.before else None,
+                 "deadline_after": sla.as_record(c.after, tz)["deadline"] if c.after else None}
+                for c in changes]
+        if fmt == "json":
+            click.echo(to_json({"changes": dict(sorted(counts.items())), "cycles": rows}))
+        else:
+            click.echo(to_csv(rows, list(rows[0]) if rows else ["ticket"]), nl=False)
+        return
+    if not changes:
+        click.echo("no cycle would change status under this policy")
+        return
+    click.echo(table(((c.ticket, c.target, c.cycle, c.label,
+                       short(c.after.deadline if c.after else None, tz)[5:]) for c in changes),
+                     ("ticket", "target", "#", "change", "new deadline")))
+    click.echo("")
+    for label, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        click.echo(f"{n:5d}  {label}")
+
+
+@cli.group("calendar", context_settings={"help_option_names": ["-h", "--help"]})
+def calendar_group() -> None:
+    """Working-time calendars."""
+
+
+@calendar_group.command("cn")
+@click.argument("year", type=click.IntRange(1990, 2100))
+def calendar_cn(year: int) -> None:
+    """Print mainland China's official public holidays and make-up working days of YEAR.
+
+    The output is YAML ready to paste under a calendar in aftersales.yaml. It
+    comes from the `holidays` package (pip install 'aftersales[holidays]')
+    and fails for a year whose official notice is not published yet, rather
+    than guessing.
+
+    \b
+    Example:
+      aftersales calendar cn 2026
+    """
+    click.echo(holidays_cn.to_yaml(holidays_cn.china_year(year)), nl=False)
