@@ -129,24 +129,13 @@ def _at(root: Path, path: Path, mark: Mark, severity: str, code: str, message: s
 
 def read_file(path: Path, rel: str, kind: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     """Read and check one file against its kind's fields: cleaned values (or None) and problems."""
-    ctx = Context(rel)
     try:
         data = path.read_bytes()
     except OSError as exc:
+        ctx = Context(rel)
         ctx.error(Mark(1, 1), "unreadable", f"cannot read the file: {exc.strerror or exc}")
         return None, ctx.problems
-    try:
-        value, notes = parse(data)
-    except YamlProblem as exc:
-        ctx.error(exc.mark, exc.code, exc.message)
-        return None, ctx.problems
-    for mark, severity, code, message in notes:
-        (ctx.warning if severity == "warning" else ctx.error)(mark, code, message)
-    shape = RECORD_SHAPES[kind]
-    clean = shape.check(value, Mark(1, 1), ctx, "")
-    if not isinstance(clean, dict):
-        return None, ctx.problems
-    return clean, ctx.problems
+    return check_bytes(data, rel, kind)
 
 
 def load(root: Path, progress: Callable[[int], None] | None = None,
@@ -266,3 +255,41 @@ def locked(root: Path, rel: str) -> Iterator[None]:
 def local_now(tz: ZoneInfo) -> dt.datetime:
     """Now, in the project time zone, to the second."""
     return dt.datetime.now(tz).replace(microsecond=0)
+
+
+def list_ids(root: Path) -> dict[str, dict[str, str]]:
+    """Record ids by kind, from file names alone (nothing is parsed): {kind: {id: relative path}}."""
+    index: dict[str, dict[str, str]] = {}
+    for folder, (kind, by_year) in FOLDERS.items():
+        table = index.setdefault(kind, {})
+        base = root / folder
+        if not base.is_dir():
+            continue
+        pattern = "*/*.yaml" if by_year else "*.yaml"
+        for path in sorted(base.glob(pattern)):
+            table.setdefault(path.stem, path.relative_to(root).as_posix())
+    return index
+
+
+def check_bytes(data: bytes, rel: str, kind: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Check bytes that are about to be written, exactly as `read_file` checks a file."""
+    ctx = Context(rel)
+    try:
+        value, notes = parse(data)
+    except YamlProblem as exc:
+        ctx.error(exc.mark, exc.code, exc.message)
+        return None, ctx.problems
+    for mark, severity, code, message in notes:
+        (ctx.warning if severity == "warning" else ctx.error)(mark, code, message)
+    clean = RECORD_SHAPES[kind].check(value, Mark(1, 1), ctx, "")
+    return (clean if isinstance(clean, dict) else None), ctx.problems
+
+
+def read_settings(root: Path):
+    """Only the settings (for commands that write one record and need not read them all)."""
+    clean, problems = read_file(root / SETTINGS_FILE, SETTINGS_FILE, "settings")
+    errors = [p for p in problems if p.severity == "error"]
+    if clean is None or errors:
+        shown = "\n".join(f"  {p}" for p in errors[:5])
+        raise AftersalesError(f"{SETTINGS_FILE} does not validate; fix it first:\n{shown}")
+    return build.settings(clean)

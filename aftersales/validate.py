@@ -145,7 +145,7 @@ def check_ticket(t: Ticket, records: Records) -> Iterator[Problem]:
                          f"priority {t.priority!r} is not one of {', '.join(s.priorities)}"
                          + _suggest(t.priority, s.priorities))
     asset = records.assets.get(t.asset or "")
-    if asset and t.area and t.area != asset.area:
+    if isinstance(asset, Asset) and t.area and t.area != asset.area:
         yield _warning(path, line("area", 1), "area-mismatch",
                        f"area {t.area!r} differs from the asset's area {asset.area!r}")
     if t.inspection is not None and t.inspection not in records.inspections:

@@ -56,4 +56,4 @@ def main() -> None:
     cli(prog_name="aftersales")
 
 
-from . import records_cmds, sla_cmds, ticket_cmds  # noqa: E402,F401  (registers the commands)
+from . import git_cmds, records_cmds, sla_cmds, ticket_cmds  # noqa: E402,F401  (registers the commands)

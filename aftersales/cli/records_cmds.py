@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .. import scaffold
+from .. import scaffold, schema
 from ..options import format_option, load_records, records_option
 from ..validate import validate as run_checks
 from . import cli
@@ -84,3 +84,20 @@ def init(folder: Path, name: str | None, customer: str | None, supplier: str | N
     click.echo(f"next: edit {folder}/{scaffold.SETTINGS_FILE}, then `aftersales validate --records {folder}`")
 
 
+
+
+@cli.command("schema")
+@click.option("-o", "--output", "folder", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write the schema files into (created if missing).")
+def schema_command(folder: Path) -> None:
+    """Write a JSON Schema (draft 7) for each record kind and the settings.
+
+    The schemas come from the same field descriptions `validate` uses. Point
+    your editor at them for completion and checks while typing (see README).
+
+    \b
+    Example:
+      aftersales schema -o .schemas
+    """
+    for path in schema.write_all(folder):
+        click.echo(str(path))

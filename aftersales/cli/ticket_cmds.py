@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import sys
+
 import click
 
-from .. import sla
+from .. import sla, store, ticket_list, tickets
 from ..explain import explain
 from ..ids import resolve
-from ..options import at_option, load_valid, records_option
-from ..timeutil import short
+from ..options import at_option, format_option, load_valid, records_option
+from ..render import to_csv, to_json
+from ..spec import CATEGORIES, CHANNELS, EVENT_TYPES, KINDS, KINDS_WITH_ASSET, SEVERITIES
+from ..timeutil import parse_date, parse_instant, short
 from . import CONTEXT, cli
 
 
@@ -79,3 +84,153 @@ def _event_details(event, tz) -> str:
     if event.satisfaction is not None:
         bits.append(f"satisfaction {event.satisfaction}/5")
     return "  ".join(bits)
+
+
+# --- writing ----------------------------------------------------------------
+
+def _folder(records_dir) -> tickets.Folder:
+    return tickets.Folder.open(store.find_root(records_dir))
+
+
+def _when(text: str | None, tz) -> dt.datetime:
+    return parse_instant(text or "now", tz)
+
+
+def _ask(name: str, value, prompt: str, interactive: bool, **kwargs):
+    """A required value: from its option, else asked on a terminal, else a usage error naming it."""
+    if value not in (None, ""):
+        return value
+    if not interactive:
+        raise click.UsageError(f"missing --{name} (required; no terminal to ask on)")
+    return click.prompt(prompt, **kwargs)
+
+
+@ticket_group.command("open")
+@records_option
+@click.option("--kind", type=click.Choice(KINDS), help="What the customer asks for.  [required]")
+@click.option("--asset", metavar="ID", help="The asset (required for repair, maintenance, return, exchange; "
+              "a unique prefix is enough).")
+@click.option("--area", metavar="AREA", help="Area, when it differs from the asset's.")
+@click.option("--priority", metavar="P", help="Priority, overriding the area's.")
+@click.option("--severity", type=click.Choice(SEVERITIES), help="How urgent.  [default: normal]")
+@click.option("--category", type=click.Choice(CATEGORIES), help="The kind of problem.")
+@click.option("--channel", type=click.Choice(CHANNELS), help="How the request came in.")
+@click.option("--reporter", metavar="NAME", help="Who reported it.")
+@click.option("--phone", metavar="NUMBER", help="The reporter's phone number.")
+@click.option("--location", metavar="TEXT", help="Where exactly (row, seat, room).")
+@click.option("--summary", metavar="TEXT", help="One line describing the request.  [required]")
+@click.option("--inspection", metavar="ID", help="The inspection that found it.")
+@click.option("--at", "at_text", metavar="WHEN", help="When it was reported.  [default: now]")
+@click.option("--by", metavar="WHO", help="Who took the report.")
+def open_command(records_dir, kind, asset, area, priority, severity, category, channel, reporter, phone,
+                 location, summary, inspection, at_text, by) -> None:
+    """Open a new ticket and print its id (alone on stdout, for scripts).
+
+    Writes tickets/YYYY/ID.yaml with a first `reported` event. On a terminal
+    it asks for missing required fields; without one, a missing field is a
+    usage error (exit 2).
+
+    \b
+    Examples:
+      aftersales ticket open --kind repair --asset AUD-CHAIR-A --summary 扶手松动 \\
+          --reporter 王老师 --phone 13800001234 --location 第3排12号 --by cs-li
+      id=$(aftersales ticket open --kind inquiry --summary "保养咨询" --channel wechat)
+    """
+    folder = _folder(records_dir)
+    settings = folder.settings
+    interactive = sys.stdin.isatty()
+    kind = _ask("kind", kind, "Kind", interactive, type=click.Choice(KINDS))
+    if kind in KINDS_WITH_ASSET:
+        asset = _ask("asset", asset, "Asset id", interactive)
+    if asset:
+        asset = resolve(asset, folder.index["asset"], "asset")
+    summary = _ask("summary", summary, "Summary", interactive)
+    if area is not None and area not in settings.areas:
+        raise click.UsageError(f"--area {area!r} is not one of {', '.join(settings.areas)}")
+    if priority is not None and priority not in settings.priorities:
+        raise click.UsageError(f"--priority {priority!r} is not one of {', '.join(settings.priorities)}")
+    if inspection:
+        inspection = resolve(inspection, folder.index["inspection"], "inspection")
+    fields = {"asset": asset, "area": area, "priority": priority, "severity": severity, "category": category,
+              "channel": channel, "location": location, "inspection": inspection,
+              "reporter": {k: v for k, v in (("name", reporter), ("phone", phone)) if v} or None}
+    at = _when(at_text, settings.tz)
+    ticket_id, _ = tickets.open_ticket(folder, kind, summary, at, by, fields)
+    click.echo(ticket_id)
+
+
+@ticket_group.command("log")
+@click.argument("ticket_id", metavar="ID")
+@click.argument("event_type", metavar="TYPE", type=click.Choice(EVENT_TYPES))
+@records_option
+@click.option("--at", "at_text", metavar="WHEN", help="When it happened.  [default: now]")
+@click.option("--by", metavar="WHO", help="Who did it.")
+@click.option("--note", metavar="TEXT", help="Free text.")
+@click.option("--to", metavar="WHO", help="assigned / escalated: to whom.")
+@click.option("--verdict", type=click.Choice(["accept", "reject"]), help="inspected: the verdict.")
+@click.option("--until", "until_text", metavar="WHEN", help="workaround: the agreed final resolution time.")
+@click.option("--reason", metavar="TEXT", help="paused / resumed: why.")
+@click.option("--part", "parts", multiple=True, metavar="PART:QTY", help="resolved: a part used (repeatable).")
+@click.option("--cost", type=click.FloatRange(min=0), help="resolved: amount charged.")
+@click.option("--satisfaction", type=int, help="callback: the customer's score, 1 to 5.")
+def log_command(ticket_id, event_type, records_dir, at_text, by, note, to, verdict, until_text, reason, parts,
+                cost, satisfaction) -> None:
+    """Append one event of TYPE to ticket ID (a unique prefix is enough).
+
+    The file's existing bytes stay exactly as they were: the git diff is one
+    added line. A command that breaks a rule (an event earlier than the last
+    one, anything but `reopened` after `cancelled`, `callback` before
+    `resolved`, `resumed` without `paused`, an unknown part, a field the
+    event type does not carry...) is refused and the file left untouched.
+
+    \b
+    Examples:
+      aftersales ticket log T-20260314-7F responded --by eng-zhang --note 电话确认
+      aftersales ticket log T-20260314-7F arrived --at 11:55 --by eng-zhang
+      aftersales ticket log T-20260314-7F workaround --until "2026-03-16 17:00"
+      aftersales ticket log T-20260314-7F resolved --part BOLT-M8:2 --cost 0
+      aftersales ticket log T-20260314-7F callback --satisfaction 5 --by cs-li
+    """
+    folder = _folder(records_dir)
+    tz = folder.settings.tz
+    ticket_id = folder.resolve_ticket(ticket_id)
+    event = {"at": _when(at_text, tz), "type": event_type, "by": by, "to": to, "verdict": verdict,
+             "until": parse_instant(until_text, tz) if until_text else None, "reason": reason,
+             "parts": [tickets.parse_part(p) for p in parts], "cost": cost, "satisfaction": satisfaction,
+             "note": note}
+    path, ticket = tickets.log_event(folder, ticket_id, event)
+    click.echo(f"{ticket.id}: {event_type} at {short(event['at'], tz)}; the ticket is {ticket.status}")
+
+
+@ticket_group.command("list")
+@records_option
+@at_option
+@click.option("--all", "show_all", is_flag=True, help="Every ticket, not only the open ones.")
+@click.option("--kind", type=click.Choice(KINDS), help="Only this kind.")
+@click.option("--area", metavar="AREA", help="Only this area.")
+@click.option("--asset", metavar="ID", help="Only this asset.")
+@click.option("--status", type=click.Choice(["open", "resolved", "cancelled"]), help="Only this status.")
+@click.option("--since", metavar="DATE", help="Only tickets reported on or after this date.")
+@format_option("table", "json", "csv")
+def list_command(records_dir, at_text, show_all, kind, area, asset, status, since, fmt) -> None:
+    """List tickets, oldest report first: open ones by default.
+
+    The `next` column is the nearest deadline of a running SLA clock.
+
+    \b
+    Examples:
+      aftersales ticket list
+      aftersales ticket list --all --area lobby --since 2026-01-01
+      aftersales ticket list --format json
+    """
+    loaded, at = load_valid(records_dir, at_text)
+    records = loaded.records
+    tz = records.settings.tz
+    rows = ticket_list.rows(records, at, show_all=show_all, kind=kind, area=area, asset=asset, status=status,
+                            since=parse_date(since) if since else None)
+    if fmt == "json":
+        click.echo(to_json([ticket_list.as_record(r, tz) for r in rows]))
+    elif fmt == "csv":
+        click.echo(to_csv([ticket_list.as_record(r, tz) for r in rows], ticket_list.COLUMNS), nl=False)
+    else:
+        click.echo(ticket_list.table_text(rows, at, tz) or "no tickets match")

@@ -1,0 +1,124 @@
+"""A git merge driver for ticket files: events appended on both sides are unioned.
+
+Everything but the event list merges as git always does (`git merge-file`), so
+two different edits of one field still conflict. The events of both sides are
+kept once each, in time order, when neither side changed or removed an event
+that was there before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import AftersalesError
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+PLACEHOLDER = "#<<aftersales: the merged events go here>>\n"
+
+
+@dataclass(frozen=True)
+class Split:
+    """A ticket file cut into the text around its event list and the text of each event item."""
+
+    head: str
+    items: list[str]
+    tail: str
+
+    def join(self, items: list[str]) -> str:
+        return self.head + "".join(items) + self.tail
+
+    @property
+    def frame(self) -> str:
+        return self.head + PLACEHOLDER + self.tail
+
+
+def split(text: str) -> Split | None:
+    """Cut `text` at its block `events` list; None when it has none (or is not valid YAML)."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    node = next((v for k, v in root.value if getattr(k, "value", None) == "events"), None)
+    if not isinstance(node, yaml.SequenceNode) or node.flow_style or not node.value:
+        return None
+    lines = text.splitlines(keepends=True)
+    starts = [item.start_mark.line for item in node.value]
+    last_end = node.value[-1].end_mark
+    end = last_end.line + 1 if last_end.column > 0 else last_end.line
+    while end > starts[-1] + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+        end -= 1
+    bounds = [*starts, end]
+    items = ["".join(lines[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    if any(not item.endswith("\n") for item in items):
+        items = [item if item.endswith("\n") else item + "\n" for item in items]
+    return Split("".join(lines[:starts[0]]), items, "".join(lines[end:]))
+
+
+def _time_of(item: str) -> dt.datetime | None:
+    try:
+        value = yaml.load(item.strip()[1:].strip() if item.strip().startswith("-") else item, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+    at = value.get("at") if isinstance(value, dict) else None
+    return at if isinstance(at, dt.datetime) and at.tzinfo is not None else None
+
+
+def merge_events(base: list[str], ours: list[str], theirs: list[str]) -> list[str] | None:
+    """Union of both sides' events in time order; None when a side changed or removed a base event."""
+    base_set = {i.strip() for i in base}
+    for side in (ours, theirs):
+        if not base_set <= {i.strip() for i in side}:
+            return None
+    merged, seen = [], set()
+    for item in [*ours, *theirs]:
+        key = item.strip()
+        if key not in seen:
+            seen.add(key)
+            merged.append(item)
+    times = [_time_of(i) for i in merged]
+    if any(t is None for t in times):
+        return None
+    order = sorted(range(len(merged)), key=lambda i: (times[i], i))  # stable: equal times keep their order
+    return [merged[i] for i in order]
+
+
+def merge_file_text(base: str, ours: str, theirs: str, labels: tuple[str, str, str]) -> tuple[str, bool]:
+    """`git merge-file` on three texts: the merged text and whether it is clean."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for name, text in zip(("ours", "base", "theirs"), (ours, base, theirs), strict=True):
+            path = Path(tmp) / name
+            path.write_text(text, encoding="utf-8")
+            paths.append(str(path))
+        command = ["git", "merge-file", "-p", "-L", labels[0], "-L", labels[1], "-L", labels[2], *paths]
+        done = subprocess.run(command, capture_output=True, check=False)
+    if done.returncode < 0 or done.returncode > 127:
+        raise AftersalesError(f"git merge-file failed: {done.stderr.decode(errors='replace').strip()}")
+    return done.stdout.decode("utf-8"), done.returncode == 0
+
+
+def merge(base: str, ours: str, theirs: str, name: str = "ticket") -> tuple[str, bool]:
+    """Merge three versions of a ticket file: the result and whether it is free of conflicts."""
+    labels = (f"ours:{name}", f"base:{name}", f"theirs:{name}")
+    parts = [split(t) for t in (base, ours, theirs)]
+    if all(parts):
+        b, o, t = parts
+        events = merge_events(b.items, o.items, t.items)
+        if events is not None:
+            frame, clean = merge_file_text(b.frame, o.frame, t.frame, labels)
+            if clean and frame.count(PLACEHOLDER) == 1:
+                head, tail = frame.split(PLACEHOLDER)
+                return Split(head, events, tail).join(events), True
+    return merge_file_text(base, ours, theirs, labels)

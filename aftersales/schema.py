@@ -1,0 +1,49 @@
+"""JSON Schema (draft 7) of every record kind, generated from the field specs `validate` uses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .spec import EVENT_FIELDS, RECORD_SHAPES
+from .store import write_atomic
+
+DRAFT = "http://json-schema.org/draft-07/schema#"
+TITLES = {
+    "settings": "aftersales.yaml: settings of a records folder",
+    "asset": "assets/<ID>.yaml: an installed product",
+    "ticket": "tickets/<YYYY>/<ID>.yaml: a service request and its events",
+    "inspection": "inspections/<YYYY>/<ID>.yaml: an inspection, its checks and findings",
+    "part": "parts/<ID>.yaml: a spare part and its stock movements",
+}
+COMMON_EVENT_FIELDS = ("at", "type", "by", "note")
+
+
+def schema_for(kind: str) -> dict[str, Any]:
+    """The schema of one record kind (`settings`, `asset`, `ticket`, `inspection`, `part`)."""
+    body = RECORD_SHAPES[kind].schema()
+    if kind == "ticket":
+        body["properties"]["events"]["items"]["allOf"] = _event_rules()
+    return {"$schema": DRAFT, "$id": f"aftersales-{kind}.schema.json", "title": TITLES[kind], **body}
+
+
+def _event_rules() -> list[dict[str, Any]]:
+    """Each event type carries only its own fields (RECORDS.md's table)."""
+    return [
+        {"if": {"properties": {"type": {"const": kind}}, "required": ["type"]},
+         "then": {"propertyNames": {"enum": [*COMMON_EVENT_FIELDS, *extra]}}}
+        for kind, extra in EVENT_FIELDS.items()
+    ]
+
+
+def write_all(folder: Path) -> list[Path]:
+    """Write `<kind>.schema.json` for every kind into `folder`; returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for kind in RECORD_SHAPES:
+        path = folder / f"{kind}.schema.json"
+        text = json.dumps(schema_for(kind), ensure_ascii=False, indent=2) + "\n"
+        write_atomic(path, text.encode("utf-8"))
+        written.append(path)
+    return written
