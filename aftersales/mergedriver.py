@@ -9,6 +9,7 @@ that was there before.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -60,7 +61,7 @@ def split(text: str) -> Split | None:
     while end > starts[-1] + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
         end -= 1
     bounds = [*starts, end]
-    items = ["".join(lines[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    items = ["".join(lines[a:b]) for a, b in itertools.pairwise(bounds)]
     if any(not item.endswith("\n") for item in items):
         items = [item if item.endswith("\n") else item + "\n" for item in items]
     return Split("".join(lines[:starts[0]]), items, "".join(lines[end:]))

@@ -198,7 +198,7 @@ def log_command(ticket_id, event_type, records_dir, at_text, by, note, to, verdi
              "until": parse_instant(until_text, tz) if until_text else None, "reason": reason,
              "parts": [tickets.parse_part(p) for p in parts], "cost": cost, "satisfaction": satisfaction,
              "note": note}
-    path, ticket = tickets.log_event(folder, ticket_id, event)
+    _, ticket = tickets.log_event(folder, ticket_id, event)
     click.echo(f"{ticket.id}: {event_type} at {short(event['at'], tz)}; the ticket is {ticket.status}")
 
 
