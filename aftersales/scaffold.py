@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -37,6 +38,15 @@ def settings_text(name: str | None = None, customer: str | None = None, supplier
 
 def create(folder: Path, **project: str | None) -> list[Path]:
     """Create the records folder; refuse if `folder` exists and is not empty. Returns what was made."""
+    for key, value in project.items():
+        if value is not None and not value.strip():
+            raise UsageError(f"--{key} must not be empty")
+    if project.get("timezone") is not None:
+        try:
+            ZoneInfo(project["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UsageError(f"--timezone {project['timezone']!r} is not an IANA time zone "
+                             "like Asia/Shanghai") from None
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise UsageError(f"{folder} already exists and is not empty; init never overwrites a folder")
     made = []

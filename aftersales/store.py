@@ -84,10 +84,16 @@ def scan(root: Path, problems: list[Problem]) -> list[RecordFile]:
         base = root / folder
         if not base.is_dir():
             continue
+        if base.is_symlink() and not base.resolve().is_relative_to(root):
+            problems.append(_at(root, base, Mark(1, 1), "error", "symlink-outside",
+                                f"{folder}/ links to {base.resolve()}, outside the records folder; it was not read"))
+            continue
         for entry in sorted(base.iterdir()):
             if by_year and entry.is_dir() and not entry.is_symlink():
                 if not (entry.name.isdigit() and len(entry.name) == 4):
-                    _stray(problems, root, entry, f"{folder}/ holds year folders like {folder}/2026/")
+                    problems.append(_at(root, entry, Mark(1, 1), "error", "wrong-folder",
+                                        f"{folder}/ holds year folders like {folder}/2026/; "
+                                        "what is in this folder is not read"))
                     continue
                 for item in sorted(entry.iterdir()):
                     _consider(found, problems, root, item, kind, entry.name)

@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_NODES = 100_000
+MAX_DEPTH = 100  # records nest a few levels; far deeper is an attack or a mistake
 
 _BOOL_WORDS = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
 _OCTAL = re.compile(r"^[-+]?0[0-7_]+$")
@@ -74,8 +75,10 @@ class _Builder:
         self.active: set[int] = set()
         self.warnings: list[tuple[Mark, str, str]] = []  # mark, code, message
 
-    def build(self, node: yaml.Node) -> Any:
+    def build(self, node: yaml.Node, depth: int = 0) -> Any:
         self.nodes += 1
+        if depth > MAX_DEPTH:
+            raise YamlProblem(_mark(node), "too-large", f"values nested more than {MAX_DEPTH} levels deep")
         if self.nodes > MAX_NODES:
             raise YamlProblem(
                 _mark(node), "too-large",
@@ -89,15 +92,16 @@ class _Builder:
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode):
-                return self.sequence(node)
-            return self.mapping(node)
+                return self.sequence(node, depth)
+            return self.mapping(node, depth)
         finally:
             self.active.discard(id(node))
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         try:
             value = self.constructor.construct_object(node, deep=True)
-        except (ConstructorError, ValueError, OverflowError) as exc:
+        except (ConstructorError, ValueError, OverflowError, AttributeError, KeyError, IndexError,
+                TypeError) as exc:  # PyYAML raises all of these for explicit tags on bad values
             raise YamlProblem(_mark(node), "yaml-syntax", f"cannot read {node.value!r}: {exc}") from None
         if not node.style:  # plain scalars only (None or ''): quoted text is what it says
             became = self.quirk(node.value, value)
@@ -118,13 +122,13 @@ class _Builder:
             return f"the number {value} (base 60)"
         return None
 
-    def sequence(self, node: yaml.SequenceNode) -> Seq:
-        seq = Seq(self.build(item) for item in node.value)
+    def sequence(self, node: yaml.SequenceNode, depth: int) -> Seq:
+        seq = Seq(self.build(item, depth + 1) for item in node.value)
         seq.mark = _mark(node)
         seq.item_marks = [_mark(item) for item in node.value]
         return seq
 
-    def mapping(self, node: yaml.MappingNode) -> Map:
+    def mapping(self, node: yaml.MappingNode, depth: int) -> Map:
         result = Map()
         result.mark = _mark(node)
         result.key_marks = {}
@@ -132,7 +136,7 @@ class _Builder:
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise YamlProblem(_mark(key_node), "yaml-syntax", "merge keys (<<) are not used in records")
-            key = self.build(key_node)
+            key = self.build(key_node, depth + 1)
             if isinstance(key, Quirky):
                 key = key.text
             if isinstance(key, (Map, Seq)):
@@ -144,7 +148,7 @@ class _Builder:
                     f"key {key!r} appears twice in one mapping (first on line {first.line}); "
                     "YAML would silently keep only the last one",
                 )
-            result[key] = self.build(value_node)
+            result[key] = self.build(value_node, depth + 1)
             result.key_marks[key] = _mark(key_node)
             result.value_marks[key] = _mark(value_node)
         return result
@@ -201,6 +205,8 @@ def parse(data: bytes) -> tuple[Any, list[tuple[Mark, str, str, str]]]:
         raise YamlProblem(where, "yaml-syntax", f"invalid YAML: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise YamlProblem(Mark(1, 1), "yaml-syntax", f"invalid YAML: {exc}") from None
+    except RecursionError:  # the pure-Python parser recurses per nesting level
+        raise YamlProblem(Mark(1, 1), "too-large", "values nested too deeply to read") from None
     if node is None:
         raise YamlProblem(Mark(1, 1), "empty-file", "the file is empty")
     return _Builder().build(node), notes

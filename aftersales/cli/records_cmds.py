@@ -46,8 +46,8 @@ def _summary(loaded, problems) -> str:
     r = loaded.records
     counts = Counter(p.severity for p in problems)
     files = len({p.path for p in problems})
-    held = (f"{len(r.assets)} assets, {len(r.tickets)} tickets, {len(r.inspections)} inspections, "
-            f"{len(r.parts)} parts")
+    held = ", ".join(_plural(len(table), kind) for table, kind in (
+        (r.assets, "asset"), (r.tickets, "ticket"), (r.inspections, "inspection"), (r.parts, "part")))
     if not problems:
         return f"ok: {held}, no problems"
     return (f"{_plural(counts['error'], 'error')}, {_plural(counts['warning'], 'warning')} "
