@@ -47,3 +47,30 @@ def write_all(folder: Path) -> list[Path]:
         write_atomic(path, text.encode("utf-8"))
         written.append(path)
     return written
+
+
+def field_tables() -> str:
+    """Markdown tables of every record kind's fields, from the same specs (shown in the README)."""
+    from .spec import ListOf, MapOf, OneOf, Shape
+
+    def rows(shape: Shape, prefix: str) -> list[str]:
+        out = []
+        for f in shape.fields.values():
+            name = f"{prefix}{f.name}"
+            kind = f.type
+            out.append(f"| `{name}` | {kind.label} | {'yes' if f.required else ''} | {f.doc} |")
+            inner = kind.item if isinstance(kind, ListOf) else kind
+            if isinstance(inner, OneOf):
+                inner = next((o for o in inner.options if isinstance(o, Shape)), None)
+            if isinstance(inner, MapOf) and isinstance(inner.value, Shape):
+                out.extend(rows(inner.value, f"{name}.<id>."))
+            elif isinstance(inner, Shape):
+                out.extend(rows(inner, f"{name}[]." if isinstance(kind, ListOf) else f"{name}."))
+        return out
+
+    parts = []
+    for kind, shape in RECORD_SHAPES.items():
+        parts.append(f"#### {TITLES[kind]}\n\n| field | type | required | meaning |\n|---|---|---|---|")
+        parts.append("\n".join(rows(shape, "")))
+        parts.append("")
+    return "\n".join(parts)

@@ -1,0 +1,65 @@
+"""Reports for the school and for management."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import quarterly_report
+from ..errors import UsageError
+from ..options import at_option, load_valid, records_option
+from ..templating import LANGUAGES, write_output
+from . import CONTEXT, cli
+
+
+@cli.group("report", context_settings=CONTEXT)
+def report_group() -> None:
+    """Reports for the school and for management."""
+
+
+@report_group.command("quarterly")
+@click.argument("period_name", metavar="[PERIOD]", required=False)
+@click.option("--previous", is_flag=True, help="The last complete quarter before --at.")
+@click.option("--from", "from_text", metavar="DATE", help="First day of a custom period.")
+@click.option("--to", "to_text", metavar="DATE", help="Last day of a custom period (included).")
+@records_option
+@at_option
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True,
+              help="Markdown for git and chat, HTML to print, JSON for scripts.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
+              help="Report language: English or Simplified Chinese.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",
+              help="Write to this file, or into this folder as quarterly-PERIOD.LANG.FORMAT "
+                   "(atomically). Default: standard output.")
+@click.option("--within", "within_days", type=click.IntRange(1, 3650), default=180, show_default=True,
+              metavar="DAYS", help="Warranty: list warranties ending within this many days.")
+def quarterly(period_name, previous, from_text, to_text, records_dir, at_text, fmt, lang, output,
+              within_days) -> None:
+    """The quarterly service report: requests, SLA, quality, maintenance, warranty, parts.
+
+    Every number is defined in the README ("What the reports count"). The
+    same records and --at give byte-identical output. Exits 1, writing
+    nothing, when the records do not validate.
+
+    \b
+    Examples:
+      aftersales report quarterly 2026Q3
+      aftersales report quarterly --previous --format html --lang zh -o reports/
+      aftersales report quarterly --from 2026-01-01 --to 2026-06-30 --format json
+    """
+    loaded, at = load_valid(records_dir, at_text)
+    records = loaded.records
+    tz = records.settings.tz
+    try:
+        period = quarterly_report.period_for(at, tz, period_name, previous, from_text, to_text)
+    except ValueError as exc:
+        raise UsageError(f"--from/--to: {exc}") from None
+    report = quarterly_report.build(records, period, at, within_days)
+    text = quarterly_report.render_quarterly(records, report, fmt, lang)
+    path = quarterly_report.output_path(output, period, fmt, lang)
+    if path is None:
+        click.echo(text, nl=False)
+    else:
+        write_output(text, path)
+        click.echo(f"wrote {path}", err=True)
