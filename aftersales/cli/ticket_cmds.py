@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import textwrap
 
 import click
 
@@ -64,7 +65,8 @@ def show(ticket_id: str, records_dir, at_text: str) -> None:
         click.echo("  no target applies to this ticket")
     for cycle in cycles:
         for line in explain(cycle, engine.calendars[cycle.calendar], at):
-            click.echo("  " + line)
+            indent = " " * (len(line) - len(line.lstrip()) + 2)
+            click.echo(textwrap.fill(line.strip(), width=79, initial_indent=indent, subsequent_indent=indent + "  "))
 
 
 def _event_details(event, tz) -> str:
