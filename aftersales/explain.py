@@ -77,6 +77,8 @@ def _result(cycle: Cycle, tz) -> str:
         passed = "after" if cycle.status == "breached" else "before"
         return (f"  stopped {short(cycle.stop, tz)} by `{cycle.stop_event}`, {passed} the deadline {deadline}; "
                 f"{counted}")
+    if cycle.status == "paused" and cycle.agreed:
+        return f"  paused now: {counted}; the agreed deadline {deadline} stays where it is"
     if cycle.status == "paused":
         return f"  paused now: {counted}; the deadline moves on when work resumes"
     if cycle.status == "breached":

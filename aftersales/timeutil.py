@@ -30,20 +30,25 @@ def parse_instant(text: str, tz: ZoneInfo, now: dt.datetime | None = None) -> dt
         return _localize(dt.datetime.combine(current.date(), dt.time(h, m, s)), tz)
     try:
         value = isoparse(text)
-    except (ValueError, OverflowError):
+        return _localize(value, tz) if value.tzinfo is None else value.astimezone(tz)
+    except OverflowError:
+        raise UsageError(f"{text!r} is too far in the past or future") from None
+    except ValueError:
         raise UsageError(
             f"{text!r} is not a time: write it like 2026-03-14 09:12, 09:12, 2026-03-14 "
             "or 2026-03-14T09:12:00+08:00"
         ) from None
-    if value.tzinfo is None:
-        return _localize(value, tz)
-    return value.astimezone(tz)
 
 
 def _localize(naive: dt.datetime, tz: ZoneInfo) -> dt.datetime:
     """A wall time in `tz`: an ambiguous one is its first occurrence; one skipped by a
     daylight-saving change moves forward by the size of the gap."""
     return naive.replace(tzinfo=tz).astimezone(dt.timezone.utc).astimezone(tz)
+
+
+# An open --from or --to: far enough for any record, near enough to convert between time zones.
+OPEN_START = dt.date(1900, 1, 1)
+OPEN_END = dt.date(9000, 12, 31)
 
 
 def parse_date(text: str) -> dt.date:
@@ -69,7 +74,10 @@ class Period:
 
 
 def midnight(day: dt.date, tz: ZoneInfo) -> dt.datetime:
-    return _localize(dt.datetime.combine(day, dt.time(0)), tz)
+    try:
+        return _localize(dt.datetime.combine(day, dt.time(0)), tz)
+    except OverflowError:
+        raise UsageError(f"{day} is too far in the past or future") from None
 
 
 def quarter(name: str, tz: ZoneInfo) -> Period:
@@ -84,6 +92,8 @@ def quarter(name: str, tz: ZoneInfo) -> Period:
 def quarter_of(day: dt.date, tz: ZoneInfo) -> Period:
     q = (day.month - 1) // 3 + 1
     first = dt.date(day.year, 3 * q - 2, 1)
+    if not OPEN_START <= first < OPEN_END:
+        raise UsageError(f"{day.year}Q{q} is too far in the past or future")
     after = dt.date(day.year + (q == 4), 1 if q == 4 else 3 * q + 1, 1)
     return Period(f"{day.year}Q{q}", midnight(first, tz), midnight(after, tz))
 
@@ -96,6 +106,9 @@ def previous_quarter(at: dt.datetime, tz: ZoneInfo) -> Period:
 
 def date_range(start: dt.date, end: dt.date, tz: ZoneInfo) -> Period:
     """`--from A --to B`: A 00:00 up to B 24:00 (both days included)."""
+    for day in (start, end):
+        if not OPEN_START <= day <= OPEN_END:
+            raise UsageError(f"{day} is too far in the past or future (use dates from {OPEN_START} to {OPEN_END})")
     if end < start:
         raise UsageError(f"--to {end} is before --from {start}")
     return Period(f"{start}..{end}", midnight(start, tz), midnight(end + dt.timedelta(days=1), tz))
@@ -108,8 +121,8 @@ def period_from_options(period: str | None, start: str | None, end: str | None, 
     if period:
         return quarter(period, tz)
     if start or end:
-        first = parse_date(start) if start else dt.date(1, 1, 1)
-        last = parse_date(end) if end else dt.date(9998, 12, 31)
+        first = parse_date(start) if start else OPEN_START
+        last = parse_date(end) if end else OPEN_END
         return date_range(first, last, tz)
     return None
 

@@ -52,6 +52,8 @@ def sla_command(records_dir, at_text, open_only, statuses, targets, area, ticket
       aftersales sla --fail-on-breach --open          # for cron and CI
       aftersales sla --policy two-hours-everywhere.yaml --period 2026Q1
     """
+    if policy is not None and fail_on_breach:
+        raise UsageError("--fail-on-breach lists breaches; with --policy the command lists changes: use one")
     loaded, at = load_valid(records_dir, at_text)
     records = loaded.records
     tz = records.settings.tz
