@@ -321,18 +321,19 @@ def trend(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
 def quarterly(records: Records, period: Period, at: dt.datetime, previous: Period | None = None,
               within_days: int = 180) -> dict[str, Any]:
     """Every number of the quarterly report for `period`, as of `at` (with the trend against `previous`)."""
-    report = _numbers(records, period, at, within_days)
+    tickets = [t for t in (t.as_of(at) for t in records.tickets.values()) if t is not None]
+    tickets.sort(key=lambda t: (t.reported_at, t.id))
+    cycles = sla.Engine(records.settings, records.assets).all_cycles(tickets, at)
+    report = _numbers(records, tickets, cycles, period, at, within_days)
     if previous is not None:
-        report["trend"] = trend(report, _numbers(records, previous, at, within_days))
+        report["trend"] = trend(report, _numbers(records, tickets, cycles, previous, at, within_days))
     return report
 
 
-def _numbers(records: Records, period: Period, at: dt.datetime, within_days: int) -> dict[str, Any]:
+def _numbers(records: Records, tickets: Sequence[Ticket], cycles: Sequence[sla.Cycle], period: Period,
+             at: dt.datetime, within_days: int) -> dict[str, Any]:
     s = records.settings
     tz = s.tz
-    tickets = [t for t in (t.as_of(at) for t in records.tickets.values()) if t is not None]
-    tickets.sort(key=lambda t: (t.reported_at, t.id))
-    cycles = sla.Engine(s, records.assets).all_cycles(tickets, at)
     return {
         "period": {"name": period.name, "start": iso(period.start, tz), "end": iso(period.end, tz),
                    "first_day": period.start.date().isoformat(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -179,7 +180,7 @@ class Ticket:
             return self
         return _replace(self, events=kept)
 
-    @property
+    @cached_property
     def status(self) -> str:
         """open, resolved or cancelled, derived from the events (never stored)."""
         state = "open"

@@ -24,6 +24,7 @@ MAX_FILE_BYTES = 1024 * 1024
 MAX_NODES = 100_000
 MAX_DEPTH = 100  # records nest a few levels; far deeper is an attack or a mistake
 
+_STR = "tag:yaml.org,2002:str"
 _BOOL_WORDS = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
 _OCTAL = re.compile(r"^[-+]?0[0-7_]+$")
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
@@ -98,6 +99,8 @@ class _Builder:
             self.active.discard(id(node))
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag == _STR:  # most values: text as written, nothing YAML 1.1 could change
+            return node.value
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (ConstructorError, ValueError, OverflowError, AttributeError, KeyError, IndexError,
