@@ -23,7 +23,7 @@ FORMATS = ("md", "html")
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
-        "title": "Inspection report",
+        "title": "Inspection report", "colon": ": ",
         "project": "Project", "customer": "Customer", "supplier": "Supplier", "inspection": "Inspection",
         "plan": "Plan", "date": "Date", "inspectors": "Inspectors", "areas": "Areas",
         "checks": "Assets checked", "asset": "Asset", "name": "Name", "location": "Location",
@@ -43,7 +43,7 @@ LABELS: dict[str, dict[str, str]] = {
         "status.overdue": "overdue",
     },
     "zh": {
-        "title": "巡检报告",
+        "title": "巡检报告", "colon": "：",
         "project": "项目", "customer": "客户", "supplier": "服务单位", "inspection": "巡检编号",
         "plan": "计划", "date": "日期", "inspectors": "巡检人员", "areas": "巡检区域",
         "checks": "检查资产及结果", "asset": "资产编号", "name": "名称", "location": "位置",
@@ -107,7 +107,8 @@ def context(records: Records, ins: Inspection, at: dt.date, lang: str) -> dict[s
         "checklist": [{"id": item, "label": lab.get(f"item.{item}", item)} for item in checklist],
         "groups": groups, "summary": summary, "findings": findings,
         "rectification_heading": lab["rectification"].format(date=at.isoformat()),
-        "signoff": {"name": ins.signoff.name, "date": ins.signoff.date} if ins.signoff else None,
+        "signoff": {"name": ins.signoff.name, "date": ins.signoff.date}
+        if ins.signoff and ins.signoff.date <= at else None,
     }
 
 
@@ -145,7 +146,8 @@ def _finding(f: Finding, assets: Mapping[str, Asset], at: dt.date, lab: Mapping[
         "location": f.location or (asset.location if isinstance(asset, Asset) else ""),
         "category": f.category, "category_label": lab.get(f"category.{f.category}", f.category or ""),
         "severity": f.severity, "severity_label": lab.get(f"severity.{f.severity}", f.severity or ""),
-        "problem": f.problem, "action": f.action, "owner": f.owner, "due": f.due, "closed": f.closed,
+        "problem": f.problem, "action": f.action, "owner": f.owner, "due": f.due,
+        "closed": f.closed if f.closed is not None and f.closed <= at else None,  # later: not yet
         "ticket": f.ticket, "status": status, "status_label": lab[f"status.{status}"],
     }
 

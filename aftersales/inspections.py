@@ -34,8 +34,8 @@ import yaml
 from . import build, ids, schedule, store, tickets
 from .errors import AftersalesError, UsageError
 from .model import Asset, Inspection, Plan
-from .spec import CHECK_RESULTS, ID_PATTERN
-from .tickets import Folder, Refused, _refusal
+from .spec import CHECK_RESULTS, ID_PATTERN, Problem
+from .tickets import Folder, Refused, refusal
 from .validate import check_inspection
 from .writer import flow_mapping, scalar
 
@@ -56,15 +56,20 @@ class TicketRequest:
 
 # --- checking ---------------------------------------------------------------
 
-def _check(folder: Folder, data: bytes, rel: str, new_lines: range | None = None) -> Inspection:
-    """The inspection the bytes hold, if they pass every rule `validate` applies; else Refused."""
+def _errors(folder: Folder, data: bytes, rel: str) -> tuple[Inspection | None, list[Problem]]:
+    """The inspection the bytes hold and every error `validate` would report in them."""
     clean, problems = store.check_bytes(data, rel, "inspection")
     ins = build.inspection(clean, rel) if clean is not None else None
     if ins is not None:
         problems += list(check_inspection(ins, folder.references()))
-    errors = [p for p in problems if p.severity == "error"]
+    return ins, [p for p in problems if p.severity == "error"]
+
+
+def _check(folder: Folder, data: bytes, rel: str, new_lines: range | None = None) -> Inspection:
+    """The inspection the bytes hold, if they pass every rule `validate` applies; else Refused."""
+    ins, errors = _errors(folder, data, rel)
     if errors or ins is None:
-        raise Refused(_refusal(errors, new_lines))
+        raise Refused(refusal(errors, new_lines))
     return ins
 
 
@@ -194,10 +199,10 @@ def _edit(folder: Folder, inspection_id: str,
             text = before.decode("utf-8")
         except UnicodeDecodeError:
             raise Refused(f"{rel} is not UTF-8 text; fix it first") from None
-        try:
-            current = _check(folder, before, rel)
-        except Refused as exc:
-            raise Refused(f"{rel} does not validate; fix it first ({exc})") from None
+        current, errors = _errors(folder, before, rel)
+        if errors or current is None:
+            shown = "; ".join(str(p) for p in errors[:3])
+            raise Refused(f"refused, nothing was written: {rel} does not validate; fix it first: {shown}")
         done = change(text, current)
         ins = _check(done.folder or folder, done.text.encode("utf-8"), rel, done.lines)
         store.write_atomic(path, done.text.encode("utf-8"))
@@ -257,8 +262,8 @@ def add_finding(folder: Folder, inspection_id: str, fields: Mapping[str, Any],
         _edit(folder, ins_id, change)
     except Refused as exc:
         if made.get("ticket"):  # pragma: no cover - the finding was checked before the ticket was opened
-            raise Refused(f"{exc}; ticket {made['ticket']} was opened: link it with "
-                          f"`aftersales inspection close ... --ticket {made['ticket']}` later") from None
+            raise Refused(f"{exc}; ticket {made['ticket']} was opened all the same: add "
+                          f"`ticket: {made['ticket']}` to the finding by hand") from None
         raise
     return ins_id, made["id"], made.get("ticket")
 
@@ -348,7 +353,9 @@ class _Doc:
     def _end(self, node: yaml.Node) -> int:
         """Index (0-based) of the line after the node's last line of content."""
         end = node.end_mark
-        after = end.line + 1 if end.column > 0 else end.line
+        # a block node ends where the next token starts: often the indented `-` of the next item
+        at_line_start = end.line >= len(self.lines) or not self.lines[end.line][:end.column].strip()
+        after = end.line if at_line_start else end.line + 1
         while after > node.start_mark.line + 1 and _blank_or_comment(self.lines[after - 1]):
             after -= 1
         return after
@@ -442,7 +449,8 @@ class _Doc:
     # -- one finding
 
     def extend_finding(self, finding_id: str, added: Mapping[str, Any]) -> Change:
-        """Add keys to finding `finding_id`: before the `}` of a flow mapping, else as new lines."""
+        """Add keys (`closed`, then maybe `ticket`) to finding `finding_id`: before the `}` of a
+    flow mapping, else as new lines before the first later key in RECORDS.md's order."""
         found = self._entry("findings")
         node = next(n for n in found[1].value if _scalars(n).get("id") == finding_id)  # type: ignore[index]
         if node.flow_style:
@@ -453,7 +461,12 @@ class _Doc:
             line = self.text.count("\n", 0, close) + 1
             return Change(self.text[:close] + extra + self.text[close:], range(line, line + 1))
         pad = " " * node.start_mark.column
-        return self._insert(self._end(node), [f"{pad}{k}: {scalar(v)}" for k, v in added.items()])
+        # in RECORDS.md's order: `closed` goes before an existing `ticket:` line
+        later = {k.value: k.start_mark.line for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+        first = next(iter(added))
+        after = [later[k] for k in FINDING_ORDER[FINDING_ORDER.index(first) + 1:] if k in later]
+        return self._insert(min(after, default=self._end(node)),
+                            [f"{pad}{k}: {scalar(v)}" for k, v in added.items()])
 
     # -- a top-level key
 

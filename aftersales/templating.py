@@ -59,8 +59,8 @@ def render(records_root: Path | None, name: str, context: Mapping[str, Any]) -> 
                               "and the built-in ones)") from None
     except jinja2.TemplateSyntaxError as exc:
         raise AftersalesError(f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}") from None
-    except jinja2.UndefinedError as exc:
-        raise AftersalesError(f"template {name}: {exc.message}") from None
+    except jinja2.TemplateError as exc:  # undefined names, runtime errors in a user's template
+        raise AftersalesError(f"template {name}: {exc.message or exc}") from None
 
 
 def labels(table: Mapping[str, Mapping[str, str]], lang: str) -> Mapping[str, str]:

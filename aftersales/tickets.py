@@ -54,11 +54,12 @@ def _check(folder: Folder, data: bytes, rel: str, new_lines: range | None = None
         problems += list(check_ticket(ticket, folder.references()))
     errors = [p for p in problems if p.severity == "error"]
     if errors or ticket is None:
-        raise Refused(_refusal(errors, new_lines))
+        raise Refused(refusal(errors, new_lines))
     return ticket
 
 
-def _refusal(errors: list[Problem], new_lines: range | None) -> str:
+def refusal(errors: list[Problem], new_lines: range | None) -> str:
+    """The message of a refused write: the problems on the changed lines (else all of them)."""
     mine = [p for p in errors if new_lines is None or p.line in new_lines] or errors
     return "refused, nothing was written: " + "; ".join(p.message for p in mine)
 

@@ -249,6 +249,9 @@ def check_inspection(ins: Inspection, records: Records) -> Iterator[Problem]:
                 if item not in plan.checklist:
                     yield _error(path, check.line, "unknown-key", f"{item!r} is not on the checklist of "
                                  f"plan {plan.id} ({', '.join(plan.checklist)})" + _suggest(item, plan.checklist))
+    if ins.signoff is not None and ins.signoff.date < ins.date:
+        yield _error(path, line("signoff", 1), "date-order",
+                     f"signed off {ins.signoff.date}, before the inspection ({ins.date})")
     seen: set[str] = set()
     for finding in ins.findings:
         if finding.id in seen:

@@ -611,3 +611,14 @@ def test_walking_up_from_a_subfolder(records, monkeypatch):
     records.write(T, ticket(extra="sumary: x\n"))
     monkeypatch.chdir(records.root / "tickets" / "2026")
     expect(run("validate"), f"{T}:7:1: error[unknown-key]: sumary: unknown key (did you mean 'summary'?)")
+
+
+def test_a_signoff_before_the_inspection(records):
+    records.write(INS, INSPECTION + "signoff: {name: 李主任, date: 2026-03-26}\n")
+    expect(records.run(), f"{INS}:11:1: error[date-order]: signed off 2026-03-26, before the inspection "
+                          "(2026-03-27)")
+
+
+def test_a_signoff_on_the_inspection_day(records):
+    records.write(INS, INSPECTION + "signoff: {name: 李主任, date: 2026-03-27}\n")
+    assert records.run().exit_code == 0

@@ -56,4 +56,4 @@ def main() -> None:
     cli(prog_name="aftersales")
 
 
-from . import asset_cmds, git_cmds, records_cmds, report_cmds, sla_cmds, ticket_cmds  # noqa: E402,F401  (registers the commands)
+from . import asset_cmds, git_cmds, inspection_cmds, records_cmds, report_cmds, sla_cmds, ticket_cmds  # noqa: E402,F401  (registers the commands)

@@ -1,0 +1,292 @@
+"""Inspection and maintenance commands, and `report inspection` (on the `report` group)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from .. import inspection_report, inspections, schedule, store
+from ..errors import UsageError
+from ..ids import resolve
+from ..model import Finding, Inspection
+from ..options import at_option, format_option, load_valid, records_option
+from ..render import clip, table, to_json
+from ..spec import CATEGORIES, SEVERITIES
+from ..templating import LANGUAGES, write_output
+from ..tickets import Folder
+from ..timeutil import parse_date, parse_instant
+from . import CONTEXT, cli
+from .report_cmds import report_group
+
+
+def _folder(records_dir) -> Folder:
+    return Folder.open(store.find_root(records_dir))
+
+
+# --- inspection -------------------------------------------------------------
+
+@cli.group("inspection", context_settings=CONTEXT)
+def inspection_group() -> None:
+    """Inspections: start one, record check results and findings, close them, sign off."""
+
+
+@inspection_group.command("new")
+@records_option
+@click.option("--plan", "plan_id", required=True, metavar="PLAN", help="The maintenance plan it fulfils.")
+@click.option("--date", "date_text", required=True, metavar="DATE", help="The day of the inspection.")
+@click.option("--inspector", "inspectors", multiple=True, metavar="WHO",
+              help="Who inspects (repeatable); at least as many as the plan needs.")
+@click.option("--area", "areas", multiple=True, metavar="AREA",
+              help="An area inspected (repeatable; `all` for every area).  [default: the plan's areas]")
+@click.option("--id", "inspection_id", metavar="ID",
+              help="The inspection id.  [default: INS-2026Q1 for a quarterly plan, PLAN-2026H1 for a "
+                   "half-yearly one, else PLAN-20260327]")
+def new_command(records_dir, plan_id, date_text, inspectors, areas, inspection_id) -> None:
+    """Start an inspection and print its id (alone on stdout, for scripts).
+
+    Writes inspections/YYYY/ID.yaml with one `checks` entry, `{asset: ID}`,
+    for every asset in the areas; results are added with `inspection check`
+    (an item not yet checked is simply absent). An id that exists is refused.
+
+    \b
+    Examples:
+      aftersales inspection new --plan quarterly-inspection --date 2026-03-27 \\
+          --inspector eng-zhang --inspector eng-wang
+      aftersales inspection new --plan office-upkeep --date 2026-06-18 --inspector eng-wang
+    """
+    folder = _folder(records_dir)
+    ins_id, _ = inspections.new_inspection(folder, plan_id, parse_date(date_text), inspectors, areas,
+                                           inspection_id)
+    click.echo(ins_id)
+
+
+def _results(pairs: tuple[str, ...]) -> dict[str, str]:
+    results: dict[str, str] = {}
+    for pair in pairs:
+        item, sep, value = pair.partition("=")
+        if not sep or not item or not value:
+            raise UsageError(f"{pair!r}: write ITEM=RESULT, like appearance=ok")
+        results[item.strip()] = value.strip()
+    return results
+
+
+@inspection_group.command("check")
+@click.argument("inspection_id", metavar="ID")
+@click.argument("asset", metavar="ASSET")
+@click.argument("pairs", metavar="ITEM=RESULT...", nargs=-1, required=True)
+@records_option
+def check_command(inspection_id, asset, pairs, records_dir) -> None:
+    """Record checklist results of one asset: each RESULT is ok, issue or n/a.
+
+    ID and ASSET may be unique prefixes. The asset's one `checks` line is
+    rewritten (or added); items are kept in the plan's checklist order.
+
+    \b
+    Examples:
+      aftersales inspection check INS-2026Q1 AUD-CHAIR-A appearance=ok function=issue fastening=ok
+      aftersales inspection check INS-2026Q1 LOB-SOFA function=n/a
+    """
+    folder = _folder(records_dir)
+    ins = inspections.set_check(folder, inspection_id, asset, _results(pairs))
+    check = next(c for c in ins.checks if c.asset == resolve(asset, folder.index["asset"], "asset"))
+    shown = " ".join(f"{k}={v}" for k, v in check.results.items())
+    click.echo(f"{ins.id}: {check.asset} {shown}".rstrip())
+
+
+@inspection_group.command("finding")
+@click.argument("inspection_id", metavar="ID")
+@records_option
+@click.option("--problem", required=True, metavar="TEXT", help="What is wrong.")
+@click.option("--asset", metavar="ID", help="The asset concerned (a unique prefix is enough).")
+@click.option("--location", metavar="TEXT", help="Where exactly (row, seat, room).")
+@click.option("--category", type=click.Choice(CATEGORIES), help="The kind of problem.")
+@click.option("--severity", type=click.Choice(SEVERITIES), help="How urgent.")
+@click.option("--action", metavar="TEXT", help="The solution.")
+@click.option("--owner", metavar="WHO", help="Who fixes it.")
+@click.option("--due", "due_text", metavar="DATE", help="By when.")
+@click.option("--open-ticket", is_flag=True,
+              help="Also open a repair ticket (channel inspection) and link it in the finding's `ticket`.")
+@click.option("--at", "at_text", metavar="WHEN", help="--open-ticket: when it is reported.  [default: now]")
+@click.option("--by", metavar="WHO", help="--open-ticket: who reports it.  [default: the first inspector]")
+def finding_command(inspection_id, records_dir, problem, asset, location, category, severity, action, owner,
+                    due_text, open_ticket, at_text, by) -> None:
+    """Add a finding, with the next free id (F1, F2 and so on), and print its id.
+
+    The finding is added as new lines after the last one; the rest of the
+    file is left as it was. With --open-ticket, a repair ticket naming the
+    inspection is opened first and its id written into the finding.
+
+    \b
+    Examples:
+      aftersales inspection finding INS-2026Q1 --asset AUD-CHAIR-A --location 第5排8号 \\
+          --category function --severity normal --problem 靠背回弹不足 \\
+          --action 更换回弹弹簧 --owner eng-zhang --due 2026-04-03 --open-ticket
+    """
+    folder = _folder(records_dir)
+    fields = {"asset": asset, "location": location, "category": category, "severity": severity,
+              "problem": problem, "action": action, "owner": owner,
+              "due": parse_date(due_text) if due_text else None}
+    request = None
+    if open_ticket:
+        request = inspections.TicketRequest(parse_instant(at_text or "now", folder.settings.tz), by)
+    ins_id, finding_id, ticket_id = inspections.add_finding(folder, inspection_id, fields, request)
+    click.echo(f"{ins_id} {finding_id}" + (f" {ticket_id}" if ticket_id else ""))
+
+
+@inspection_group.command("close")
+@click.argument("inspection_id", metavar="ID")
+@click.argument("finding_id", metavar="FINDING")
+@records_option
+@click.option("--date", "date_text", required=True, metavar="DATE", help="When the rectification was done.")
+@click.option("--ticket", metavar="ID", help="The ticket that did the work (a unique prefix is enough).")
+def close_command(inspection_id, finding_id, records_dir, date_text, ticket) -> None:
+    """Close a finding: the problem was rectified on --date.
+
+    \b
+    Examples:
+      aftersales inspection close INS-2026Q1 F1 --date 2026-04-02
+      aftersales inspection close INS-2026Q1 F2 --date 2026-04-20 --ticket T-20260328-2K8QD
+    """
+    day = parse_date(date_text)
+    ins = inspections.close_finding(_folder(records_dir), inspection_id, finding_id, day, ticket)
+    finding = next(f for f in ins.findings if f.id == finding_id)
+    click.echo(f"{ins.id} {finding.id}: {schedule.finding_status(finding, day)}")
+
+
+@inspection_group.command("signoff")
+@click.argument("inspection_id", metavar="ID")
+@records_option
+@click.option("--name", required=True, metavar="NAME", help="Who signed for the customer.")
+@click.option("--date", "date_text", required=True, metavar="DATE", help="When.")
+def signoff_command(inspection_id, records_dir, name, date_text) -> None:
+    """Record the customer's sign-off of the inspection report (once).
+
+    \b
+    Example:
+      aftersales inspection signoff INS-2026Q1 --name 总务处李主任 --date 2026-03-27
+    """
+    ins = inspections.sign_off(_folder(records_dir), inspection_id, name, parse_date(date_text))
+    click.echo(f"{ins.id}: signed off by {ins.signoff.name} on {ins.signoff.date}")
+
+
+# --- maintenance ------------------------------------------------------------
+
+@cli.group("maintenance", context_settings=CONTEXT)
+def maintenance_group() -> None:
+    """Maintenance plans: which inspections are due, done, late or overdue."""
+
+
+DEFAULT_STATUSES = ("overdue", "due", "upcoming")
+
+
+@maintenance_group.command("due")
+@records_option
+@at_option
+@click.option("--all", "show_all", is_flag=True, help="Also the slots done and done late.")
+@click.option("--findings", "show_findings", is_flag=True,
+              help="List the open findings past their due date instead of the slots.")
+@format_option("table", "json")
+@click.option("--ics", "ics_path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the overdue, due and upcoming slots as an iCalendar file.")
+def due_command(records_dir, at_text, show_all, show_findings, fmt, ics_path) -> None:
+    """List every plan's slots as of --at: overdue, due and the next upcoming.
+
+    A slot is one due date of a plan's rrule. done: fulfilled by an
+    inspection inside its window [due - early, due]; late: fulfilled after
+    the due date, before the next window opens; overdue: not fulfilled and
+    the due date has passed; due: not fulfilled, inside its window now;
+    upcoming: the next slot whose window has not opened.
+
+    \b
+    Examples:
+      aftersales maintenance due
+      aftersales maintenance due --all --at 2026-06-30 --format json
+      aftersales maintenance due --findings
+      aftersales maintenance due --ics maintenance.ics
+    """
+    loaded, at = load_valid(records_dir, at_text)
+    records = loaded.records
+    day = at.date()
+    present = list(records.inspections.values())
+    slots = schedule.all_slots(records.settings, present, day)
+    if ics_path is not None:
+        exported = [s for s in slots if s.status in DEFAULT_STATUSES]
+        store.write_atomic(ics_path, schedule.ics(exported, records.settings.plans, records.settings.name))
+        click.echo(f"wrote {ics_path}: {len(exported)} slot{'s' if len(exported) != 1 else ''}", err=True)
+    if show_findings:
+        _show_findings(schedule.overdue_findings(present, day), day, fmt)
+        return
+    shown = [s for s in slots if show_all or s.status in DEFAULT_STATUSES]
+    if fmt == "json":
+        click.echo(to_json([_slot_record(s) for s in shown]))
+        return
+    rows = [(clip(s.plan, 20), s.due.isoformat(), s.opens.isoformat(), s.status, clip(s.inspection, 20))
+            for s in shown]
+    click.echo(table(rows, ("plan", "due", "opens", "status", "inspection")) or "nothing is due")
+
+
+def _slot_record(slot: schedule.Slot) -> dict[str, object]:
+    return {"plan": slot.plan, "due": slot.due.isoformat(), "window_start": slot.opens.isoformat(),
+            "status": slot.status, "inspection": slot.inspection,
+            "inspected": slot.inspected.isoformat() if slot.inspected else None}
+
+
+def _show_findings(found: list[tuple[Inspection, Finding]], day: dt.date, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(to_json([{
+            "inspection": ins.id, "finding": f.id, "asset": f.asset, "location": f.location,
+            "problem": f.problem, "action": f.action, "owner": f.owner, "due": f.due.isoformat(),
+            "days_overdue": (day - f.due).days, "ticket": f.ticket, "status": "overdue",
+        } for ins, f in found]))
+        return
+    rows = [(clip(ins.id, 12), clip(f.id, 4), clip(f.owner, 10), f.due.isoformat(), f"{(day - f.due).days}d",
+             clip(f.problem, 28)) for ins, f in found]
+    click.echo(table(rows, ("inspection", "id", "owner", "due", "late", "problem"))
+               or "no finding is past its due date")
+
+
+# --- reports ----------------------------------------------------------------
+
+# The `report` group is made once, by report_cmds (with `report quarterly`); making it again here
+# would replace it in `cli` and drop the commands already on it.
+__all__ = ["inspection_group", "maintenance_group", "report_group"]
+
+
+@report_group.command("inspection")
+@click.argument("inspection_id", metavar="ID")
+@records_option
+@at_option
+@format_option(*inspection_report.FORMATS, default="md")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
+              help="Language of headings, labels and statuses (record text is shown as written).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
+              help="Write the report to PATH (atomically) instead of printing it.")
+def report_inspection(inspection_id, records_dir, at_text, fmt, lang, output) -> None:
+    """The inspection report for the school: assets checked and their results,
+    the problems (location, type, severity), the solution of each (action,
+    owner, deadline), each rectification's status as of --at (open, closed on
+    time, closed late, overdue) and the customer's sign-off.
+
+    Templates: inspection.md.j2 / inspection.html.j2 in the records'
+    templates/ folder replace the built-in ones, and may extend them as
+    builtin/inspection.md.j2. The HTML is one self-contained page for A4.
+
+    \b
+    Examples:
+      aftersales report inspection INS-2026Q1
+      aftersales report inspection INS-2026Q1 --lang zh --format html \\
+          -o INS-2026Q1.html
+    """
+    loaded, at = load_valid(records_dir, at_text)
+    records = loaded.records
+    ins = records.inspections[resolve(inspection_id, records.inspections, "inspection")]
+    day = at.date()
+    if ins.date > day:
+        raise UsageError(f"{ins.id} is dated {ins.date}, after --at {day}: it did not exist yet")
+    text = inspection_report.render(records, ins, day, lang, fmt)
+    if write_output(text, output) is None:
+        click.echo(text, nl=False)
+    else:
+        click.echo(f"wrote {output}", err=True)
