@@ -615,7 +615,7 @@ def test_walking_up_from_a_subfolder(records, monkeypatch):
 
 def test_a_signoff_before_the_inspection(records):
     records.write(INS, INSPECTION + "signoff: {name: 李主任, date: 2026-03-26}\n")
-    expect(records.run(), f"{INS}:11:1: error[date-order]: signed off 2026-03-26, before the inspection "
+    expect(records.run(), f"{INS}:10:1: error[date-order]: signed off 2026-03-26, before the inspection "
                           "(2026-03-27)")
 
 
