@@ -67,3 +67,12 @@ def test_python_dash_m_runs_the_command_line():
                           check=False)
     assert done.returncode == 0
     assert done.stdout.strip() == f"aftersales, version {__version__}"
+
+
+def test_every_subpackage_ships_in_the_wheel():
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {"aftersales." + p.parent.relative_to(ROOT / "aftersales").as_posix().replace("/", ".")
+             for p in (ROOT / "aftersales").rglob("__init__.py") if p.parent != ROOT / "aftersales"}
+    assert found | {"aftersales", "aftersales.templates"} == listed
