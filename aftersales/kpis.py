@@ -6,6 +6,7 @@ ISO strings): the JSON output is this data, and the templates render it.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -22,8 +23,8 @@ REPEAT_WINDOW = dt.timedelta(days=90)
 
 
 def rate(part: int, whole: int) -> float | None:
-    """part / whole as a fraction rounded to 4 places; None (shown n/a) when whole is 0."""
-    return None if whole == 0 else round(part / whole, 4)
+    """part / whole as an exact fraction (rounded only when shown); None (shown n/a) when whole is 0."""
+    return None if whole == 0 else part / whole
 
 
 def _in(instant: dt.datetime | None, period: Period) -> bool:
@@ -158,13 +159,17 @@ def _repeat_repairs(tickets: Sequence[Ticket], period: Period) -> tuple[int, int
             for e in t.events:
                 if e.type == "resolved":
                     resolutions.setdefault(t.asset, []).append((e.at, t.id))
+    for times in resolutions.values():
+        times.sort()
     base = repeats = 0
     for t in tickets:
         if t.kind != "repair" or not is_opened(t, period) or t.status == "cancelled":
             continue
         base += 1
-        start = t.reported_at - REPEAT_WINDOW
-        if any(start <= at < t.reported_at and other != t.id for at, other in resolutions.get(t.asset or "", ())):
+        times = resolutions.get(t.asset or "", [])
+        first = bisect.bisect_left(times, (t.reported_at - REPEAT_WINDOW, ""))
+        last = bisect.bisect_left(times, (t.reported_at, ""))
+        if any(other != t.id for _, other in times[first:last]):
             repeats += 1
     return base, repeats
 
@@ -311,7 +316,7 @@ def trend(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
     rows = []
     for key, get in figures:
         now, before = get(current), get(previous)
-        change = None if now is None or before is None else round(now - before, 4)
+        change = None if now is None or before is None else round(now - before, 10)
         rows.append({"key": key, "current": now, "previous": before, "change": change})
     return {"previous_period": previous["period"]["name"], "figures": rows}
 

@@ -131,13 +131,9 @@ def period_before(period: Period, tz) -> Period:
     return date_range(first, period.start.date() - dt.timedelta(days=1), tz)
 
 
-def output_path(output: Path | None, period: Period, fmt: str, lang: str) -> Path | None:
-    """A file as given, or in a folder a dated name like quarterly-2026Q1.zh.html."""
-    if output is None:
-        return None
-    if output.is_dir() or str(output).endswith(("/", "\\")):
-        return output / f"quarterly-{period.name}.{lang}.{fmt}"
-    return output
+def output_name(period: Period, fmt: str, lang: str) -> str:
+    """The dated name a report gets in an output folder, like quarterly-2026Q1.zh.html."""
+    return f"quarterly-{period.name}.{lang}.{fmt}"
 
 
 def context(report: Mapping[str, Any], lang: str, fmt: str, area_names: Mapping[str, str] | None = None

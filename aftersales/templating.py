@@ -71,6 +71,16 @@ def labels(table: Mapping[str, Mapping[str, str]], lang: str) -> Mapping[str, st
     return {key: table.get(lang, {}).get(key, value) for key, value in english.items()}
 
 
+def output_file(output: str | None, default_name: str) -> Path | None:
+    """`-o PATH`: that file, or in a folder (existing, or written with a trailing slash) `default_name`."""
+    if output is None:
+        return None
+    folder = Path(output)
+    if folder.is_dir() or output.endswith(("/", "\\")):
+        return folder / default_name
+    return folder
+
+
 def write_output(text: str, output: Path | None) -> Path | None:
     """Write a rendered report atomically to `output` (None: the caller prints it)."""
     if output is None:

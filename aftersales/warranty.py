@@ -48,8 +48,9 @@ def status_rows(records: Records, today: dt.date) -> list[WarrantyRow]:
 
 
 def expiring(rows: Iterable[WarrantyRow], within_days: int) -> list[WarrantyRow]:
-    """Ending within the next `within_days` days (today excluded: it still counts as covered)."""
-    return sorted((r for r in rows if r.days_left is not None and 0 <= r.days_left <= within_days),
+    """Ending within the next `within_days` days: the cover ends at 24:00 of its last day, so the
+    last day is today (0 days left) up to `within_days - 1` days after today."""
+    return sorted((r for r in rows if r.days_left is not None and 0 <= r.days_left < within_days),
                   key=lambda r: (r.end, r.asset.id))
 
 

@@ -69,6 +69,11 @@ def warranty_command(records_dir, at_text, within_text, fmt) -> None:
         f"{c['asset']} ({len(c['repairs'])} repairs)" for c in report["replacement_candidates"]) or "none"))
 
 
+def _number(value: float | None) -> float | int | None:
+    """Whole quantities as integers in JSON (5, not 5.0)."""
+    return int(value) if value is not None and float(value).is_integer() else value
+
+
 def _row(r: warranty.WarrantyRow) -> dict[str, object]:
     return {"asset": r.asset.id, "name": r.asset.name, "area": r.asset.area,
             "end": r.end.isoformat() if r.end else None, "days_left": r.days_left}
@@ -144,8 +149,8 @@ def parts_command(records_dir, at_text, low_only, period, from_text, to_text, fm
     rows = parts.rows(records.parts.values(), tickets, tz, at.astimezone(tz).date(), span)
     if low_only:
         rows = [r for r in rows if r.low]
-    data = [{"part": r.part.id, "name": r.part.name, "unit": r.part.unit, "stock": r.stock, "min": r.part.min,
-             "used": r.used if chosen else None, "low": r.low} for r in rows]
+    data = [{"part": r.part.id, "name": r.part.name, "unit": r.part.unit, "stock": _number(r.stock),
+             "min": _number(r.part.min), "used": _number(r.used) if chosen else None, "low": r.low} for r in rows]
     if fmt == "json":
         click.echo(to_json(data))
         return

@@ -14,7 +14,7 @@ from ..model import Finding, Inspection
 from ..options import at_option, format_option, load_valid, records_option
 from ..render import clip, table, to_json
 from ..spec import CATEGORIES, SEVERITIES
-from ..templating import LANGUAGES, write_output
+from ..templating import LANGUAGES, output_file, write_output
 from ..tickets import Folder
 from ..timeutil import parse_date, parse_instant
 from . import CONTEXT, cli
@@ -261,8 +261,9 @@ __all__ = ["inspection_group", "maintenance_group", "report_group"]
 @format_option(*inspection_report.FORMATS, default="md")
 @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
               help="Language of headings, labels and statuses (record text is shown as written).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
-              help="Write the report to PATH (atomically) instead of printing it.")
+@click.option("-o", "--output", type=click.Path(), metavar="PATH",
+              help="Write the report to this file, or into this folder as inspection-ID.LANG.FORMAT "
+                   "(atomically). Default: standard output.")
 def report_inspection(inspection_id, records_dir, at_text, fmt, lang, output) -> None:
     """The inspection report for the school: assets checked and their results,
     the problems (location, type, severity), the solution of each (action,
@@ -286,7 +287,8 @@ def report_inspection(inspection_id, records_dir, at_text, fmt, lang, output) ->
     if ins.date > day:
         raise UsageError(f"{ins.id} is dated {ins.date}, after --at {day}: it did not exist yet")
     text = inspection_report.render(records, ins, day, lang, fmt)
-    if write_output(text, output) is None:
+    path = output_file(output, f"inspection-{ins.id}.{lang}.{fmt}")
+    if write_output(text, path) is None:
         click.echo(text, nl=False)
     else:
-        click.echo(f"wrote {output}", err=True)
+        click.echo(f"wrote {path}", err=True)

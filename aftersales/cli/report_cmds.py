@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from .. import quarterly_report
 from ..errors import UsageError
 from ..options import at_option, load_valid, records_option
-from ..templating import LANGUAGES, write_output
+from ..templating import LANGUAGES, output_file, write_output
 from . import CONTEXT, cli
 
 
@@ -29,7 +27,7 @@ def report_group() -> None:
               help="Markdown for git and chat, HTML to print, JSON for scripts.")
 @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
               help="Report language: English or Simplified Chinese.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",
+@click.option("-o", "--output", type=click.Path(), metavar="PATH",
               help="Write to this file, or into this folder as quarterly-PERIOD.LANG.FORMAT "
                    "(atomically). Default: standard output.")
 @click.option("--within", "within_days", type=click.IntRange(1, 3650), default=180, show_default=True,
@@ -57,7 +55,7 @@ def quarterly(period_name, previous, from_text, to_text, records_dir, at_text, f
         raise UsageError(f"--from/--to: {exc}") from None
     report = quarterly_report.build(records, period, at, within_days)
     text = quarterly_report.render_quarterly(records, report, fmt, lang)
-    path = quarterly_report.output_path(output, period, fmt, lang)
+    path = output_file(output, quarterly_report.output_name(period, fmt, lang))  # raw text: keeps a "/"
     if path is None:
         click.echo(text, nl=False)
     else:

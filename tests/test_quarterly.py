@@ -1,0 +1,365 @@
+"""`aftersales report quarterly`: the JSON keys, golden documents, periods, files, escaping, templates.
+
+Most tests run the command on the bundled sample records (`records/` at the repository root) as of
+2026-11-23, in-process with click's CliRunner; the time-zone tests run it as a subprocess under
+another machine time zone.
+
+Golden files
+------------
+`tests/golden/quarterly/2026Q3.<lang>.<fmt>` (en/zh x md/html) hold the report of the bundled
+records for 2026Q3 as of 2026-11-23, byte for byte. When a change to the report is intended,
+regenerate them and review the diff before committing:
+
+    AFTERSALES_UPDATE_GOLDEN=1 python -m pytest tests/test_quarterly.py -k golden
+
+With the variable set, the golden tests write the files instead of comparing (and pass).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import run
+
+REPO = Path(__file__).resolve().parent.parent
+BUNDLED = REPO / "records"
+GOLDEN = Path(__file__).parent / "golden" / "quarterly"
+UPDATE = os.environ.get("AFTERSALES_UPDATE_GOLDEN") == "1"
+REGENERATE = "AFTERSALES_UPDATE_GOLDEN=1 python -m pytest tests/test_quarterly.py -k golden"
+AT = "2026-11-23"
+TARGETS = ["response", "on-site", "resolution", "callback", "return-inspection"]  # the bundled settings' ids
+
+
+def quarterly(*args: str, records: Path = BUNDLED, at: str | None = AT):
+    """`aftersales report quarterly ARGS --records DIR [--at AT]`, in-process."""
+    return run("report", "quarterly", *args, "--records", str(records), *(("--at", at) if at else ()))
+
+
+def text_of(*args: str, records: Path = BUNDLED, at: str | None = AT) -> str:
+    result = quarterly(*args, records=records, at=at)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def json_of(*args: str, records: Path = BUNDLED, at: str | None = AT) -> dict[str, Any]:
+    return json.loads(text_of(*args, "--format", "json", records=records, at=at))
+
+
+def dig(data: dict[str, Any], dotted: str) -> Any:
+    for key in dotted.split("."):
+        assert isinstance(data, dict) and key in data, f"{dotted}: no {key!r}"
+        data = data[key]
+    return data
+
+
+@pytest.fixture(scope="module")
+def q3() -> dict[str, Any]:
+    return json_of("2026Q3")
+
+
+# --- JSON ----------------------------------------------------------------------------------
+
+COUNTS = ["tickets.opened", "tickets.resolved", "tickets.cancelled", "quality.complaints",
+          "satisfaction.responses", "findings.overdue", "warranty.expiring", "parts.low"]
+RATES = ["quality.first_time_fix_rate", "quality.repeat_repair_rate", "quality.reopen_rate",
+         "quality.complaint_rate", "callbacks.coverage", "maintenance.pm_compliance"]
+
+
+def test_the_json_has_every_documented_key(q3):
+    assert q3["period"]["name"] == "2026Q3"
+    assert (q3["period"]["start"], q3["period"]["end"]) == ("2026-07-01T00:00:00+08:00", "2026-10-01T00:00:00+08:00")
+    for key in COUNTS:
+        value = dig(q3, key)
+        assert isinstance(value, int) and not isinstance(value, bool) and value >= 0, key
+    assert list(q3["sla"]) == TARGETS
+    rates = list(RATES)
+    for target in TARGETS:
+        for key in ("met", "breached"):
+            assert isinstance(dig(q3, f"sla.{target}.{key}"), int)
+        rates.append(f"sla.{target}.compliance")
+        mean = dig(q3, f"sla.{target}.mean_minutes")
+        assert mean is None or (isinstance(mean, (int, float)) and mean >= 0)
+    for key in rates:
+        value = dig(q3, key)
+        assert value is None or (isinstance(value, float) and 0 <= value <= 1), f"{key} = {value!r}"
+    mean = dig(q3, "satisfaction.mean")
+    assert mean is None or 1 <= mean <= 5
+
+
+def test_rates_carry_their_numerator_and_denominator(q3):
+    q = q3["quality"]
+    assert q["first_time_fix_rate"] == q["first_time_fixes"] / q["repairs_resolved"]
+    assert q["reopen_rate"] == q["reopened"] / q["resolved"]
+    assert q["complaint_rate"] == q["complaints"] / q["opened"]
+    c = q3["callbacks"]
+    assert c["coverage"] == c["covered"] / c["resolved"]
+    for n in q3["sla"].values():
+        assert n["compliance"] == (n["met"] / (n["met"] + n["breached"]) if n["met"] + n["breached"] else None)
+
+
+def bundled_tickets() -> list[dict[str, Any]]:
+    """The bundled tickets read with plain YAML (strings only), independent of the package's reader."""
+    return [yaml.load(p.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+            for p in sorted((BUNDLED / "tickets").glob("*/*.yaml"))]
+
+
+def test_ticket_counts_agree_with_a_reading_of_the_files_by_hand(q3):
+    # Q3 in +08:00, as ISO strings: every bundled time carries +08:00, so string order is time order.
+    def in_q3(at: str) -> bool:
+        assert at.endswith("+08:00"), at
+        return "2026-07-01T00:00:00+08:00" <= at < "2026-10-01T00:00:00+08:00"
+
+    tickets = [t for t in bundled_tickets() if t["events"][0]["at"] <= "2026-11-23T00:00:00+08:00"]
+    opened = [t for t in tickets if in_q3(t["events"][0]["at"])]
+    cancelled = [t for t in tickets if any(e["type"] == "cancelled" and in_q3(e["at"]) for e in t["events"])]
+    assert q3["tickets"]["opened"] == len(opened)
+    assert q3["tickets"]["cancelled"] == len(cancelled)
+    assert q3["quality"]["complaints"] == sum(t["kind"] == "complaint" for t in opened)
+
+
+def test_out_of_warranty_figures_agree_with_a_reading_of_the_files_by_hand(q3):
+    # Assets: warranty ends `years` (default 5) plus extensions after `installed`, same day and month.
+    # Tickets reported in Q3 after that day; cost = the `cost` of their `resolved` events.
+    assets = {a["id"]: a for a in (yaml.load(p.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+                                   for p in (BUNDLED / "assets").glob("*.yaml"))}
+    out, cost = 0, 0.0
+    for t in bundled_tickets():
+        reported = t["events"][0]["at"]
+        a = assets.get(t.get("asset", ""))
+        if not ("2026-07-01" <= reported[:10] <= "2026-09-30") or a is None or "installed" not in a:
+            continue
+        w = a.get("warranty", {})
+        years = int(w.get("years", 5)) + sum(int(e["years"]) for e in w.get("extensions", []))
+        end = f"{int(a['installed'][:4]) + years}{a['installed'][4:]}"   # no 29 February in the bundled assets
+        if reported[:10] > end:
+            out += 1
+            cost += sum(float(e.get("cost", 0)) for e in t["events"]
+                        if e["type"] == "resolved" and e["at"] <= "2026-11-23T00:00:00+08:00")
+    assert (q3["warranty"]["out_of_warranty_tickets"], q3["warranty"]["out_of_warranty_cost"]) == (out, cost)
+    assert out > 0
+
+
+def test_the_same_records_and_instant_give_byte_identical_output():
+    for fmt in ("md", "html", "json"):
+        first = text_of("2026Q3", "--format", fmt, "--lang", "zh")
+        assert first == text_of("2026Q3", "--format", fmt, "--lang", "zh"), fmt
+
+
+# --- golden documents -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_report_matches_its_golden_file(lang, fmt):
+    golden = GOLDEN / f"2026Q3.{lang}.{fmt}"
+    text = text_of("2026Q3", "--format", fmt, "--lang", lang)
+    if UPDATE:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_bytes(text.encode("utf-8"))
+        return
+    assert golden.exists(), f"{golden} is missing; write it with:\n  {REGENERATE}"
+    assert text.encode("utf-8") == golden.read_bytes(), f"differs from {golden.name}; if intended:\n  {REGENERATE}"
+
+
+# --- periods ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("at", "expected"), [
+    ("2026-04-01T00:00:00+08:00", "2026Q1"),   # the first instant of Q2: Q1 is complete
+    ("2026-03-31T23:59:59+08:00", "2025Q4"),   # the last second of Q1: Q1 is not
+    ("2026-03-31T16:00:00Z", "2026Q1"),        # = 2026-04-01 00:00 in Shanghai
+    ("2026-03-31T15:59:59Z", "2025Q4"),
+    ("2026-04-01 00:00", "2026Q1"),            # no offset: read in the project time zone
+    ("2026-01-01", "2025Q4"),
+])
+def test_previous_is_the_last_complete_quarter_before_at(at, expected):
+    report = json_of("--previous", at=at)
+    assert report["period"]["name"] == expected
+    assert report["trend"]["previous_period"] == {"2026Q1": "2025Q4", "2025Q4": "2025Q3"}[expected]
+
+
+def subprocess_report(tz: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("AFTERSALES_RECORDS", "TZ")}
+    env["TZ"] = tz
+    return subprocess.run([sys.executable, "-m", "aftersales", "report", "quarterly", *args,
+                           "--records", str(BUNDLED)], capture_output=True, text=True, encoding="utf-8",
+                          env=env, timeout=60, check=False)
+
+
+@pytest.mark.parametrize("tz", ["America/New_York", "UTC"])
+def test_the_machine_time_zone_changes_nothing(tz):
+    for at in ("2026-04-01 00:00", "2026-03-31 23:59:59"):
+        here = text_of("--previous", "--format", "json", at=at)
+        there = subprocess_report(tz, "--previous", "--at", at, "--format", "json")
+        assert there.returncode == 0, there.stderr
+        assert there.stdout == here
+    md = subprocess_report(tz, "2026Q3", "--at", AT, "--lang", "zh")
+    assert md.returncode == 0, md.stderr
+    assert md.stdout == text_of("2026Q3", "--lang", "zh")
+
+
+def test_a_custom_range_and_its_previous_period():
+    report = json_of("--from", "2026-07-01", "--to", "2026-09-30")
+    assert report["period"]["name"] == "2026-07-01..2026-09-30"
+    # The same figures as the quarter (same instants), and the 92 days just before as the trend's base.
+    assert report["tickets"] == json_of("2026Q3")["tickets"]
+    assert report["trend"]["previous_period"] == "2026-03-31..2026-06-30"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ((), "name the period"),
+    (("2026Q3", "--previous"), "name the period"),
+    (("2026Q5",), "2026Q5"),
+    (("2026-Q3",), "2026-Q3"),
+    (("--from", "2026-07-01"), "--to"),
+    (("--from", "2026-07-01", "--to", "2026-06-30"), "before"),
+])
+def test_usage_errors_exit_2(args, message):
+    result = quarterly(*args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+# --- files ------------------------------------------------------------------------------------
+
+def test_output_into_a_folder_picks_a_dated_name(tmp_path):
+    expected = text_of("2026Q3", "--format", "html", "--lang", "zh")
+    result = quarterly("2026Q3", "--format", "html", "--lang", "zh", "-o", f"{tmp_path}/")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["quarterly-2026Q3.zh.html"]
+    assert (tmp_path / "quarterly-2026Q3.zh.html").read_text(encoding="utf-8") == expected
+    # The same without the trailing slash, for a folder that exists.
+    assert quarterly("2026Q3", "--lang", "en", "-o", str(tmp_path)).exit_code == 0
+    assert (tmp_path / "quarterly-2026Q3.en.md").read_text(encoding="utf-8") == text_of("2026Q3")
+
+
+def test_output_into_a_new_folder_given_with_a_slash(tmp_path):
+    result = quarterly("2026Q3", "-o", f"{tmp_path}/reports/")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "reports" / "quarterly-2026Q3.en.md").is_file()
+
+
+def test_output_to_a_file_is_written_atomically(tmp_path, monkeypatch):
+    target = tmp_path / "report.md"
+    target.write_text("an older report\n", encoding="utf-8")
+    renames: list[tuple[str, str]] = []
+    real_replace = os.replace
+
+    def spy(src, dst, *args, **kwargs):
+        renames.append((str(src), str(dst)))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", spy)
+    result = quarterly("2026Q3", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert f"wrote {target}" in result.stderr
+    monkeypatch.undo()
+    assert target.read_text(encoding="utf-8") == text_of("2026Q3")
+    # Written beside the target under another name, then renamed over it; nothing left behind.
+    assert len(renames) == 1 and renames[0][1] == str(target)
+    assert Path(renames[0][0]).parent == tmp_path and Path(renames[0][0]).name != "report.md"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
+
+
+def test_records_that_do_not_validate_exit_1_and_write_nothing(records, tmp_path):
+    records.write("tickets/2026/T-1.yaml", "id: T-1\nkind: repiar\nasset: CHAIR-1\nsummary: x\nevents:\n"
+                                           "  - {at: 2026-07-01T09:00:00+08:00, type: reported}\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = quarterly("2026Q3", "-o", f"{out}/report.md", records=records.root)
+    assert result.exit_code == 1
+    assert "do not validate" in result.stderr and "tickets/2026/T-1.yaml" in result.stderr
+    assert result.stdout == ""
+    assert list(out.iterdir()) == []
+
+
+# --- what the documents contain ----------------------------------------------------------------
+
+SCRIPT = "<script>alert(1)</script>"
+ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def test_record_text_is_escaped_in_html_and_inert_in_markdown(records):
+    # An asset whose warranty ends 2026-12-01 (listed as expiring on 2026-11-23) and a part, both named
+    # with markup; a project name with an ampersand and a tag.
+    records.write("assets/EVIL-1.yaml", f'id: EVIL-1\nname: "{SCRIPT}"\ncategory: "<b>bold</b>"\narea: lobby\n'
+                                        "installed: 2021-12-01\n")
+    records.write("parts/EVIL-P.yaml", f'id: EVIL-P\nname: "{SCRIPT}"\nunit: "<i>u</i>"\nmin: 1\n')
+    records.edit("aftersales.yaml", "name: 测试项目", 'name: "A & B <i>x</i>"')
+    records.write("tickets/2026/T-1.yaml", "id: T-1\nkind: repair\nasset: EVIL-1\ncategory: structure\n"
+                                           "summary: x\nevents:\n"
+                                           "  - {at: 2026-10-08T09:00:00+08:00, type: reported}\n")
+    html = text_of("2026Q4", "--format", "html", records=records.root)
+    assert "<script" not in html.lower()
+    assert html.count(ESCAPED) == 2                       # the expiring asset and the part
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html and "<b>bold" not in html
+    assert "&lt;i&gt;u&lt;/i&gt;" in html and "<i>" not in html
+    assert "A &amp; B &lt;i&gt;x&lt;/i&gt;" in html
+    md = text_of("2026Q4", records=records.root)
+    assert "<script" not in md.lower() and "<b>" not in md and "<i>" not in md
+    assert md.count(ESCAPED) == 2
+    assert "| EVIL-1 &lt;script&gt;alert(1)&lt;/script&gt; |" in md
+
+
+def test_a_percentage_is_rounded_once(records):
+    # 26 requests opened in Q3, one of them a complaint: 1 / 26 = 0.038461... = 3.846 % -> 3.8 %.
+    # The JSON carries the exact fraction; only the document rounds, once.
+    for n in range(1, 26):
+        records.write(f"tickets/2026/T-{n}.yaml", f"id: T-{n}\nkind: inquiry\nsummary: x\nevents:\n"
+                                                  f"  - {{at: 2026-07-{n:02d}T09:00:00+08:00, type: reported}}\n")
+    records.write("tickets/2026/T-K.yaml", "id: T-K\nkind: complaint\nsummary: x\nevents:\n"
+                                           "  - {at: 2026-08-01T09:00:00+08:00, type: reported}\n")
+    assert json_of("2026Q3", records=records.root)["quality"]["complaint_rate"] == 1 / 26
+    assert "| Complaint rate | 3.8% (1/26) |" in text_of("2026Q3", records=records.root)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_html_is_self_contained(lang):
+    html = text_of("2026Q3", "--format", "html", "--lang", lang)
+    assert html.startswith("<!DOCTYPE html>")
+    assert set(re.findall(r"https?://[^\s\"'<>)]*", html)) == {"http://www.w3.org/2000/svg"}
+    lowered = html.lower()
+    for forbidden in ("<script", "<link", "@import", "url(", "<iframe", "<img"):
+        assert forbidden not in lowered, forbidden
+    assert not re.search(r"\ssrc\s*=", lowered)
+    assert lowered.count("<svg") == 4
+
+
+def test_the_chinese_report_speaks_chinese():
+    md = text_of("2026Q3", "--lang", "zh")
+    html = text_of("2026Q3", "--format", "html", "--lang", "zh")
+    for text in (md, html):
+        assert "季度售后服务报告" in text
+        for heading in ("服务请求", "服务承诺达成情况", "服务质量", "巡检与保养", "质保", "备品备件", "统计口径"):
+            assert heading in text, heading
+        # statuses and value names: the Q3 inspection slot was done on time; target names; kinds
+        assert "按期完成" in text and "响应" in text and "维修" in text
+    assert '<html lang="zh-CN">' in html
+    assert "| quarterly-inspection | 2026-09-30 | 按期完成 | INS-2026Q3 |" in md
+    en = text_of("2026Q3")
+    assert "# Quarterly service report" in en and "季度售后服务报告" not in en
+    assert "| quarterly-inspection | 2026-09-30 | done | INS-2026Q3 |" in en
+
+
+def test_a_user_template_extending_the_built_in_one_is_used(records):
+    plain = text_of("2026Q3", records=records.root)
+    records.write("templates/quarterly.md.j2", 'LETTERHEAD 某家具有限公司\n{% extends "builtin/quarterly.md.j2" %}\n')
+    assert text_of("2026Q3", records=records.root) == "LETTERHEAD 某家具有限公司\n" + plain
+    # The HTML report still comes from the built-in template.
+    assert "LETTERHEAD" not in text_of("2026Q3", "--format", "html", records=records.root)
+
+
+def test_a_user_template_replacing_the_built_in_one(records):
+    records.write("templates/quarterly.md.j2", "{{ r.period.name }}: {{ r.tickets.opened }} {{ L.opened }}\n")
+    records.write("tickets/2026/T-1.yaml", "id: T-1\nkind: repair\nasset: CHAIR-1\nsummary: x\nevents:\n"
+                                           "  - {at: 2026-07-01T09:00:00+08:00, type: reported}\n")
+    assert text_of("2026Q3", records=records.root) == "2026Q3: 1 Opened\n"
+    assert text_of("2026Q3", "--lang", "zh", records=records.root) == "2026Q3: 1 新增\n"

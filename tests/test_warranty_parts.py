@@ -1,0 +1,210 @@
+"""`aftersales warranty`, `aftersales asset show` and `aftersales parts` on a small folder, checked exactly.
+
+The folder (settings of test_kpis: 5-year warranties, 3 repairs within 365 days make a replacement
+candidate), as of 2026-11-23 unless said:
+
+  W-TODAY installed 2021-11-23 -> warranty ends 2026-11-23, 0 days left (ends within 180 days)
+  W-EXT   installed 2020-01-10, 5 + 2 extension years -> 2027-01-10: 7 + 31 + 10 = 48 days left
+  W-300   installed 2022-09-20 -> 2027-09-20: 30+31+31+28+31+30+31+30+31+28 = 301 days left
+  W-GONE  installed 2021-11-22 -> ended 2026-11-22 (-1)
+  W-NONE  no install date
+  CHAIR-1 / DESK-1 (2025-08-20) -> 2030-08-20: nothing to say
+  W-EXT repairs reported 2025-12-01, 2026-03-01, 2026-11-20 (354 days apart, in warranty) -> candidate
+  P-LOW  (min 5): in 10 on 07-01, 5 used on 08-01 -> 5 <= 5: low; used in 2026Q3: 5
+  BOLT-M8 (no min): in 200 on 01-05, 2.5 used on 08-01 -> 197.5; used in 2026Q3: 2.5
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import Records, run
+from test_kpis import SETTINGS, asset, ev, part, ticket
+
+AT = "2026-11-23"
+
+
+@pytest.fixture
+def folder(records: Records) -> Records:
+    records.write("aftersales.yaml", SETTINGS)
+    asset(records, "DESK-1", area="office", category="desk")
+    asset(records, "W-TODAY", installed="2021-11-23")
+    asset(records, "W-EXT", installed="2020-01-10", extra="warranty:\n  extensions:\n    - {years: 2, fee: 100}\n")
+    asset(records, "W-300", installed="2022-09-20")
+    asset(records, "W-GONE", installed="2021-11-22")
+    asset(records, "W-NONE", installed=None)
+    for n, day in enumerate(("2025-12-01", "2026-03-01", "2026-11-20")):
+        ticket(records, f"T-CAND{n}", ev(f"{day} 09:00", "reported"), ev(f"{day} 18:00", "resolved"), asset="W-EXT")
+    part(records, "P-LOW", "  - {date: 2026-07-01, in: 10}\n", minimum="5")
+    ticket(records, "T-U", ev("08-01 09:00", "reported"),
+           ev("08-01 10:00", "resolved", "parts: [{part: P-LOW, qty: 5}, {part: BOLT-M8, qty: 2.5}]"), asset="W-TODAY")
+    return records
+
+
+def cmd(folder: Records, *args: str, at: str = AT):
+    return run(*args, "--records", str(folder.root), "--at", at)
+
+
+def ok(folder: Records, *args: str, at: str = AT) -> str:
+    result = cmd(folder, *args, at=at)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+# --- warranty ---------------------------------------------------------------------------------
+
+def test_warranty_table(folder):
+    assert ok(folder, "warranty") == (
+        "Ending within 180 days: 2\n"
+        "asset    name          area    ends        days\n"
+        "-------  ------------  ------  ----------  ------\n"
+        "W-TODAY  产品 W-TODAY  lobby   2026-11-23  0\n"
+        "W-EXT    产品 W-EXT    lobby   2027-01-10  48\n"
+        "\n"
+        "Ended: 1\n"
+        "asset    name         area    ends        days\n"
+        "-------  -----------  ------  ----------  ------\n"
+        "W-GONE   产品 W-GONE  lobby   2026-11-22  -1\n"
+        "\n"
+        "Without an install date: W-NONE\n"
+        "Replacement candidates: W-EXT (3 repairs)\n")
+
+
+def test_warranty_json(folder):
+    def row(aid: str, end: str, days: int) -> dict[str, object]:
+        return {"asset": aid, "name": f"产品 {aid}", "area": "lobby", "end": end, "days_left": days}
+
+    assert json.loads(ok(folder, "warranty", "--format", "json")) == {
+        "as_of": "2026-11-23", "within_days": 180,
+        "expiring": [row("W-TODAY", "2026-11-23", 0), row("W-EXT", "2027-01-10", 48)],
+        "expired": [row("W-GONE", "2026-11-22", -1)],
+        "missing_installed": ["W-NONE"],
+        "replacement_candidates": [{"asset": "W-EXT", "repairs": ["T-CAND0", "T-CAND1", "T-CAND2"]}],
+    }
+
+
+def test_warranty_within_365_days(folder):
+    data = json.loads(ok(folder, "warranty", "--within", "365d", "--format", "json"))
+    assert data["within_days"] == 365
+    assert [(r["asset"], r["days_left"]) for r in data["expiring"]] == [("W-TODAY", 0), ("W-EXT", 48), ("W-300", 301)]
+    assert ok(folder, "warranty", "--within", "365d").startswith("Ending within 365 days: 3\n")
+
+
+def test_warranty_as_of_an_earlier_day(folder):
+    # 2026-11-19: W-TODAY has 4 days left, W-GONE 3 (neither ended); the third repair is not reported yet
+    data = json.loads(ok(folder, "warranty", "--format", "json", at="2026-11-19"))
+    assert [(r["asset"], r["days_left"]) for r in data["expiring"]] == [
+        ("W-GONE", 3), ("W-TODAY", 4), ("W-EXT", 52)]
+    assert (data["expired"], data["replacement_candidates"]) == ([], [])
+
+
+@pytest.mark.parametrize("within", ["2h", "30m", "abc", "180"])
+def test_warranty_within_must_be_days(folder, within):
+    result = cmd(folder, "warranty", "--within", within)
+    assert result.exit_code == 2, result.output
+    assert "--within" in result.stderr and result.stdout == ""
+
+
+def test_warranty_refuses_records_that_do_not_validate(folder):
+    folder.write("assets/W-BAD.yaml", "id: W-BAD\nname: x\ncategory: chair\narea: nowhere\n")
+    result = cmd(folder, "warranty")
+    assert result.exit_code == 1
+    assert "do not validate" in result.stderr and "assets/W-BAD.yaml" in result.stderr
+
+
+# --- asset show ----------------------------------------------------------------------------------
+
+def test_asset_show_warranty_end_and_ticket_history(folder):
+    assert ok(folder, "asset", "show", "W-EXT") == (
+        "W-EXT  产品 W-EXT\n"
+        "  category   chair\n"
+        "  area       lobby (门厅)\n"
+        "  quantity   1\n"
+        "  installed  2020-01-10\n"
+        "  warranty   until 2027-01-10 (7 years, 2 by extension; 48 days left)\n"
+        "\n"
+        "Tickets (3)\n"
+        "ticket    reported    kind    status    summary\n"
+        "--------  ----------  ------  --------  ---------\n"
+        "T-CAND0   2025-12-01  repair  resolved  测试\n"
+        "T-CAND1   2026-03-01  repair  resolved  测试\n"
+        "T-CAND2   2026-11-20  repair  resolved  测试\n")
+
+
+def test_asset_show_as_of_an_instant(folder):
+    # 2026-11-20 12:00: the third repair is reported (09:00) but not yet resolved (18:00); 51 days left
+    out = ok(folder, "asset", "show", "W-EXT", at="2026-11-20 12:00")
+    assert "  warranty   until 2027-01-10 (7 years, 2 by extension; 51 days left)\n" in out
+    assert "Tickets (3)\n" in out and "T-CAND2   2026-11-20  repair  open      测试\n" in out
+    assert "Tickets (2)\n" in ok(folder, "asset", "show", "W-EXT", at="2026-11-19")
+
+
+def test_asset_show_an_ended_and_an_unknown_warranty(folder):
+    out = ok(folder, "asset", "show", "W-G")    # a unique prefix
+    assert out.startswith("W-GONE  产品 W-GONE\n")
+    assert "  warranty   until 2026-11-22 (5 years; ended)\n" in out and out.endswith("Tickets (0)\n")
+    assert "  warranty   unknown (no install date)\n" in ok(folder, "asset", "show", "W-NONE")
+    # the last day of the warranty still counts as covered
+    assert "  warranty   until 2026-11-23 (5 years; 0 days left)\n" in ok(folder, "asset", "show", "W-TODAY")
+
+
+@pytest.mark.parametrize(("given", "message"), [
+    ("W-", "asset 'W-' is ambiguous: it could be W-300, W-EXT, W-GONE, W-NONE, W-TODAY"),
+    ("NOPE", "no asset 'NOPE'"),
+])
+def test_asset_show_an_unknown_or_ambiguous_id(folder, given, message):
+    result = cmd(folder, "asset", "show", given)
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+# --- parts ---------------------------------------------------------------------------------------
+
+def test_parts_table(folder):
+    assert ok(folder, "parts") == (
+        "part     name         stock      min    low\n"
+        "-------  -----------  ---------  -----  -----\n"
+        "BOLT-M8  M8 连接螺栓  197.5 pcs\n"
+        "P-LOW    备件 P-LOW   5 pcs      5      LOW\n")
+
+
+def test_parts_low_only(folder):
+    assert ok(folder, "parts", "--low") == (
+        "part    name        stock    min    low\n"
+        "------  ----------  -------  -----  -----\n"
+        "P-LOW   备件 P-LOW  5 pcs    5      LOW\n")
+    # As of 07-31 nothing has been used: P-LOW holds 10 > 5
+    assert ok(folder, "parts", "--low", at="2026-07-31") == "no parts\n"
+
+
+def test_parts_usage_in_a_period(folder):
+    assert ok(folder, "parts", "--period", "2026Q3") == (
+        "part     name         stock      min    low    used\n"
+        "-------  -----------  ---------  -----  -----  ------\n"
+        "BOLT-M8  M8 连接螺栓  197.5 pcs                2.5\n"
+        "P-LOW    备件 P-LOW   5 pcs      5      LOW    5\n")
+    used = {r["part"]: r["used"] for r in json.loads(ok(folder, "parts", "--period", "2026Q4", "--format", "json"))}
+    assert used == {"BOLT-M8": 0, "P-LOW": 0}
+    # --from/--to include both days: 08-01 alone holds the usage, 08-02 onwards none
+    one_day = json.loads(ok(folder, "parts", "--from", "2026-08-01", "--to", "2026-08-01", "--format", "json"))
+    assert {r["part"]: r["used"] for r in one_day} == {"BOLT-M8": 2.5, "P-LOW": 5}
+    later = json.loads(ok(folder, "parts", "--from", "2026-08-02", "--format", "json"))
+    assert {r["part"]: r["used"] for r in later} == {"BOLT-M8": 0, "P-LOW": 0}
+
+
+def test_parts_json(folder):
+    assert json.loads(ok(folder, "parts", "--period", "2026Q3", "--format", "json")) == [
+        {"part": "BOLT-M8", "name": "M8 连接螺栓", "unit": "pcs", "stock": 197.5, "min": None, "used": 2.5,
+         "low": False},
+        {"part": "P-LOW", "name": "备件 P-LOW", "unit": "pcs", "stock": 5, "min": 5, "used": 5, "low": True},
+    ]
+    # without a period there is no usage to report
+    assert [r["used"] for r in json.loads(ok(folder, "parts", "--format", "json"))] == [None, None]
+
+
+def test_parts_period_and_from_together_is_a_usage_error(folder):
+    result = cmd(folder, "parts", "--period", "2026Q3", "--from", "2026-07-01")
+    assert result.exit_code == 2
+    assert "either --period or --from/--to" in result.stderr
+    assert cmd(folder, "parts", "--period", "2026Q5").exit_code == 2
