@@ -145,10 +145,17 @@ def read_file(path: Path, rel: str, kind: str) -> tuple[dict[str, Any] | None, l
 
 
 def load(root: Path, progress: Callable[[int], None] | None = None,
-         on_count: Callable[[int], None] | None = None) -> Loaded:
-    """Read the whole records folder once: every record that could be built, every problem found."""
+         on_count: Callable[[int], None] | None = None, use_cache: bool | None = None) -> Loaded:
+    """Read the whole records folder once: every record that could be built, every problem found.
+
+    Each file is read and parsed at most once; with the cache on, a file whose size and mtime
+    are unchanged since the last run is not parsed again at all.
+    """
+    from .cache import ParseCache
+
+    cache = ParseCache(root, use_cache)
     problems: list[Problem] = []
-    clean_settings, found = read_file(root / SETTINGS_FILE, SETTINGS_FILE, "settings")
+    clean_settings, found = _read_cached(cache, root / SETTINGS_FILE, SETTINGS_FILE, "settings")
     problems.extend(found)
     settings = build.settings(clean_settings or {}) if clean_settings is not None else None
     tz = ZoneInfo(settings.timezone) if settings else ZoneInfo(build.DEFAULT_TIMEZONE)
@@ -157,15 +164,29 @@ def load(root: Path, progress: Callable[[int], None] | None = None,
         on_count(len(files))
     tables: dict[str, dict[str, Any]] = {kind: {} for kind, _ in FOLDERS.values()}
     for item in files:
-        clean, found = read_file(root / item.rel, item.rel, item.kind)
+        clean, found = _read_cached(cache, root / item.rel, item.rel, item.kind)
         problems.extend(found)
         if clean is not None:
             _add(tables[item.kind], clean, item, tz, problems)
         if progress:
             progress(1)
+    cache.save()
     records = Records(str(root), settings, tables["asset"], tables["ticket"], tables["inspection"],
                       tables["part"])
     return Loaded(records, problems)
+
+
+def _read_cached(cache, path: Path, rel: str, kind: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return read_file(path, rel, kind)
+    hit = cache.get(rel, stat, kind)
+    if hit is not None:
+        return hit[0], list(hit[1])
+    clean, problems = read_file(path, rel, kind)
+    cache.put(rel, stat, kind, clean, problems)
+    return clean, problems
 
 
 _BUILDERS = {"asset": build.asset, "ticket": build.ticket, "inspection": build.inspection,
@@ -215,6 +236,7 @@ def write_atomic(path: Path, data: bytes, exclusive: bool = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -229,6 +251,16 @@ def write_atomic(path: Path, data: bytes, exclusive: bool = False) -> None:
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
+
+
+def _mode_for(path: Path) -> int:
+    """The mode the file has now, or what a new file gets under the umask (mkstemp's is 0600)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def _fsync_dir(folder: Path) -> None:
