@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -154,3 +156,7 @@ def expect(result: Result, *lines: str, code: int = 1) -> None:
 def records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Records:
     monkeypatch.delenv("AFTERSALES_RECORDS", raising=False)
     return Records(tmp_path / "records")
+
+
+# The parse cache goes to a folder of this test session, never the user's own cache.
+os.environ.setdefault("AFTERSALES_CACHE_DIR", tempfile.mkdtemp(prefix="aftersales-test-cache-"))
