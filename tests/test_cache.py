@@ -7,10 +7,9 @@ import os
 import time
 
 import pytest
+from conftest import ASSET, ticket
 
 from aftersales import cache, store, yamlio
-
-from conftest import ASSET, ticket
 
 
 @pytest.fixture
