@@ -160,8 +160,19 @@ def context(report: Mapping[str, Any], lang: str, fmt: str, area_names: Mapping[
             return f"{value * 100:+.1f} pt"
         return f"{value:+g}"
 
+    def span(minutes: float | None) -> str:
+        """A duration for people: 2d 3h 05m (zh: 2天3小时05分)."""
+        if minutes is None:
+            return text["na"]
+        days, rest = divmod(round(minutes), 1440)
+        hours, mins = divmod(rest, 60)
+        units = ("天", "小时", "分") if lang == "zh" else ("d ", "h ", "m")
+        parts = [f"{days}{units[0]}" if days else "", f"{hours}{units[1]}" if days or hours else "",
+                 f"{mins:02d}{units[2]}" if days or hours else f"{mins}{units[2]}"]
+        return "".join(parts).strip()
+
     ctx = {"r": report, "L": text, "name": name, "pct": pct, "num": num, "change": change, "lang": lang,
-           "md": md_text,
+           "md": md_text, "span": span,
            "figure_label": lambda key: _figure_label(key, text, name)}
     if fmt == "html":
         ctx["css"] = builtin_text("base.css")
