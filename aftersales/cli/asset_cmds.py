@@ -8,10 +8,10 @@ from .. import parts, warranty
 from ..durations import parse_duration
 from ..errors import UsageError
 from ..ids import resolve
-from ..options import at_option, format_option, load_valid, period_options, records_option
 from ..render import clip, table, to_json
 from ..timeutil import period_from_options, short
 from . import CONTEXT, cli
+from .options import at_option, format_option, load_valid, period_options, records_option
 
 
 def _days(text: str) -> int:

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from .. import gitsetup, mergedriver, store
-from ..options import records_option
 from . import CONTEXT, cli
+from .options import records_option
 
 
 @cli.group("git", context_settings=CONTEXT)

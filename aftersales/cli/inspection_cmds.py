@@ -11,13 +11,13 @@ from .. import inspection_report, inspections, schedule, store
 from ..errors import UsageError
 from ..ids import resolve
 from ..model import Finding, Inspection
-from ..options import at_option, format_option, load_valid, records_option
 from ..render import clip, table, to_json
 from ..spec import CATEGORIES, SEVERITIES
 from ..templating import LANGUAGES, output_file, write_output
 from ..tickets import Folder
 from ..timeutil import parse_date, parse_instant
 from . import CONTEXT, cli
+from .options import at_option, format_option, load_valid, records_option
 from .report_cmds import report_group
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 
 from .. import scaffold, schema
-from ..options import format_option, load_records, records_option
 from ..validate import validate as run_checks
 from . import cli
+from .options import format_option, load_records, records_option
 
 
 @cli.command()

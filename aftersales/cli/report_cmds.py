@@ -6,9 +6,9 @@ import click
 
 from .. import quarterly_report
 from ..errors import UsageError
-from ..options import at_option, load_valid, records_option
 from ..templating import LANGUAGES, output_file, write_output
 from . import CONTEXT, cli
+from .options import at_option, load_valid, records_option
 
 
 @cli.group("report", context_settings=CONTEXT)

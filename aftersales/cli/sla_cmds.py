@@ -10,11 +10,11 @@ import click
 
 from .. import build, holidays_cn, sla, store
 from ..errors import UsageError
-from ..options import at_option, format_option, load_valid, period_options, records_option
 from ..render import table, to_csv, to_json
 from ..spec import STATUSES
 from ..timeutil import human_seconds, period_from_options, short
 from . import cli
+from .options import at_option, format_option, load_valid, period_options, records_option
 
 SLA_COLUMNS = ("ticket", "target", "cycle", "status", "start", "deadline", "stop", "stop_event",
                "elapsed", "allowed", "within", "priority", "area", "calendar")

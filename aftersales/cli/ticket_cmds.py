@@ -11,11 +11,11 @@ import click
 from .. import sla, store, ticket_list, tickets
 from ..explain import explain
 from ..ids import resolve
-from ..options import at_option, format_option, load_valid, records_option
 from ..render import to_csv, to_json
 from ..spec import CATEGORIES, CHANNELS, EVENT_TYPES, KINDS, KINDS_WITH_ASSET, SEVERITIES
 from ..timeutil import parse_date, parse_instant, short
 from . import CONTEXT, cli
+from .options import at_option, format_option, load_valid, records_option
 
 
 @cli.group("ticket", context_settings=CONTEXT)

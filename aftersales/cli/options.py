@@ -10,8 +10,10 @@ from typing import Any, TypeVar
 
 import click
 
-from . import store
-from .errors import AftersalesError
+from .. import store
+from ..errors import AftersalesError
+from ..timeutil import parse_instant
+from ..validate import validate
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -88,9 +90,6 @@ def load_valid(records_dir: Path | None, at_text: str | None = None) -> tuple[st
 
     Returns the loaded records and the `--at` instant (None when not asked for).
     """
-    from .timeutil import parse_instant
-    from .validate import validate
-
     loaded = load_records(records_dir)
     errors = [p for p in validate(loaded) if p.severity == "error"]
     if errors:
