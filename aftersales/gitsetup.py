@@ -12,6 +12,7 @@ from .store import write_atomic
 
 DRIVER = "aftersales-ticket"
 ATTRIBUTE = f"tickets/**/*.yaml merge={DRIVER}"
+IGNORE = "/.aftersales/"
 
 
 def _git(root: Path, *args: str) -> str:
@@ -37,6 +38,12 @@ def install(root: Path) -> list[str]:
         new = text + ("" if not text or text.endswith("\n") else "\n") + ATTRIBUTE + "\n"
         write_atomic(attributes, new.encode("utf-8"))
         done.append(f"added `{ATTRIBUTE}` to {attributes}")
+    ignore = root / ".gitignore"
+    ignored = ignore.read_text(encoding="utf-8") if ignore.exists() else ""
+    if IGNORE not in ignored.splitlines():
+        new = ignored + ("" if not ignored or ignored.endswith("\n") else "\n") + IGNORE + "\n"
+        write_atomic(ignore, new.encode("utf-8"))
+        done.append(f"added `{IGNORE}` (lock files) to {ignore}")
     command = f"{shlex.quote(sys.executable)} -m aftersales git merge-driver %O %A %B %P"
     _git(root, "config", f"merge.{DRIVER}.name", "aftersales: union of ticket events")
     _git(root, "config", f"merge.{DRIVER}.driver", command)

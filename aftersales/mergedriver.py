@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import textwrap
+from collections import Counter
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -68,8 +70,11 @@ def split(text: str) -> Split | None:
 
 
 def _time_of(item: str) -> dt.datetime | None:
+    """The `at` of one event item, written as a flow mapping or as a block mapping."""
+    lines = item.splitlines()
+    first = lines[0].replace("-", " ", 1) if lines else ""
     try:
-        value = yaml.load(item.strip()[1:].strip() if item.strip().startswith("-") else item, Loader=_Loader)
+        value = yaml.load(textwrap.dedent("\n".join([first, *lines[1:]])), Loader=_Loader)
     except yaml.YAMLError:
         return None
     at = value.get("at") if isinstance(value, dict) else None
@@ -77,16 +82,23 @@ def _time_of(item: str) -> dt.datetime | None:
 
 
 def merge_events(base: list[str], ours: list[str], theirs: list[str]) -> list[str] | None:
-    """Union of both sides' events in time order; None when a side changed or removed a base event."""
-    base_set = {i.strip() for i in base}
+    """Base events plus what each side appended, once each, in time order.
+
+    Events are compared as text (multisets, so events repeated in the base stay repeated);
+    None when a side changed or removed an event of the base: that is for git to show.
+    """
+    base_count = Counter(i.strip() for i in base)
+    added = []
     for side in (ours, theirs):
-        if not base_set <= {i.strip() for i in side}:
+        side_count = Counter(i.strip() for i in side)
+        if base_count - side_count:
             return None
-    merged, seen = [], set()
-    for item in [*ours, *theirs]:
-        key = item.strip()
-        if key not in seen:
-            seen.add(key)
+        added.append(side_count - base_count)
+    wanted = base_count + (added[0] | added[1])  # an event both sides appended is kept once
+    merged = []
+    for item in [*base, *ours, *theirs]:
+        if wanted[item.strip()] > 0:
+            wanted[item.strip()] -= 1
             merged.append(item)
     times = [_time_of(i) for i in merged]
     if any(t is None for t in times):

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .spec import EVENT_FIELDS, RECORD_SHAPES
+from .spec import EVENT_FIELDS, KINDS_WITH_ASSET, RECORD_SHAPES
 from .store import write_atomic
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -25,6 +25,10 @@ def schema_for(kind: str) -> dict[str, Any]:
     body = RECORD_SHAPES[kind].schema()
     if kind == "ticket":
         body["properties"]["events"]["items"]["allOf"] = _event_rules()
+        # the first event is `reported` (positional items; the others are checked by `items` above)
+        body["properties"]["events"]["allOf"] = [{"items": [{"properties": {"type": {"const": "reported"}}}]}]
+        body["allOf"] = [{"if": {"properties": {"kind": {"enum": list(KINDS_WITH_ASSET)}}, "required": ["kind"]},
+                          "then": {"required": ["asset"]}}]
     return {"$schema": DRAFT, "$id": f"aftersales-{kind}.schema.json", "title": TITLES[kind], **body}
 
 

@@ -41,7 +41,8 @@ def scalar(value: Any) -> str:
 
 
 def _plain_is_safe(text: str) -> bool:
-    if not text or text != text.strip() or "\n" in text or any(c in text for c in ",[]{}#&*!|>'\"%@`"):
+    if not text or text != text.strip() or any(c in text for c in ",[]{}#&*!|>'\"%@`") or any(
+            _needs_escape(c) for c in text):
         return False
     try:
         loaded = yaml.load("k: " + text, Loader=_Loader)
@@ -50,9 +51,26 @@ def _plain_is_safe(text: str) -> bool:
     return isinstance(loaded, dict) and loaded.get("k") == text and ": " not in text and not text.endswith(":")
 
 
+def _needs_escape(char: str) -> bool:
+    """Control characters and line breaks YAML would fold or refuse inside quotes."""
+    code = ord(char)
+    return code < 0x20 or 0x7F <= code <= 0x9F or char in "\u2028\u2029\ufeff"
+
+
 def _double_quoted(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-    return f'"{escaped}"'
+    out = []
+    for char in text:
+        if char in ('"', "\\"):
+            out.append("\\" + char)
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif _needs_escape(char):
+            out.append(f"\\x{ord(char):02x}" if ord(char) <= 0xFF else f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
 def flow_mapping(items: Mapping[str, Any]) -> str:
@@ -138,7 +156,7 @@ def find_events_block(text: str) -> EventsBlock:
     # a block item's end mark can lie past comments and blank lines that follow it: step back over them
     while insert_at > first.start_mark.line + 1 and _is_blank_or_comment(lines[insert_at - 1]):
         insert_at -= 1
-    newline = "\r\n" if item_line.endswith("\r\n") else "\n"
+    newline = "\r\n" if "\r\n" in text else "\n"
     return EventsBlock(insert_at, prefix, newline)
 
 
