@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import textwrap
-from collections import Counter
 import subprocess
 import tempfile
+import textwrap
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
