@@ -25,6 +25,15 @@ def _git(root: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
+def _add_line(path: Path, line: str) -> bool:
+    """Append `line` to a text file unless it is there already; True when the file changed."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if line in text.splitlines():
+        return False
+    write_atomic(path, (text + ("" if not text or text.endswith("\n") else "\n") + line + "\n").encode("utf-8"))
+    return True
+
+
 def install(root: Path) -> list[str]:
     """Add the .gitattributes line and the repository's driver config; returns what was done."""
     try:
@@ -32,18 +41,9 @@ def install(root: Path) -> list[str]:
     except AftersalesError:
         raise AftersalesError(f"{root} is not inside a git repository; run `git init` first") from None
     done = []
-    attributes = root / ".gitattributes"
-    text = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
-    if ATTRIBUTE not in text.splitlines():
-        new = text + ("" if not text or text.endswith("\n") else "\n") + ATTRIBUTE + "\n"
-        write_atomic(attributes, new.encode("utf-8"))
-        done.append(f"added `{ATTRIBUTE}` to {attributes}")
-    ignore = root / ".gitignore"
-    ignored = ignore.read_text(encoding="utf-8") if ignore.exists() else ""
-    if IGNORE not in ignored.splitlines():
-        new = ignored + ("" if not ignored or ignored.endswith("\n") else "\n") + IGNORE + "\n"
-        write_atomic(ignore, new.encode("utf-8"))
-        done.append(f"added `{IGNORE}` (lock files) to {ignore}")
+    for path, line, why in ((root / ".gitattributes", ATTRIBUTE, ""), (root / ".gitignore", IGNORE, " (lock files)")):
+        if _add_line(path, line):
+            done.append(f"added `{line}`{why} to {path}")
     command = f"{shlex.quote(sys.executable)} -m aftersales git merge-driver %O %A %B %P"
     _git(root, "config", f"merge.{DRIVER}.name", "aftersales: union of ticket events")
     _git(root, "config", f"merge.{DRIVER}.driver", command)

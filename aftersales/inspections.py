@@ -35,7 +35,7 @@ from . import build, ids, schedule, store, tickets
 from .errors import AftersalesError, UsageError
 from .model import Asset, Inspection, Plan
 from .spec import CHECK_RESULTS, ID_PATTERN, Problem
-from .tickets import Folder, Refused, refusal
+from .tickets import Folder, Refused, read_text, refusal
 from .validate import check_inspection
 from .writer import flow_mapping, scalar
 
@@ -194,11 +194,7 @@ def _edit(folder: Folder, inspection_id: str,
     rel = folder.index["inspection"][ins_id]
     path = folder.root / rel
     with store.locked(folder.root, rel):
-        before = path.read_bytes()
-        try:
-            text = before.decode("utf-8")
-        except UnicodeDecodeError:
-            raise Refused(f"{rel} is not UTF-8 text; fix it first") from None
+        before, text = read_text(path, rel)
         current, errors = _errors(folder, before, rel)
         if errors or current is None:
             shown = "; ".join(str(p) for p in errors[:3])

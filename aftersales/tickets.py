@@ -86,16 +86,21 @@ def log_event(folder: Folder, ticket_id: str, event: Mapping[str, Any]) -> tuple
     rel = folder.index["ticket"][ticket_id]
     path = folder.root / rel
     with store.locked(folder.root, rel):
-        before = path.read_bytes()
-        try:
-            text = before.decode("utf-8")
-        except UnicodeDecodeError:
-            raise Refused(f"{rel} is not UTF-8 text; fix it first") from None
+        _, text = read_text(path, rel)
         after = append_event(text, event)
         new_line = _added_line(text, after)
         ticket = _check(folder, after.encode("utf-8"), rel, range(new_line, new_line + 1))
         store.write_atomic(path, after.encode("utf-8"))
     return path, ticket
+
+
+def read_text(path: Path, rel: str) -> tuple[bytes, str]:
+    """A record file's bytes and text, for a writer holding its lock; refused if it is not UTF-8."""
+    data = path.read_bytes()
+    try:
+        return data, data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused(f"{rel} is not UTF-8 text; fix it first") from None
 
 
 def _added_line(before: str, after: str) -> int:
