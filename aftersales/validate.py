@@ -176,6 +176,12 @@ def check_events(t: Ticket, records: Records) -> Iterator[Problem]:
         if event.type in ("callback", "accepted") and state != "resolved":
             yield _error(path, event.line, "not-resolved",
                          f"`{event.type}` on a ticket that is not resolved")
+        if event.type == "reopened" and state == "open":
+            yield _error(path, event.line, "not-closed",
+                         "`reopened` on an open ticket: only a resolved or cancelled ticket can be reopened")
+        if event.type == "resolved" and state == "resolved":
+            yield _error(path, event.line, "already-resolved",
+                         "`resolved` on a ticket that is already resolved; log `reopened` first")
         if event.type == "resumed" and not paused:
             yield _error(path, event.line, "not-paused", "`resumed` without a `paused` before it")
         if event.type == "paused" and paused:

@@ -622,3 +622,21 @@ def test_a_signoff_before_the_inspection(records):
 def test_a_signoff_on_the_inspection_day(records):
     records.write(INS, INSPECTION + "signoff: {name: 李主任, date: 2026-03-27}\n")
     assert records.run().exit_code == 0
+
+
+def test_reopened_on_an_open_ticket(records):
+    records.write(T, ticket(REPORTED, event("10:00", "reopened")))
+    expect(records.run(), f"{T}:7:1: error[not-closed]: `reopened` on an open ticket: only a resolved or "
+                          "cancelled ticket can be reopened")
+
+
+def test_reopened_after_resolved_and_resolved_again(records):
+    records.write(T, ticket(REPORTED, event("10:00", "resolved"), event("11:00", "reopened"),
+                            event("12:00", "resolved")))
+    assert records.run().exit_code == 0
+
+
+def test_resolved_twice_without_reopening(records):
+    records.write(T, ticket(REPORTED, event("10:00", "resolved"), event("11:00", "resolved")))
+    expect(records.run(), f"{T}:8:1: error[already-resolved]: `resolved` on a ticket that is already resolved; "
+                          "log `reopened` first")
