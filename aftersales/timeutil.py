@@ -12,6 +12,7 @@ from dateutil.parser import isoparse
 from .errors import UsageError
 
 _CLOCK = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?$")
+_ONE_DIGIT_HOUR = re.compile(r"^(\d{4}-\d{2}-\d{2}[T ])(\d:\d{2})")
 _QUARTER = re.compile(r"^(\d{4})[Qq]([1-4])$")
 
 
@@ -28,6 +29,7 @@ def parse_instant(text: str, tz: ZoneInfo, now: dt.datetime | None = None) -> dt
     if clock:
         h, m, s = (int(g or 0) for g in clock.groups())
         return _localize(dt.datetime.combine(current.date(), dt.time(h, m, s)), tz)
+    text = _ONE_DIGIT_HOUR.sub(r"\g<1>0\g<2>", text)  # 2026-03-14 9:12 -> 2026-03-14 09:12
     try:
         value = isoparse(text)
         return _localize(value, tz) if value.tzinfo is None else value.astimezone(tz)
@@ -38,6 +40,22 @@ def parse_instant(text: str, tz: ZoneInfo, now: dt.datetime | None = None) -> dt
             f"{text!r} is not a time: write it like 2026-03-14 09:12, 09:12, 2026-03-14 "
             "or 2026-03-14T09:12:00+08:00"
         ) from None
+
+
+def parse_past_instant(text: str, tz: ZoneInfo, now: dt.datetime | None = None) -> dt.datetime:
+    """When something happened (for the commands that log it): like `parse_instant`, but a bare
+    clock time later than now means that time yesterday, and a time in the future is refused."""
+    current = (now or dt.datetime.now(tz)).astimezone(tz).replace(microsecond=0)
+    value = parse_instant(text, tz, current)
+    if _CLOCK.match(text.strip()) and value > current:
+        value = _localize(dt.datetime.combine(value.date() - dt.timedelta(days=1), value.time()), tz)
+    if value > current + FUTURE_TOLERANCE:
+        raise UsageError(f"{value.isoformat(sep=' ')} is in the future (it is now "
+                         f"{current.isoformat(sep=' ')}): log things once they have happened")
+    return value
+
+
+FUTURE_TOLERANCE = dt.timedelta(minutes=1)  # clocks of two laptops never agree to the second
 
 
 def _localize(naive: dt.datetime, tz: ZoneInfo) -> dt.datetime:

@@ -223,16 +223,34 @@ def test_a_loose_date_and_time_is_read_in_the_project_time_zone(records, machine
     assert "  - {at: 2026-03-14T09:30:00+08:00, type: reported}\n" in only_ticket(records).read_text("utf-8")
 
 
-def test_a_time_alone_is_today_in_the_project_time_zone(records, machine_in_new_york):
-    before = dt.datetime.now(SHANGHAI).date()
+def _last_0930(now: dt.datetime) -> dt.date:
+    """The day of the latest 09:30 (Shanghai) at or before `now`."""
+    return now.date() if now.time() >= dt.time(9, 30) else now.date() - dt.timedelta(days=1)
+
+
+def test_a_time_alone_is_its_latest_past_occurrence_in_the_project_time_zone(records, machine_in_new_york):
+    before = _last_0930(dt.datetime.now(SHANGHAI))
     result = ticket_open(records, "--kind", "inquiry", "--summary", "x", "--at", "09:30")
-    after = dt.datetime.now(SHANGHAI).date()
+    after = _last_0930(dt.datetime.now(SHANGHAI))
     assert result.exit_code == 0, result.output
     path = only_ticket(records)
     text = path.read_text("utf-8")
-    days = {before, after}  # the test may straddle midnight in Shanghai
+    days = {before, after}  # the test may straddle 09:30 in Shanghai
     assert any(f"  - {{at: {d.isoformat()}T09:30:00+08:00, type: reported}}\n" in text for d in days), text
     assert any(path.parent.name == str(d.year) and result.stdout.startswith(f"T-{d:%Y%m%d}-") for d in days)
+
+
+def test_a_time_in_the_future_is_refused(records):
+    result = ticket_open(records, "--kind", "inquiry", "--summary", "x", "--at", "2099-05-01 10:00")
+    assert result.exit_code == 2
+    assert "2099-05-01 10:00:00+08:00 is in the future" in result.output
+    assert not list((records.root / "tickets").rglob("*.yaml"))
+
+
+def test_a_summary_is_one_line(records):
+    result = ticket_open(records, "--kind", "inquiry", "--summary", "a\nb")
+    assert result.exit_code == 2
+    assert "--summary is one line" in result.output
 
 
 def test_another_project_time_zone_gives_its_own_offset(records, machine_in_new_york):

@@ -15,7 +15,7 @@ from ..render import clip, table, to_json
 from ..spec import CATEGORIES, SEVERITIES
 from ..templating import LANGUAGES, output_file, write_output
 from ..tickets import Folder
-from ..timeutil import parse_date, parse_instant
+from ..timeutil import parse_date, parse_past_instant
 from . import CONTEXT, cli
 from .options import at_option, format_option, load_valid, records_option
 from .report_cmds import report_group
@@ -130,7 +130,7 @@ def finding_command(inspection_id, records_dir, problem, asset, location, catego
               "due": parse_date(due_text) if due_text else None}
     request = None
     if open_ticket:
-        request = inspections.TicketRequest(parse_instant(at_text or "now", folder.settings.tz), by)
+        request = inspections.TicketRequest(parse_past_instant(at_text or "now", folder.settings.tz), by)
     ins_id, finding_id, ticket_id = inspections.add_finding(folder, inspection_id, fields, request)
     click.echo(f"{ins_id} {finding_id}" + (f" {ticket_id}" if ticket_id else ""))
 

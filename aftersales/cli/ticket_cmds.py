@@ -13,7 +13,7 @@ from ..explain import explain
 from ..ids import resolve
 from ..render import to_csv, to_json
 from ..spec import CATEGORIES, CHANNELS, EVENT_TYPES, KINDS, KINDS_WITH_ASSET, SEVERITIES
-from ..timeutil import parse_date, parse_instant, short
+from ..timeutil import parse_date, parse_instant, parse_past_instant, short
 from . import CONTEXT, cli
 from .options import at_option, format_option, load_valid, records_option
 
@@ -95,7 +95,8 @@ def _folder(records_dir) -> tickets.Folder:
 
 
 def _when(text: str | None, tz) -> dt.datetime:
-    return parse_instant(text or "now", tz)
+    """When it happened: now by default; never in the future."""
+    return parse_past_instant(text or "now", tz)
 
 
 def _ask(name: str, value, prompt: str, interactive: bool, **kwargs):
@@ -147,6 +148,8 @@ def open_command(records_dir, kind, asset, area, priority, severity, category, c
     if asset:
         asset = resolve(asset, folder.index["asset"], "asset")
     summary = _ask("summary", summary, "Summary", interactive)
+    if "\n" in summary or "\r" in summary:
+        raise click.UsageError("--summary is one line; put details in a `note` event")
     if area is not None and area not in settings.areas:
         raise click.UsageError(f"--area {area!r} is not one of {', '.join(settings.areas)}")
     if priority is not None and priority not in settings.priorities:

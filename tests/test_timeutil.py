@@ -1,0 +1,48 @@
+"""Reading the times people type."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aftersales.errors import UsageError
+from aftersales.timeutil import parse_instant, parse_past_instant, previous_quarter, quarter
+
+TZ = ZoneInfo("Asia/Shanghai")
+NOW = dt.datetime(2026, 11, 24, 1, 54, tzinfo=TZ)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2026-03-14 09:12", "2026-03-14T09:12:00+08:00"),
+    ("2026-03-14 9:12", "2026-03-14T09:12:00+08:00"),
+    ("2026-03-14", "2026-03-14T00:00:00+08:00"),
+    ("2026-03-14T01:12:00Z", "2026-03-14T09:12:00+08:00"),
+    ("09:12", "2026-11-24T09:12:00+08:00"),
+    ("now", "2026-11-24T01:54:00+08:00"),
+])
+def test_loose_input_is_read_in_the_project_time_zone(text, expected):
+    assert parse_instant(text, TZ, NOW).isoformat() == expected
+
+
+def test_a_clock_time_still_to_come_today_means_yesterday_when_logging():
+    assert parse_past_instant("11:55", TZ, NOW).isoformat() == "2026-11-23T11:55:00+08:00"
+    assert parse_past_instant("01:00", TZ, NOW).isoformat() == "2026-11-24T01:00:00+08:00"
+
+
+def test_logging_the_future_is_refused_beyond_a_minute_of_clock_skew():
+    assert parse_past_instant("2026-11-24 01:55", TZ, NOW).isoformat() == "2026-11-24T01:55:00+08:00"
+    with pytest.raises(UsageError, match="is in the future"):
+        parse_past_instant("2026-11-24 01:56", TZ, NOW)
+
+
+def test_a_gap_of_daylight_saving_moves_forward():
+    new_york = ZoneInfo("America/New_York")
+    assert parse_instant("2026-03-08 02:30", new_york).isoformat() == "2026-03-08T03:30:00-04:00"
+
+
+def test_quarters():
+    assert quarter("2026Q1", TZ).end.isoformat() == "2026-04-01T00:00:00+08:00"
+    assert previous_quarter(dt.datetime(2026, 4, 1, tzinfo=TZ), TZ).name == "2026Q1"
+    assert previous_quarter(dt.datetime(2026, 3, 31, 23, 59, tzinfo=TZ), TZ).name == "2025Q4"
