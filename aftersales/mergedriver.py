@@ -122,8 +122,14 @@ def merge_file_text(base: str, ours: str, theirs: str, labels: tuple[str, str, s
     return done.stdout.decode("utf-8"), done.returncode == 0
 
 
-def merge(base: str, ours: str, theirs: str, name: str = "ticket") -> tuple[str, bool]:
-    """Merge three versions of a ticket file: the result and whether it is free of conflicts."""
+def merge(base: str, ours: str, theirs: str, name: str = "ticket") -> tuple[str, bool, str]:
+    """Merge three versions of a ticket file.
+
+    Returns the merged text, whether it is free of conflicts, and why not (for git's output).
+    The events are unioned even when another field conflicts, so only that field is left to
+    resolve; a union that breaks the event rules (say `arrived` after `cancelled`) is written
+    but reported as a conflict, for a person to decide.
+    """
     labels = (f"ours:{name}", f"base:{name}", f"theirs:{name}")
     parts = [split(t) for t in (base, ours, theirs)]
     if all(parts):
@@ -131,7 +137,27 @@ def merge(base: str, ours: str, theirs: str, name: str = "ticket") -> tuple[str,
         events = merge_events(b.items, o.items, t.items)
         if events is not None:
             frame, clean = merge_file_text(b.frame, o.frame, t.frame, labels)
-            if clean and frame.count(PLACEHOLDER) == 1:
+            if frame.count(PLACEHOLDER) == 1:  # the event list lies outside any conflict
                 head, tail = frame.split(PLACEHOLDER)
-                return Split(head, events, tail).join(events), True
-    return merge_file_text(base, ours, theirs, labels)
+                merged = Split(head, events, tail).join(events)
+                if not clean:
+                    return merged, False, f"{name}: events merged; another field conflicts"
+                broken = rule_problems(merged, name)
+                if broken:
+                    return merged, False, f"{name}: the merged events break a rule: {broken}"
+                return merged, True, ""
+    text, clean = merge_file_text(base, ours, theirs, labels)
+    return text, clean, "" if clean else f"{name}: conflicting changes"
+
+
+def rule_problems(text: str, name: str) -> str:
+    """The event rules the merged ticket breaks (order, what may follow what), as one line."""
+    from . import build, store
+    from .validate import check_events
+
+    clean, _ = store.check_bytes(text.encode("utf-8"), name, "ticket")
+    ticket = build.ticket(clean, name) if clean is not None else None
+    if ticket is None:
+        return ""
+    rules = [p.message for p in check_events(ticket, None) if p.severity == "error" and p.code != "unknown-part"]
+    return "; ".join(rules)

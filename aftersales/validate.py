@@ -154,8 +154,9 @@ def check_ticket(t: Ticket, records: Records) -> Iterator[Problem]:
     yield from check_events(t, records)
 
 
-def check_events(t: Ticket, records: Records) -> Iterator[Problem]:
-    """The event log's rules: order, first event, what may follow what, fields per type."""
+def check_events(t: Ticket, records: Records | None) -> Iterator[Problem]:
+    """The event log's rules: order, first event, what may follow what, fields per type
+    (and, given the records, that the parts used exist)."""
     path = t.where.path
     if t.events[0].type != "reported":
         yield _error(path, t.events[0].line, "first-event",
@@ -190,7 +191,7 @@ def check_events(t: Ticket, records: Records) -> Iterator[Problem]:
             yield _error(path, event.line, "until-before",
                          f"`until` {event.until.isoformat()} is before the event itself")
         for use in event.parts:
-            if use.part not in records.parts:
+            if records is not None and use.part not in records.parts:
                 yield _error(path, event.line, "unknown-part",
                              f"part {use.part!r} does not exist (no parts/{use.part}.yaml)"
                              + _suggest(use.part, records.parts))

@@ -273,14 +273,14 @@ HEAD = "id: T-1\nkind: repair\nasset: CHAIR-1\nsummary: 扶手松动\nevents:\n"
 
 def test_merge_events_last():
     base = HEAD + R
-    assert mergedriver.merge(base, base + X, base + Y) == (HEAD + R + Y + X, True)
+    assert mergedriver.merge(base, base + X, base + Y)[:2] == (HEAD + R + Y + X, True)
 
 
 def test_merge_keeps_comments_and_keys_after_the_events():
     head = "# 王老师来电\n" + HEAD.replace("summary: 扶手松动", "summary: 扶手松动  # 左侧")
     tail = "  # 以上为跟进记录\n\n# 报修人\nreporter: {name: 王老师, phone: \"13800001234\"}\nlocation: 第3排\n"
     base = head + R + tail
-    merged, clean = mergedriver.merge(base, head + R + X + tail, head + R + Y + tail)
+    merged, clean, _ = mergedriver.merge(base, head + R + X + tail, head + R + Y + tail)
     assert clean
     assert merged == head + R + Y + X + tail
 
@@ -288,7 +288,7 @@ def test_merge_keeps_comments_and_keys_after_the_events():
 def test_merge_with_an_edit_next_to_the_event_list():
     tail = "location: 第3排\n"
     base = HEAD + R + tail
-    merged, clean = mergedriver.merge(base, HEAD + R + X + "location: 第4排\n", HEAD + R + Y + tail)
+    merged, clean, _ = mergedriver.merge(base, HEAD + R + X + "location: 第4排\n", HEAD + R + Y + tail)
     assert (merged, clean) == (HEAD + R + Y + X + "location: 第4排\n", True)
 
 
@@ -298,7 +298,7 @@ def test_merge_keeps_crlf():
 
     base = HEAD + R + "location: x\n"
     ours, theirs = HEAD + R + X + "location: x\n", HEAD + R + Y + "location: x\n"
-    merged, clean = mergedriver.merge(crlf(base), crlf(ours), crlf(theirs))
+    merged, clean, _ = mergedriver.merge(crlf(base), crlf(ours), crlf(theirs))
     assert clean
     assert merged == crlf(HEAD + R + Y + X + "location: x\n")
 
@@ -306,23 +306,23 @@ def test_merge_keeps_crlf():
 def test_merge_of_block_style_events():
     block = "  - at: 2026-03-14T09:12:00+08:00\n    type: reported\n    by: cs-li\n"
     base = HEAD + block
-    assert mergedriver.merge(base, base + X, base + Y) == (HEAD + block + Y + X, True)
+    assert mergedriver.merge(base, base + X, base + Y)[:2] == (HEAD + block + Y + X, True)
 
 
 def test_merge_keeps_a_line_both_sides_added_once():
     base = HEAD + R
-    assert mergedriver.merge(base, base + X, base + X + Z) == (HEAD + R + X + Z, True)
+    assert mergedriver.merge(base, base + X, base + X + Z)[:2] == (HEAD + R + X + Z, True)
 
 
 def test_merge_of_equal_times_keeps_ours_first():
     other = f"  - {event('10:00', 'note', ', note: theirs')}\n"
     base = HEAD + R
-    assert mergedriver.merge(base, base + X, base + other) == (HEAD + R + X + other, True)
+    assert mergedriver.merge(base, base + X, base + other)[:2] == (HEAD + R + X + other, True)
 
 
 def test_merge_of_different_field_edits_conflicts():
     base = HEAD + R
-    merged, clean = mergedriver.merge(base, base.replace("扶手松动", "扶手断裂"), base.replace("扶手松动", "螺丝脱落"),
+    merged, clean, _ = mergedriver.merge(base, base.replace("扶手松动", "扶手断裂"), base.replace("扶手松动", "螺丝脱落"),
                                       name="tickets/2026/T-1.yaml")
     assert not clean
     assert merged == HEAD.replace(
@@ -334,7 +334,7 @@ def test_merge_of_different_field_edits_conflicts():
 def test_merge_does_not_union_when_a_side_changed_an_existing_event():
     base = HEAD + R + X
     ours = HEAD + R + X.replace("by: a", "by: b")
-    merged, clean = mergedriver.merge(base, ours, base + Z)
+    merged, clean, _ = mergedriver.merge(base, ours, base + Z)
     # git merge-file decides: here the edit and the append are on adjacent lines and conflict
     assert not clean
     assert "<<<<<<< " in merged
@@ -342,14 +342,14 @@ def test_merge_does_not_union_when_a_side_changed_an_existing_event():
 
 def test_merge_does_not_bring_back_an_event_a_side_removed():
     base = HEAD + R + X
-    merged, clean = mergedriver.merge(base, HEAD + R + Y, base + Z)
+    merged, clean, _ = mergedriver.merge(base, HEAD + R + Y, base + Z)
     assert not clean
     assert merged.count(X) == 1 and "<<<<<<< " in merged
 
 
 def test_merge_falls_back_when_a_time_cannot_be_read():
     base = HEAD + R
-    merged, clean = mergedriver.merge(base, base + "  - {at: soon, type: note}\n", base + X)
+    merged, clean, _ = mergedriver.merge(base, base + "  - {at: soon, type: note}\n", base + X)
     assert not clean
     assert "<<<<<<< " in merged
 
@@ -357,5 +357,28 @@ def test_merge_falls_back_when_a_time_cannot_be_read():
 def test_merge_keeps_identical_events_already_in_the_base():
     twice = f"  - {event('09:30', 'note', ', note: 客户来电催促')}\n"
     base = HEAD + R + twice + twice
-    merged, clean = mergedriver.merge(base, base + X, base + Y)
+    merged, clean, _ = mergedriver.merge(base, base + X, base + Y)
     assert (merged, clean) == (HEAD + R + twice + twice + Y + X, True)
+
+
+def test_a_field_conflict_keeps_the_events_merged_and_marks_only_the_field():
+    base = HEAD + R
+    ours = base.replace("扶手松动", "扶手断裂") + X
+    theirs = base.replace("扶手松动", "螺丝脱落") + Y
+    merged, clean, why = mergedriver.merge(base, ours, theirs)
+    assert not clean
+    assert why == "ticket: events merged; another field conflicts"
+    head, events = merged.split("events:\n")
+    assert "<<<<<<< ours:ticket\nsummary: 扶手断裂\n" in head and ">>>>>>> theirs:ticket\n" in head
+    assert events == R + Y + X            # the event list has no markers: only the summary is to resolve
+
+
+def test_a_union_that_breaks_the_event_rules_is_written_but_reported_as_a_conflict():
+    base = HEAD + R
+    cancelled = f"  - {event('10:00', 'cancelled')}\n"
+    arrived = f"  - {event('10:30', 'arrived')}\n"
+    merged, clean, why = mergedriver.merge(base, base + cancelled, base + arrived)
+    assert not clean
+    assert merged == base + cancelled + arrived
+    assert why == ("ticket: the merged events break a rule: `arrived` after `cancelled`: only `reopened` "
+                   "may follow a cancellation")
