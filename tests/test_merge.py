@@ -322,8 +322,8 @@ def test_merge_of_equal_times_keeps_ours_first():
 
 def test_merge_of_different_field_edits_conflicts():
     base = HEAD + R
-    merged, clean, _ = mergedriver.merge(base, base.replace("扶手松动", "扶手断裂"), base.replace("扶手松动", "螺丝脱落"),
-                                      name="tickets/2026/T-1.yaml")
+    merged, clean, _ = mergedriver.merge(base, base.replace("扶手松动", "扶手断裂"),
+                                         base.replace("扶手松动", "螺丝脱落"), name="tickets/2026/T-1.yaml")
     assert not clean
     assert merged == HEAD.replace(
         "summary: 扶手松动\n",
