@@ -304,6 +304,27 @@ class HoursWindow(Type):
         return {"type": "string", "pattern": _HOURS.pattern}
 
 
+# RFC 5545 ranges of the numeric rule parts (dateutil accepts some out-of-range values silently)
+_RULE_RANGES = {"BYMONTH": (1, 12), "BYMONTHDAY": (1, 31), "BYYEARDAY": (1, 366), "BYWEEKNO": (1, 53),
+                "BYHOUR": (0, 23), "BYMINUTE": (0, 59), "BYSECOND": (0, 60), "BYSETPOS": (1, 366),
+                "INTERVAL": (1, 10_000), "COUNT": (1, 100_000)}
+_SIGNED = {"BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYSETPOS"}
+
+
+def _rule_numbers(rule: str) -> list[tuple[str, int, tuple[int, int]]]:
+    found = []
+    for piece in rule.split(";"):
+        key, _, values = piece.partition("=")
+        key = key.strip().upper()
+        if key in _RULE_RANGES:
+            for item in values.split(","):
+                try:
+                    found.append((key, int(item), _RULE_RANGES[key]))
+                except ValueError:
+                    continue  # dateutil has already refused anything that is not a number
+    return found
+
+
 class RRule(Type):
     label = 'an RFC 5545 rule like "FREQ=MONTHLY;BYMONTHDAY=-1"'
 
@@ -318,6 +339,10 @@ class RRule(Type):
         except (ValueError, TypeError, KeyError) as exc:
             ctx.error(mark, "rrule", f"{name}: {value!r} is not a valid RFC 5545 rule ({exc})")
             return INVALID
+        for part, number, (low, high) in _rule_numbers(value):
+            if not (low <= abs(number) <= high and (number > 0 or part in _SIGNED)):
+                ctx.error(mark, "rrule", f"{name}: {part}={number} is out of range in {value!r}")
+                return INVALID
         return value
 
     def schema(self):

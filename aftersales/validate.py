@@ -7,9 +7,12 @@ is checked here.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import itertools
 from collections.abc import Callable, Iterable, Iterator
+
+from dateutil.rrule import rrulestr
 
 from .model import Asset, Inspection, Part, Records, Settings, Ticket
 from .spec import CATEGORIES, EVENT_FIELDS, KINDS, KINDS_WITH_ASSET, SEVERITIES, Problem
@@ -103,9 +106,23 @@ def _check_plans(s: Settings) -> Iterator[Problem]:
             if area not in s.areas:
                 yield _error(SETTINGS_FILE, line, "unknown-area",
                              f"maintenance.{plan.id}.areas: no area {area!r}" + _suggest(area, s.areas))
+        if not _has_dates(plan):
+            yield _error(SETTINGS_FILE, line, "rrule",
+                         f"maintenance.{plan.id}.rrule: gives no date in the {RULE_HORIZON_YEARS} years "
+                         f"from {plan.start}")
         if plan.early is not None and plan.early.unit != "d":
             yield _error(SETTINGS_FILE, line, "duration",
                          f"maintenance.{plan.id}.early: give it in days, like 14d (not {plan.early})")
+
+
+RULE_HORIZON_YEARS = 10
+
+
+def _has_dates(plan) -> bool:
+    """A rule such as BYMONTH=2;BYMONTHDAY=30 parses but never happens."""
+    start = dt.datetime.combine(plan.start, dt.time(0))
+    rule = rrulestr(plan.rrule, dtstart=start)
+    return bool(rule.between(start, start.replace(year=start.year + RULE_HORIZON_YEARS), inc=True))
 
 
 # --- assets -----------------------------------------------------------------

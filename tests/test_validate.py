@@ -640,3 +640,15 @@ def test_resolved_twice_without_reopening(records):
     records.write(T, ticket(REPORTED, event("10:00", "resolved"), event("11:00", "resolved")))
     expect(records.run(), f"{T}:8:1: error[already-resolved]: `resolved` on a ticket that is already resolved; "
                           "log `reopened` first")
+
+
+def test_an_rrule_part_out_of_range(records):
+    records.edit(S, "BYMONTH=3,6,9,12;", "BYMONTH=3,6,9,13;")
+    expect(records.run(), f"{S}:33:12: error[rrule]: maintenance[1].rrule: BYMONTH=13 is out of range in "
+                          "'FREQ=MONTHLY;BYMONTH=3,6,9,13;BYMONTHDAY=-1'")
+
+
+def test_an_rrule_that_never_happens(records):
+    records.edit(S, "BYMONTH=3,6,9,12;BYMONTHDAY=-1", "BYMONTH=2;BYMONTHDAY=30")
+    expect(records.run(), f"{S}:31:1: error[rrule]: maintenance.quarterly.rrule: gives no date in the 10 "
+                          "years from 2026-03-31")
