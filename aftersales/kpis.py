@@ -104,8 +104,11 @@ def sla_section(records: Records, cycles: Sequence[sla.Cycle], period: Period) -
     for target in targets:
         of_target = [c for c in mine if c.target == target]
         numbers = _clock_numbers(of_target)
-        numbers["by_priority"] = {p: _clock_numbers([c for c in of_target if c.priority == p])
-                                  for p in records.settings.priorities}
+        keys = list(records.settings.priorities)
+        if any(c.priority is None for c in of_target):  # tickets with neither a priority nor an area
+            keys.append("unknown")
+        numbers["by_priority"] = {p: _clock_numbers([c for c in of_target if (c.priority or "unknown") == p])
+                                  for p in keys}
         section[target] = numbers
     return section
 

@@ -41,7 +41,8 @@ LABELS: dict[str, dict[str, str]] = {
         "by_hour": "Requests by hour of day", "by_weekday": "Requests by weekday", "per_week":
         "Requests per week", "trend": "Trend against {previous}", "figure": "Figure", "current": "This period",
         "previous": "Previous", "change": "Change", "definitions": "How the figures are counted",
-        "na": "n/a", "minutes": "min", "compliance_chart": "Compliance by commitment",
+        "na": "n/a", "minutes": "min", "points": "pt",
+        "product_category": "Product category", "compliance_chart": "Compliance by commitment",
         "category_chart": "Problems by category", "satisfaction_chart": "Satisfaction scores",
         "definitions_text": (
             "Figures follow the definitions of KPIS.md. A request counts in the period in which it was "
@@ -74,7 +75,8 @@ LABELS: dict[str, dict[str, str]] = {
         "no": "", "analysis": "问题分析", "top_problems": "高发问题", "count": "次数",
         "by_hour": "按报修时段", "by_weekday": "按星期", "per_week": "每周请求数", "trend": "与 {previous} 对比",
         "figure": "指标", "current": "本期", "previous": "上期", "change": "变化", "definitions": "统计口径",
-        "na": "n/a", "minutes": "分钟", "compliance_chart": "各承诺项达成率", "category_chart": "问题类别分布",
+        "na": "n/a", "minutes": "分钟", "points": "个百分点",
+        "product_category": "产品类别", "compliance_chart": "各承诺项达成率", "category_chart": "问题类别分布",
         "satisfaction_chart": "满意度评分分布",
         "definitions_text": (
             "各项数据按 KPIS.md 的定义统计。请求按报修、最终解决或取消的时间计入所在期间；"
@@ -111,8 +113,10 @@ def period_for(at: dt.datetime, tz, name: str | None, previous: bool, start: str
                end: str | None) -> Period:
     """The report's period from PERIOD, --previous or --from/--to (exactly one of them)."""
     given = sum(bool(x) for x in (name, previous, start or end))
-    if given != 1:
+    if given == 0:
         raise UsageError("name the period: PERIOD (like 2026Q1), --previous, or --from DATE --to DATE")
+    if given > 1:
+        raise UsageError("give only one of PERIOD, --previous and --from/--to")
     if name:
         return quarter(name, tz)
     if previous:
@@ -141,7 +145,7 @@ def context(report: Mapping[str, Any], lang: str, fmt: str, area_names: Mapping[
     """What the templates get: the numbers, the labels and small formatting helpers."""
     text = labels(LABELS, lang)
     names = dict(VALUE_NAMES.get(lang, {}))
-    if lang == "zh":  # the settings name areas in Chinese, as the customer does
+    if lang == "zh":  # the settings name areas and plans in Chinese, as the customer does
         names.update(area_names or {})
 
     def name(value: str | None) -> str:
@@ -157,7 +161,7 @@ def context(report: Mapping[str, Any], lang: str, fmt: str, area_names: Mapping[
         if value is None:
             return text["na"]
         if key.endswith(("rate", "compliance", "coverage")):
-            return f"{value * 100:+.1f} pt"
+            return f"{value * 100:+.1f} {text['points']}"
         return f"{value:+g}"
 
     def span(minutes: float | None) -> str:
@@ -215,6 +219,7 @@ def render_quarterly(records: Records, report: Mapping[str, Any], fmt: str, lang
         from .render import to_json
         return to_json(report) + "\n"
     areas = {k: a.name for k, a in records.settings.areas.items()}
+    areas.update({p.id: p.name for p in records.settings.plans if p.name})
     return render(Path(records.root), f"quarterly.{fmt}.j2", context(report, lang, fmt, areas))
 
 

@@ -214,7 +214,7 @@ def test_a_custom_range_and_its_previous_period():
 
 @pytest.mark.parametrize(("args", "message"), [
     ((), "name the period"),
-    (("2026Q3", "--previous"), "name the period"),
+    (("2026Q3", "--previous"), "give only one of PERIOD, --previous and --from/--to"),
     (("2026Q5",), "2026Q5"),
     (("2026-Q3",), "2026-Q3"),
     (("--from", "2026-07-01"), "--to"),
@@ -343,7 +343,7 @@ def test_the_chinese_report_speaks_chinese():
         # statuses and value names: the Q3 inspection slot was done on time; target names; kinds
         assert "按期完成" in text and "响应" in text and "维修" in text
     assert '<html lang="zh-CN">' in html
-    assert "| quarterly-inspection | 2026-09-30 | 按期完成 | INS-2026Q3 |" in md
+    assert "| 季度巡检 | 2026-09-30 | 按期完成 | INS-2026Q3 |" in md
     en = text_of("2026Q3")
     assert "# Quarterly service report" in en and "季度售后服务报告" not in en
     assert "| quarterly-inspection | 2026-09-30 | done | INS-2026Q3 |" in en

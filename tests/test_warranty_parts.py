@@ -99,7 +99,7 @@ def test_warranty_as_of_an_earlier_day(folder):
     assert (data["expired"], data["replacement_candidates"]) == ([], [])
 
 
-@pytest.mark.parametrize("within", ["2h", "30m", "abc", "180"])
+@pytest.mark.parametrize("within", ["2h", "30m", "abc", "180x"])
 def test_warranty_within_must_be_days(folder, within):
     result = cmd(folder, "warranty", "--within", within)
     assert result.exit_code == 2, result.output
@@ -208,3 +208,8 @@ def test_parts_period_and_from_together_is_a_usage_error(folder):
     assert result.exit_code == 2
     assert "either --period or --from/--to" in result.stderr
     assert cmd(folder, "parts", "--period", "2026Q5").exit_code == 2
+
+
+def test_warranty_within_takes_a_bare_number_of_days_too(folder):
+    days, suffixed = cmd(folder, "warranty", "--within", "90"), cmd(folder, "warranty", "--within", "90d")
+    assert days.exit_code == 0 and days.output == suffixed.output

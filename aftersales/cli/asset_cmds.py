@@ -5,30 +5,25 @@ from __future__ import annotations
 import click
 
 from .. import parts, warranty
-from ..durations import parse_duration
-from ..errors import UsageError
 from ..ids import resolve
 from ..render import clip, table, to_json
 from ..timeutil import period_from_options, short
 from . import CONTEXT, cli
-from .options import at_option, format_option, load_valid, period_options, records_option
-
-
-def _days(text: str) -> int:
-    try:
-        duration = parse_duration(text)
-    except ValueError as exc:
-        raise UsageError(f"--within: {exc}") from None
-    if duration.unit != "d":
-        raise UsageError(f"--within is counted in days, like 180d (not {text})")
-    return duration.amount
+from .options import (
+    at_option,
+    format_option,
+    load_valid,
+    period_options,
+    records_option,
+    within_days,
+    within_days_option,
+)
 
 
 @cli.command("warranty")
 @records_option
 @at_option
-@click.option("--within", "within_text", default="180d", show_default=True, metavar="DAYS",
-              help="How far ahead to look for warranties ending, like 180d.")
+@within_days_option
 @format_option("table", "json")
 def warranty_command(records_dir, at_text, within_text, fmt) -> None:
     """Warranties ending soon or ended, assets without an install date, replacement candidates.
@@ -44,7 +39,7 @@ def warranty_command(records_dir, at_text, within_text, fmt) -> None:
     loaded, at = load_valid(records_dir, at_text)
     records = loaded.records
     today = at.astimezone(records.settings.tz).date()
-    within = _days(within_text)
+    within = within_days(within_text)
     rows = warranty.status_rows(records, today)
     tickets = [t for t in (t.as_of(at) for t in records.tickets.values()) if t is not None]
     report = {

@@ -17,7 +17,14 @@ from ..templating import LANGUAGES, output_file, write_output
 from ..tickets import Folder
 from ..timeutil import parse_date, parse_past_instant
 from . import CONTEXT, cli
-from .options import at_option, format_option, load_valid, records_option
+from .options import (
+    at_option,
+    document_format,
+    format_option,
+    load_valid,
+    records_option,
+    report_format_option,
+)
 from .report_cmds import report_group
 
 
@@ -258,7 +265,7 @@ __all__ = ["inspection_group", "maintenance_group", "report_group"]
 @click.argument("inspection_id", metavar="ID")
 @records_option
 @at_option
-@format_option(*inspection_report.FORMATS, default="md")
+@report_format_option(*inspection_report.FORMATS)
 @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
               help="Language of headings, labels and statuses (record text is shown as written).")
 @click.option("-o", "--output", type=click.Path(), metavar="PATH",
@@ -280,6 +287,7 @@ def report_inspection(inspection_id, records_dir, at_text, fmt, lang, output) ->
       aftersales report inspection INS-2026Q1 --lang zh --format html \\
           -o INS-2026Q1.html
     """
+    fmt = document_format(fmt, output, inspection_report.FORMATS)
     loaded, at = load_valid(records_dir, at_text)
     records = loaded.records
     ins = records.inspections[resolve(inspection_id, records.inspections, "inspection")]

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from .. import store
-from ..errors import AftersalesError
+from ..errors import AftersalesError, UsageError
 from ..timeutil import parse_instant
 from ..validate import validate
 
@@ -101,3 +101,41 @@ def load_valid(records_dir: Path | None, at_text: str | None = None) -> tuple[st
         )
     at = parse_instant(at_text, loaded.records.settings.tz) if at_text is not None else None
     return loaded, at
+
+
+def report_format_option(*choices: str) -> Callable[[F], F]:
+    """`--format` of a document: by default taken from the extension of `-o`, else Markdown."""
+    def decorate(func: F) -> F:
+        return click.option(
+            "--format", "fmt", type=click.Choice(choices), default=None,
+            help=f"{' / '.join(choices)}.  [default: the extension of -o, else md]",
+        )(func)
+    return decorate
+
+
+def document_format(fmt: str | None, output: str | None, choices: tuple[str, ...]) -> str:
+    """The chosen format, or the one `-o report.html` implies, or Markdown."""
+    if fmt:
+        return fmt
+    suffix = Path(output).suffix.lstrip(".").lower() if output else ""
+    return suffix if suffix in choices else "md"
+
+
+def within_days_option(func: F) -> F:
+    return click.option(
+        "--within", "within_text", default="180d", show_default=True, metavar="DAYS",
+        help="Warranties ending within this many days, like 180d.",
+    )(func)
+
+
+def within_days(text: str) -> int:
+    """`180d` (or a bare `180`) as a number of days."""
+    from ..durations import parse_duration
+
+    try:
+        duration = parse_duration(text if not text.strip().isdigit() else text.strip() + "d")
+    except ValueError as exc:
+        raise UsageError(f"--within: {exc}") from None
+    if duration.unit != "d":
+        raise UsageError(f"--within is counted in days, like 180d (not {text})")
+    return duration.amount

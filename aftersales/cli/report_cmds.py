@@ -8,7 +8,15 @@ from .. import quarterly_report
 from ..errors import UsageError
 from ..templating import LANGUAGES, output_file, write_output
 from . import CONTEXT, cli
-from .options import at_option, load_valid, records_option
+from .options import (
+    at_option,
+    document_format,
+    load_valid,
+    records_option,
+    report_format_option,
+    within_days,
+    within_days_option,
+)
 
 
 @cli.group("report", context_settings=CONTEXT)
@@ -23,17 +31,15 @@ def report_group() -> None:
 @click.option("--to", "to_text", metavar="DATE", help="Last day of a custom period (included).")
 @records_option
 @at_option
-@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True,
-              help="Markdown for git and chat, HTML to print, JSON for scripts.")
+@report_format_option("md", "html", "json")
 @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
               help="Report language: English or Simplified Chinese.")
 @click.option("-o", "--output", type=click.Path(), metavar="PATH",
               help="Write to this file, or into this folder as quarterly-PERIOD.LANG.FORMAT "
                    "(atomically). Default: standard output.")
-@click.option("--within", "within_days", type=click.IntRange(1, 3650), default=180, show_default=True,
-              metavar="DAYS", help="Warranty: list warranties ending within this many days.")
+@within_days_option
 def quarterly(period_name, previous, from_text, to_text, records_dir, at_text, fmt, lang, output,
-              within_days) -> None:
+              within_text) -> None:
     """The quarterly service report: requests, SLA, quality, maintenance, warranty, parts.
 
     Every number is defined in the README ("What the reports count"). The
@@ -46,6 +52,8 @@ def quarterly(period_name, previous, from_text, to_text, records_dir, at_text, f
       aftersales report quarterly --previous --format html --lang zh -o reports/
       aftersales report quarterly --from 2026-01-01 --to 2026-06-30 --format json
     """
+    fmt = document_format(fmt, output, ("md", "html", "json"))
+    days = within_days(within_text)
     loaded, at = load_valid(records_dir, at_text)
     records = loaded.records
     tz = records.settings.tz
@@ -53,7 +61,7 @@ def quarterly(period_name, previous, from_text, to_text, records_dir, at_text, f
         period = quarterly_report.period_for(at, tz, period_name, previous, from_text, to_text)
     except ValueError as exc:
         raise UsageError(f"--from/--to: {exc}") from None
-    report = quarterly_report.build(records, period, at, within_days)
+    report = quarterly_report.build(records, period, at, days)
     text = quarterly_report.render_quarterly(records, report, fmt, lang)
     path = output_file(output, quarterly_report.output_name(period, fmt, lang))  # raw text: keeps a "/"
     if path is None:
