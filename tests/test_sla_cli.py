@@ -482,3 +482,17 @@ def test_show_before_the_report(folder: Path) -> None:
     result = run("ticket", "show", D04, "--records", str(folder), "--at", "2026-03-31 00:00")
     assert result.exit_code == 2
     assert "was reported after 2026-03-31 00:00: it did not exist yet" in result.output
+
+
+def test_an_unknown_target_is_a_usage_error(folder: Path) -> None:
+    result = CliRunner().invoke(cli, ["sla", "--records", str(folder), "--at", AT, "--target", "respons"])
+    assert result.exit_code == 2
+    assert "no target 'respons'; targets are response, on-site, resolution, callback, return-inspection" in (
+        result.output)
+
+
+def test_output_cut_short_by_a_pipe_prints_no_error(folder: Path) -> None:
+    done = subprocess.run(f"{sys.executable} -m aftersales sla --records {folder} --at {AT!r} | head -c 10",
+                          shell=True, capture_output=True, text=True, check=False)
+    assert len(done.stdout) == 10
+    assert "Error" not in done.stderr and "Traceback" not in done.stderr

@@ -739,3 +739,15 @@ def test_what_open_writes_log_can_extend_and_yaml_reads(records):
     assert data["summary"] == "扶手: 松动 #2"
     assert [e["type"] for e in data["events"]] == ["reported", "responded"]
     assert records.run().exit_code == 0
+
+
+def test_list_an_unknown_area_is_a_usage_error(listed):
+    result = run("ticket", "list", "--records", str(listed.root), "--area", "lobi")
+    assert result.exit_code == 2
+    assert "no area 'lobi'; areas are" in result.output
+
+
+def test_list_marks_a_deadline_that_has_passed(listed):
+    result = run("ticket", "list", "--records", str(listed.root), "--at", "2026-03-20 12:00")
+    late = [line for line in result.output.splitlines() if line.startswith("T-20260314-BBBBBB")]
+    assert late and " !03-" in late[0], result.output

@@ -26,6 +26,8 @@ class Group(click.Group):
             return super().invoke(ctx)
         except AftersalesError as exc:
             raise _Failed(str(exc), exc.exit_code) from None
+        except BrokenPipeError:  # `aftersales sla | head`: click ends quietly, as other tools do
+            raise
         except OSError as exc:
             where = f" ({exc.filename})" if exc.filename else ""
             raise _Failed(f"{exc.strerror or exc}{where}", 1) from None

@@ -61,6 +61,10 @@ def sla_command(records_dir, at_text, open_only, statuses, targets, area, ticket
     ticket = _resolve_ticket(ticket_id, records) if ticket_id else None
     if area and area not in records.settings.areas:
         raise UsageError(f"no area {area!r}; areas are {', '.join(records.settings.areas)}")
+    known_targets = list(dict.fromkeys(t.id for t in records.settings.targets))
+    for target in targets:
+        if target not in known_targets:
+            raise UsageError(f"no target {target!r}; targets are {', '.join(known_targets)}")
 
     def pick(cycles):
         return sla.select(cycles, records, open_only=open_only, statuses=statuses, targets=targets,

@@ -231,6 +231,8 @@ def list_command(records_dir, at_text, show_all, kind, area, asset, status, sinc
     loaded, at = load_valid(records_dir, at_text)
     records = loaded.records
     tz = records.settings.tz
+    if area and area not in records.settings.areas:
+        raise click.UsageError(f"no area {area!r}; areas are {', '.join(records.settings.areas)}")
     rows = ticket_list.rows(records, at, show_all=show_all, kind=kind, area=area, asset=asset, status=status,
                             since=parse_date(since) if since else None)
     if fmt == "json":
