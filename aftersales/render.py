@@ -54,3 +54,38 @@ def clip(text: str | None, cells: int) -> str:
         out.append(char)
         used += step
     return "".join(out) + "…"
+
+
+def wrap(text: str, cells: int, indent: str = "", hanging: str = "") -> list[str]:
+    """Lines of at most `cells` display cells: break at spaces, and between any two Chinese
+    characters (which need no space), with `indent` before the first line and `hanging`
+    before the others."""
+    lines, current = [], indent
+    for token in _tokens(text):
+        if token == " ":
+            if width(current) < cells and current.strip():
+                current += " "
+            continue
+        if width(current) + width(token) > cells and current.strip():
+            lines.append(current.rstrip())
+            current = hanging
+        current += token
+    if current.strip():
+        lines.append(current.rstrip())
+    return lines
+
+
+def _tokens(text: str) -> list[str]:
+    """Words, single spaces and single wide characters: the places a line may break."""
+    tokens, word = [], ""
+    for char in text:
+        if char == " " or width(char) == 2:
+            if word:
+                tokens.append(word)
+                word = ""
+            tokens.append(char)
+        else:
+            word += char
+    if word:
+        tokens.append(word)
+    return tokens

@@ -76,3 +76,11 @@ def test_every_subpackage_ships_in_the_wheel():
     found = {"aftersales." + p.parent.relative_to(ROOT / "aftersales").as_posix().replace("/", ".")
              for p in (ROOT / "aftersales").rglob("__init__.py") if p.parent != ROOT / "aftersales"}
     assert found | {"aftersales", "aftersales.templates"} == listed
+
+
+def test_wrap_counts_chinese_as_two_cells_and_breaks_between_characters():
+    from aftersales.render import width, wrap
+
+    lines = wrap("note: 贴保护膜临时处理，约定周五完成修补 until 2025-11-07", 24, "  ", "    ")
+    assert lines == ["  note: 贴保护膜临时处理", "    ，约定周五完成修补", "    until 2025-11-07"]
+    assert all(width(line) <= 24 for line in lines)

@@ -704,9 +704,9 @@ def test_show_prints_fields_timeline_and_clocks(records):
         "  file      tickets/2026/T-1.yaml",
     ]
     assert timeline.splitlines() == [
-        "  2026-03-14 09:12  reported   cs-li",
-        "  2026-03-14 09:40  responded  eng-zhang  note: 电话确认",
-        "  2026-03-14 12:30  resolved   parts: BOLT-M8 x2  cost 0",
+        "  2026-03-14 09:12  reported    cs-li",
+        "  2026-03-14 09:40  responded   eng-zhang  note: 电话确认",
+        "  2026-03-14 12:30  resolved    parts: BOLT-M8 x2  cost 0",
     ]
     assert clocks.startswith("  response (cycle 1): MET\n")
 

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-import textwrap
 
 import click
 
 from .. import sla, store, ticket_list, tickets
 from ..explain import explain
 from ..ids import resolve
-from ..render import to_csv, to_json
+from ..render import to_csv, to_json, wrap
 from ..spec import CATEGORIES, CHANNELS, EVENT_TYPES, KINDS, KINDS_WITH_ASSET, SEVERITIES
 from ..timeutil import parse_date, parse_instant, parse_past_instant, short
 from . import CONTEXT, cli
 from .options import at_option, format_option, load_valid, records_option
+
+WIDTH = 79  # display cells: ticket show fits an 80-column terminal
 
 
 @cli.group("ticket", context_settings=CONTEXT)
@@ -45,7 +46,7 @@ def show(ticket_id: str, records_dir, at_text: str) -> None:
         raise click.UsageError(f"{ticket_id} was reported after {short(at, tz)}: it did not exist yet")
     engine = sla.Engine(records.settings, records.assets)
     facts = sla.facts(ticket, records.settings, records.assets)
-    click.echo(f"{ticket.id}  {ticket.summary}")
+    click.echo("\n".join(wrap(f"{ticket.id}  {ticket.summary}", WIDTH, "", "  ")))
     click.echo(f"  status    {ticket.status} (as of {short(at, tz)})")
     fields = [("kind", ticket.kind), ("asset", ticket.asset), ("area", facts["area"]),
               ("priority", facts["priority"]), ("severity", ticket.severity), ("category", ticket.category),
@@ -55,10 +56,11 @@ def show(ticket_id: str, records_dir, at_text: str) -> None:
               ("inspection", ticket.inspection), ("file", ticket.where.path)]
     for name, value in fields:
         if value:
-            click.echo(f"  {name:<9} {value}")
+            click.echo("\n".join(wrap(str(value), WIDTH, f"  {name:<9} ", " " * 12)))
     click.echo("\nTimeline")
     for event in ticket.events:
-        click.echo(f"  {short(event.at, tz)}  {event.type:<10} {_event_details(event, tz)}".rstrip())
+        head = f"  {short(event.at, tz)}  {event.type:<10}  "
+        click.echo("\n".join(wrap(_event_details(event, tz), WIDTH, head, " " * len(head))) or head.rstrip())
     click.echo("\nSLA clocks")
     cycles = engine.cycles(ticket, at)
     if not cycles:
@@ -66,7 +68,7 @@ def show(ticket_id: str, records_dir, at_text: str) -> None:
     for cycle in cycles:
         for line in explain(cycle, engine.calendars[cycle.calendar], at):
             indent = " " * (len(line) - len(line.lstrip()) + 2)
-            click.echo(textwrap.fill(line.strip(), width=79, initial_indent=indent, subsequent_indent=indent + "  "))
+            click.echo("\n".join(wrap(line.strip(), WIDTH, indent, indent + "  ")))
 
 
 def _event_details(event, tz) -> str:
