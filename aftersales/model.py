@@ -274,3 +274,9 @@ class Records:
     tickets: Mapping[str, Ticket]
     inspections: Mapping[str, Inspection]
     parts: Mapping[str, Part]
+    # ids of every record file found, by kind, including files too broken to build a record from:
+    # a reference to one of those is not reported again as a missing record
+    file_ids: Mapping[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
+
+    def has_file(self, kind: str, ident: str) -> bool:
+        return ident in self.file_ids.get(kind, ())

@@ -183,8 +183,9 @@ def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable
         if progress:
             progress(1)
     cache.save()
+    file_ids = {kind: frozenset(Path(f.rel).stem for f in files if f.kind == kind) for kind in tables}
     records = Records(str(root), settings, tables["asset"], tables["ticket"], tables["inspection"],
-                      tables["part"])
+                      tables["part"], file_ids)
     return Loaded(records, problems)
 
 

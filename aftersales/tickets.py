@@ -59,9 +59,11 @@ def _check(folder: Folder, data: bytes, rel: str, new_lines: range | None = None
 
 
 def refusal(errors: list[Problem], new_lines: range | None) -> str:
-    """The message of a refused write: the problems on the changed lines (else all of them)."""
-    mine = [p for p in errors if new_lines is None or p.line in new_lines] or errors
-    return "refused, nothing was written: " + "; ".join(p.message for p in mine)
+    """The message of a refused write. The file was valid before the change (that is checked
+    first), so every problem comes from the change: said in words, those on the changed lines first."""
+    mine = [p for p in errors if new_lines is not None and p.line in new_lines]
+    others = [p for p in errors if p not in mine]
+    return "refused, nothing was written: " + "; ".join(p.message for p in mine + others)
 
 
 def open_ticket(folder: Folder, kind: str, summary: str, at: dt.datetime, by: str | None,
@@ -86,7 +88,12 @@ def log_event(folder: Folder, ticket_id: str, event: Mapping[str, Any]) -> tuple
     rel = folder.index["ticket"][ticket_id]
     path = folder.root / rel
     with store.locked(folder.root, rel):
-        _, text = read_text(path, rel)
+        before, text = read_text(path, rel)
+        _, problems = store.check_bytes(before, rel, "ticket")
+        broken = [p for p in problems if p.severity == "error"]
+        if broken:
+            raise Refused(f"refused, nothing was written: {rel} does not validate; fix it first:\n"
+                          + "\n".join(f"  {p}" for p in broken[:5]))
         after = append_event(text, event)
         new_line = _added_line(text, after)
         ticket = _check(folder, after.encode("utf-8"), rel, range(new_line, new_line + 1))

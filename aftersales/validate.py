@@ -34,6 +34,13 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def _missing(records: Records, kind: str, ident: str) -> bool:
+    """No such record, and no file of that name either (a broken file has its own problems)."""
+    table = {"asset": records.assets, "ticket": records.tickets, "inspection": records.inspections,
+             "part": records.parts}[kind]
+    return ident not in table and not records.has_file(kind, ident)
+
+
 # --- settings ---------------------------------------------------------------
 
 def check_settings(s: Settings) -> Iterator[Problem]:
@@ -149,7 +156,7 @@ def check_ticket(t: Ticket, records: Records) -> Iterator[Problem]:
     path, line = t.where.path, t.lines.get
     if t.kind in KINDS_WITH_ASSET and t.asset is None:
         yield _error(path, t.where.line, "required", f"asset: required for a {t.kind} ticket")
-    if t.asset is not None and t.asset not in records.assets:
+    if t.asset is not None and _missing(records, "asset", t.asset):
         yield _error(path, line("asset", 1), "unknown-asset",
                      f"asset {t.asset!r} does not exist (no assets/{t.asset}.yaml)"
                      + _suggest(t.asset, records.assets))
@@ -165,7 +172,7 @@ def check_ticket(t: Ticket, records: Records) -> Iterator[Problem]:
     if isinstance(asset, Asset) and t.area and t.area != asset.area:
         yield _warning(path, line("area", 1), "area-mismatch",
                        f"area {t.area!r} differs from the asset's area {asset.area!r}")
-    if t.inspection is not None and t.inspection not in records.inspections:
+    if t.inspection is not None and _missing(records, "inspection", t.inspection):
         yield _error(path, line("inspection", 1), "unknown-inspection",
                      f"inspection {t.inspection!r} does not exist" + _suggest(t.inspection, records.inspections))
     yield from check_events(t, records)
@@ -208,7 +215,7 @@ def check_events(t: Ticket, records: Records | None) -> Iterator[Problem]:
             yield _error(path, event.line, "until-before",
                          f"`until` {event.until.isoformat()} is before the event itself")
         for use in event.parts:
-            if records is not None and use.part not in records.parts:
+            if records is not None and _missing(records, "part", use.part):
                 yield _error(path, event.line, "unknown-part",
                              f"part {use.part!r} does not exist (no parts/{use.part}.yaml)"
                              + _suggest(use.part, records.parts))
@@ -265,7 +272,7 @@ def check_inspection(ins: Inspection, records: Records) -> Iterator[Problem]:
         yield _warning(path, line("inspectors", 1), "inspectors",
                        f"plan {plan.id} needs {plan.inspectors} inspectors; {len(ins.inspectors)} listed")
     for check in ins.checks:
-        if check.asset not in records.assets:
+        if _missing(records, "asset", check.asset):
             yield _error(path, check.line, "unknown-asset", f"asset {check.asset!r} does not exist"
                          + _suggest(check.asset, records.assets))
         if plan is not None:
@@ -281,10 +288,10 @@ def check_inspection(ins: Inspection, records: Records) -> Iterator[Problem]:
         if finding.id in seen:
             yield _error(path, finding.line, "duplicate-id", f"finding id {finding.id!r} is used twice")
         seen.add(finding.id)
-        if finding.asset is not None and finding.asset not in records.assets:
+        if finding.asset is not None and _missing(records, "asset", finding.asset):
             yield _error(path, finding.line, "unknown-asset", f"finding {finding.id}: asset {finding.asset!r} "
                          "does not exist" + _suggest(finding.asset, records.assets))
-        if finding.ticket is not None and finding.ticket not in records.tickets:
+        if finding.ticket is not None and _missing(records, "ticket", finding.ticket):
             yield _error(path, finding.line, "unknown-ticket",
                          f"finding {finding.id}: ticket {finding.ticket!r} does not exist")
         if finding.closed is not None and finding.closed < ins.date:

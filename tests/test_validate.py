@@ -652,3 +652,10 @@ def test_an_rrule_that_never_happens(records):
     records.edit(S, "BYMONTH=3,6,9,12;BYMONTHDAY=-1", "BYMONTH=2;BYMONTHDAY=30")
     expect(records.run(), f"{S}:31:1: error[rrule]: maintenance.quarterly.rrule: gives no date in the 10 "
                           "years from 2026-03-31")
+
+
+def test_a_reference_to_a_broken_file_is_not_reported_again(records):
+    records.write("assets/CHAIR-1.yaml", ASSET + "id: CHAIR-1\n")
+    records.write(T, ticket())
+    expect(records.run(), "assets/CHAIR-1.yaml:6:1: error[duplicate-key]: key 'id' appears twice in one mapping "
+                          "(first on line 1); YAML would silently keep only the last one")
