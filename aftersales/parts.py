@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .model import Part, Ticket
@@ -22,27 +22,39 @@ def usage_by_day(tickets: Iterable[Ticket], tz) -> dict[str, dict[dt.date, float
     return used
 
 
-def stock_on(part: Part, used: dict[dt.date, float], day: dt.date) -> float:
-    """Stock at the end of `day`: deliveries and withdrawals less usage, a count resetting the level.
+def levels(part: Part, used: dict[dt.date, float]) -> Iterator[tuple[dt.date, float]]:
+    """The stock at the end of each day something happened, in date order.
 
     Within one date, deliveries, withdrawals and ticket usage come first and a stock count
     taken that day sets the level after them (a count is the end-of-day truth).
     """
-    days = sorted({m.date for m in part.movements} | set(used))
     by_day: dict[dt.date, list] = defaultdict(list)
     for movement in part.movements:
         by_day[movement.date].append(movement)
     level = 0.0
-    for current in days:
-        if current > day:
-            break
+    for current in sorted(set(by_day) | set(used)):
         for movement in by_day[current]:
             level += (movement.received or 0) - (movement.taken or 0)
         level -= used.get(current, 0.0)
         counts = [m.count for m in by_day[current] if m.count is not None]
         if counts:
             level = counts[-1]
+        yield current, level
+
+
+def stock_on(part: Part, used: dict[dt.date, float], day: dt.date) -> float:
+    """Stock at the end of `day`."""
+    level = 0.0
+    for current, value in levels(part, used):
+        if current > day:
+            break
+        level = value
     return level
+
+
+def first_shortage(part: Part, used: dict[dt.date, float]) -> tuple[dt.date, float] | None:
+    """The first day the stock falls below zero (more used than was there), if any."""
+    return next(((day, level) for day, level in levels(part, used) if level < 0), None)
 
 
 @dataclass(frozen=True)

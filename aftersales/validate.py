@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from dateutil.rrule import rrulestr
 
+from . import parts
 from .model import Asset, Inspection, Part, Records, Settings, Ticket
 from .spec import CATEGORIES, EVENT_FIELDS, KINDS, KINDS_WITH_ASSET, SEVERITIES, Problem
 from .store import SETTINGS_FILE, Loaded
@@ -311,6 +312,19 @@ def check_part(part: Part) -> Iterator[Problem]:
                          + (f" (it has {', '.join(given)})" if given else ""))
 
 
+def check_stock(records: Records) -> Iterator[Problem]:
+    """A part whose stock falls below zero: a delivery or a count is missing, or a quantity is wrong."""
+    tz = records.settings.tz
+    used = parts.usage_by_day(records.tickets.values(), tz)
+    for part in records.parts.values():
+        shortage = parts.first_shortage(part, used.get(part.id, {}))
+        if shortage:
+            day, level = shortage
+            yield _warning(part.where.path, part.where.line, "stock",
+                           f"the stock of {part.id} falls to {level:g} {part.unit} on {day}: more was used "
+                           "than received; record the delivery or a stock count, or correct the quantity")
+
+
 def validate(loaded: Loaded) -> list[Problem]:
     """Every problem of a loaded records folder, sorted by file and line."""
     records = loaded.records
@@ -326,4 +340,6 @@ def validate(loaded: Loaded) -> list[Problem]:
         problems.extend(check_inspection(inspection, records))
     for part in records.parts.values():
         problems.extend(check_part(part))
+    if s is not None:
+        problems.extend(check_stock(records))
     return sorted(set(problems), key=lambda p: (p.path != SETTINGS_FILE, p.path, p.line, p.column, p.code))

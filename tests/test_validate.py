@@ -659,3 +659,15 @@ def test_a_reference_to_a_broken_file_is_not_reported_again(records):
     records.write(T, ticket())
     expect(records.run(), "assets/CHAIR-1.yaml:6:1: error[duplicate-key]: key 'id' appears twice in one mapping "
                           "(first on line 1); YAML would silently keep only the last one")
+
+
+def test_more_parts_used_than_received_is_a_warning(records):
+    records.write(T, ticket(REPORTED, event("12:30", "resolved", ", parts: [{part: BOLT-M8, qty: 250}]")))
+    expect(records.run(), "parts/BOLT-M8.yaml:1:1: warning[stock]: the stock of BOLT-M8 falls to -50 pcs on "
+                          "2026-03-14: more was used than received; record the delivery or a stock count, or "
+                          "correct the quantity", code=0)
+
+
+def test_using_exactly_the_stock_is_fine(records):
+    records.write(T, ticket(REPORTED, event("12:30", "resolved", ", parts: [{part: BOLT-M8, qty: 200}]")))
+    assert records.run().output.startswith("ok:")
