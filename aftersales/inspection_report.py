@@ -27,8 +27,8 @@ LABELS: dict[str, dict[str, str]] = {
         "project": "Project", "customer": "Customer", "supplier": "Supplier", "inspection": "Inspection",
         "plan": "Plan", "date": "Date", "inspectors": "Inspectors", "areas": "Areas",
         "checks": "Assets checked", "asset": "Asset", "name": "Name", "location": "Location",
-        "summary": "{assets} assets checked, {issues} with an issue; {findings} problems found.",
-        "unchecked": " {unchecked} not yet fully checked.",
+        "summary": "{assets} assets on the list, {checked} fully checked, {issues} with an issue. "
+                   "Problems found: {findings}.",
         "no_checks": "No asset was checked.",
         "problems": "Problem summary", "no": "No.", "type": "Type", "severity": "Severity",
         "problem": "Problem", "no_problems": "No problems were found.",
@@ -47,8 +47,8 @@ LABELS: dict[str, dict[str, str]] = {
         "project": "项目", "customer": "客户", "supplier": "服务单位", "inspection": "巡检编号",
         "plan": "计划", "date": "日期", "inspectors": "巡检人员", "areas": "巡检区域",
         "checks": "检查资产及结果", "asset": "资产编号", "name": "名称", "location": "位置",
-        "summary": "共检查 {assets} 项资产，其中 {issues} 项有问题；发现问题 {findings} 个。",
-        "unchecked": "{unchecked} 项尚未检查完毕。",
+        "summary": "列入巡检的资产共 {assets} 项，已全部检查完毕 {checked} 项，其中 {issues} 项有问题；"
+                   "发现问题 {findings} 个。",
         "no_checks": "本次巡检未检查任何资产。",
         "problems": "问题汇总", "no": "序号", "type": "问题类型", "severity": "严重程度",
         "problem": "问题描述", "no_problems": "本次巡检未发现问题。",
@@ -71,8 +71,8 @@ LABELS: dict[str, dict[str, str]] = {
 # In English the enumerations and the usual checklist items read as the records write them.
 LABELS["en"].update({f"category.{c}": c for c in CATEGORIES})
 LABELS["en"].update({f"severity.{s}": s for s in SEVERITIES})
-LABELS["en"].update({f"item.{i}": i for i in ("appearance", "function", "fastening", "waxing", "lubrication",
-                                              "structure")})
+LABELS["en"].update({f"item.{i}": i.capitalize() for i in ("appearance", "function", "fastening", "waxing",
+                                                           "lubrication", "structure")})
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>|&~])")
 _BREAKS = re.compile(r"\s*[\r\n\u2028\u2029\x85]+\s*")
@@ -95,9 +95,8 @@ def context(records: Records, ins: Inspection, at: dt.date, lang: str) -> dict[s
     groups = _groups(records, ins, checklist, lab)
     issues = sum(1 for c in ins.checks if "issue" in c.results.values())
     unchecked = sum(1 for c in ins.checks if any(item not in c.results for item in checklist))
-    summary = lab["summary"].format(assets=len(ins.checks), issues=issues, findings=len(findings))
-    if unchecked:
-        summary += lab["unchecked"].format(unchecked=unchecked)
+    summary = lab["summary"].format(assets=len(ins.checks), checked=len(ins.checks) - unchecked, issues=issues,
+                                    findings=len(findings))
     return {
         "lang": lang, "l": lab, "md": md, "as_of": at,
         "project": {"name": settings.name, "customer": settings.customer, "supplier": settings.supplier},

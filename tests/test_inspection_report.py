@@ -131,7 +131,7 @@ def test_the_report_matches_its_golden_file(school, lang, fmt):
 def test_the_content_the_school_needs(school):
     text = rendered(school, "en", "md")
     assert "- **Customer:** 某学校\n" in text and "- **Inspectors:** eng-zhang, eng-wang\n" in text
-    assert "3 assets checked, 2 with an issue; 5 problems found. 1 not yet fully checked.\n" in text
+    assert "3 assets on the list, 2 fully checked, 2 with an issue. Problems found: 5.\n" in text
     assert "| DESK-1 | 教师办公桌 |  | OK | OK | not checked |\n" in text
     assert "| F1 | CHAIR-1 | 第5排8号 | function | normal | 靠背回弹不足 |\n" in text  # problem summary
     assert "| F1 | 更换回弹弹簧 | eng-zhang | 2026-04-03 |\n" in text                   # solution
