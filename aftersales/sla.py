@@ -53,10 +53,13 @@ class Cycle:
 
     @property
     def margin(self) -> int | None:
-        """Seconds between the stop (or now) and the deadline: positive is to spare, negative is late."""
+        """Seconds to spare (negative: late): from the stop to the deadline once stopped; while
+        running, the counted time still allowed. None while paused without a deadline."""
         if self.deadline is None:
             return None
-        return int((self.deadline - (self.stop or self.deadline)).total_seconds())
+        if self.stop is not None:
+            return int((self.deadline - self.stop).total_seconds())
+        return self.allowed - self.elapsed
 
 
 def make_calendars(settings: Settings) -> dict[str, WorkCalendar]:

@@ -496,3 +496,17 @@ def test_output_cut_short_by_a_pipe_prints_no_error(folder: Path) -> None:
                           shell=True, capture_output=True, text=True, check=False)
     assert len(done.stdout) == 10
     assert "Error" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_table_shows_the_margin_of_each_cycle_in_80_columns() -> None:
+    records = Path(__file__).resolve().parent.parent / "records"
+    result = CliRunner().invoke(cli, ["sla", "--records", str(records), "--at", "2026-11-23",
+                                      "--ticket", "T-20260309-9G9Y0X"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[2:6] == [
+        "T-20260309-9G9Y0X  response      1  met       03-09 08:20      +15m",
+        "T-20260309-9G9Y0X  on-site       1  met       03-09 11:50   +2h 55m",
+        "T-20260309-9G9Y0X  resolution    1  met       03-09 16:00       +5m",
+        "T-20260309-9G9Y0X  callback      1  met       03-10 15:55   +6h 25m",
+    ]
+    assert max(len(line) for line in result.output.splitlines()) <= 80

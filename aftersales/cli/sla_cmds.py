@@ -95,24 +95,10 @@ def _resolve_ticket(prefix: str, records) -> str:
 
 
 def _sla_table(cycles, tz) -> str:
-    rows = []
-    for c in cycles:
-        margin = c.margin if c.stop is not None else None
-        if c.stop is None and c.deadline is not None:
-            margin = None
-        rows.append((c.ticket, c.target, c.cycle, c.status, short(c.deadline, tz)[5:] or "(paused)",
-                     _left(c, margin)))
+    rows = [(c.ticket, c.target, c.cycle, c.status, short(c.deadline, tz)[5:] or "(paused)",
+             "" if c.margin is None else _signed(c.margin)) for c in cycles]
     return table(rows, ("ticket", "target", "#", "status", "deadline", "margin"),
                  ("left", "left", "right", "left", "left", "right"))
-
-
-def _left(c: sla.Cycle, margin: int | None) -> str:
-    """Time to spare (+) or over (-): against the stop, or the time counted so far."""
-    if c.deadline is None:
-        return ""
-    if c.stop is not None:
-        return _signed(int((c.deadline - c.stop).total_seconds()))
-    return _signed(c.allowed - c.elapsed)
 
 
 def _signed(seconds: int) -> str:
