@@ -15,5 +15,9 @@ class UsageError(AftersalesError):
     exit_code = 2
 
 
+class Refused(AftersalesError):
+    """A write that would break a rule of the records: nothing was written."""
+
+
 class RecordsNotFound(UsageError):
     """No records root could be found."""

@@ -32,12 +32,13 @@ from typing import Any
 import yaml
 
 from . import build, ids, schedule, store, tickets
-from .errors import AftersalesError, UsageError
+from .errors import AftersalesError, Refused, UsageError
 from .model import Asset, Inspection, Plan
 from .spec import CHECK_RESULTS, ID_PATTERN, Problem
-from .tickets import Folder, Refused, read_text, refusal
+from .tickets import Folder, read_text, refusal
 from .validate import check_inspection
 from .writer import flow_mapping, scalar
+from .yamledit import Edit, YamlDoc
 
 FINDING_ORDER = ("id", "asset", "location", "category", "severity", "problem", "action", "owner", "due",
                  "closed", "ticket")
@@ -178,17 +179,14 @@ def _exists(ins_id: str, rel: str) -> str:
 # --- editing an existing inspection -----------------------------------------
 
 @dataclasses.dataclass(frozen=True)
-class Change:
-    """The new text of a file, the (1-based) lines the change touched, and the folder view to
-    check it against when the change made a new record (a ticket) on the way."""
+class Change(Edit):
+    """An edit, and the folder view to check it against when it made a new record (a ticket) on the way."""
 
-    text: str
-    lines: range
     folder: Folder | None = None
 
 
 def _edit(folder: Folder, inspection_id: str,
-          change: Callable[[str, Inspection], Change]) -> tuple[str, Inspection]:
+          change: Callable[[str, Inspection], Edit]) -> tuple[str, Inspection]:
     """Apply `change` to the inspection's file under its lock; write only if every rule holds."""
     ins_id = ids.resolve(inspection_id, folder.index["inspection"], "inspection")
     rel = folder.index["inspection"][ins_id]
@@ -200,7 +198,7 @@ def _edit(folder: Folder, inspection_id: str,
             shown = "; ".join(str(p) for p in errors[:3])
             raise Refused(f"refused, nothing was written: {rel} does not validate; fix it first: {shown}")
         done = change(text, current)
-        ins = _check(done.folder or folder, done.text.encode("utf-8"), rel, done.lines)
+        ins = _check(getattr(done, "folder", None) or folder, done.text.encode("utf-8"), rel, done.lines)
         store.write_atomic(path, done.text.encode("utf-8"))
     return rel, ins
 
@@ -213,7 +211,7 @@ def set_check(folder: Folder, inspection_id: str, asset: str, results: Mapping[s
         raise UsageError(f"{item}={value}: a result is one of {', '.join(CHECK_RESULTS)}")
     asset = ids.resolve(asset, folder.index["asset"], "asset")
 
-    def change(text: str, current: Inspection) -> Change:
+    def change(text: str, current: Inspection) -> Edit:
         plan = next((p for p in folder.settings.plans if p.id == current.plan), None)
         return _Doc(text).set_check(asset, results, plan.checklist if plan else ())
 
@@ -241,7 +239,7 @@ def add_finding(folder: Folder, inspection_id: str, fields: Mapping[str, Any],
     ins_id = ids.resolve(inspection_id, folder.index["inspection"], "inspection")
     made: dict[str, Any] = {}
 
-    def change(text: str, current: Inspection) -> Change:
+    def change(text: str, current: Inspection) -> Edit:
         finding = {"id": next_finding_id(current), **values}
         made["id"] = finding["id"]
         done = _Doc(text).append_finding(finding)
@@ -252,7 +250,7 @@ def add_finding(folder: Folder, inspection_id: str, fields: Mapping[str, Any],
                                               open_ticket.by or current.inspectors[0], _ticket_fields(ins_id, values))
         made["ticket"] = ticket_id
         done = _Doc(text).append_finding({**finding, "ticket": ticket_id})
-        return dataclasses.replace(done, folder=_with_ticket(folder, ticket_id, path))
+        return Change(done.text, done.lines, _with_ticket(folder, ticket_id, path))
 
     try:
         _edit(folder, ins_id, change)
@@ -281,7 +279,7 @@ def close_finding(folder: Folder, inspection_id: str, finding_id: str, closed: d
     if ticket:
         ticket = folder.resolve_ticket(ticket)
 
-    def change(text: str, current: Inspection) -> Change:
+    def change(text: str, current: Inspection) -> Edit:
         finding = next((f for f in current.findings if f.id == finding_id), None)
         if finding is None:
             known = ", ".join(f.id for f in current.findings) or "none"
@@ -303,115 +301,26 @@ def close_finding(folder: Folder, inspection_id: str, finding_id: str, closed: d
 def sign_off(folder: Folder, inspection_id: str, name: str, day: dt.date) -> Inspection:
     """The customer's sign-off, once."""
 
-    def change(text: str, current: Inspection) -> Change:
+    def change(text: str, current: Inspection) -> Edit:
         if current.signoff is not None:
             raise Refused(f"refused, nothing was written: {current.id} was already signed off by "
                           f"{current.signoff.name} on {current.signoff.date}")
         if day < current.date:
             raise Refused(f"refused, nothing was written: the sign-off date {day} is before the inspection "
                           f"({current.date})")
-        return _Doc(text).set_top("signoff", flow_mapping({"name": name, "date": day}))
+        return _Doc(text).set_signoff(flow_mapping({"name": name, "date": day}))
 
     return _edit(folder, inspection_id, change)[1]
 
 
-# --- editing YAML text in place ---------------------------------------------
+# --- editing the inspection's text in place ---------------------------------
 
-def _blank_or_comment(line: str) -> bool:
-    stripped = line.strip()
-    return not stripped or stripped.startswith("#")
+class _Doc(YamlDoc):
+    """An inspection file: findings, checks and the sign-off, added without touching other bytes."""
 
-
-class _Doc:
-    """One inspection file's text and its YAML node tree, for edits that keep every other byte.
-
-    The pure-Python composer is used on purpose: its marks count characters,
-    so they index the text even on lines holding Chinese.
-    """
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.lines = text.splitlines(keepends=True)
-        self.newline = "\r\n" if self.lines and self.lines[0].endswith("\r\n") else "\n"
-        try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.YAMLError as exc:  # pragma: no cover - the file was checked just before
-            raise Refused(f"the inspection file is not valid YAML: {exc}") from None
-        if not isinstance(root, yaml.MappingNode):  # pragma: no cover - idem
-            raise Refused("the inspection file does not hold a mapping")
-        self.root = root
-
-    # -- locating
-
-    def _entry(self, key: str) -> tuple[yaml.Node, yaml.Node] | None:
-        return next(((k, v) for k, v in self.root.value if getattr(k, "value", None) == key), None)
-
-    def _end(self, node: yaml.Node) -> int:
-        """Index (0-based) of the line after the node's last line of content."""
-        end = node.end_mark
-        # a block node ends where the next token starts: often the indented `-` of the next item
-        at_line_start = end.line >= len(self.lines) or not self.lines[end.line][:end.column].strip()
-        after = end.line if at_line_start else end.line + 1
-        while after > node.start_mark.line + 1 and _blank_or_comment(self.lines[after - 1]):
-            after -= 1
-        return after
-
-    def _before_key(self, later: Sequence[str]) -> int:
-        """Where a missing top-level key goes: before the first of `later` present (and the
-        comment lines right above it), else at the end."""
-        for key in later:
-            found = self._entry(key)
-            if found is not None:
-                line = found[0].start_mark.line
-                while line > 0 and self.lines[line - 1].strip().startswith("#"):
-                    line -= 1
-                return line
-        return len(self.lines)
-
-    # -- building the result
-
-    def _insert(self, at: int, new: Sequence[str]) -> Change:
-        lines = list(self.lines)
-        if at >= len(lines) and lines and not lines[-1].endswith(("\n", "\r")):
-            lines[-1] += self.newline
-        lines[at:at] = [line + self.newline for line in new]
-        return Change("".join(lines), range(at + 1, at + 1 + len(new)))
-
-    def _replace_lines(self, first: int, after: int, new: Sequence[str]) -> Change:
-        lines = list(self.lines)
-        lines[first:after] = [line + self.newline for line in new]
-        return Change("".join(lines), range(first + 1, first + 1 + len(new)))
-
-    # -- block lists (findings, checks)
-
-    def _append_item(self, key: str, block: Callable[[str], list[str]], later: Sequence[str]) -> Change:
-        """Add one item to the top-level block list `key`; `block(prefix)` gives its lines."""
-        found = self._entry(key)
-        if found is None:
-            at = self._before_key(later)
-            return self._insert(at, [f"{key}:", *block("  - ")])
-        key_node, node = found
-        empty = (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")) or (
-            isinstance(node, yaml.SequenceNode) and node.flow_style and not node.value)
-        if empty:
-            line = key_node.start_mark.line
-            if node.end_mark.line != line:  # pragma: no cover - an odd layout
-                raise Refused(f"refused, nothing was written: write `{key}:` on one line to add to it")
-            return self._replace_lines(line, line + 1, [f"{key}:", *block("  - ")])
-        if not isinstance(node, yaml.SequenceNode):  # pragma: no cover - the file was checked
-            raise Refused(f"refused, nothing was written: `{key}` is not a list")
-        if node.flow_style:
-            raise Refused(f"refused, nothing was written: `{key}` is written as a [flow, list]; write one "
-                          f"item per line (`  - ...`) so items can be added")
-        first = node.value[0]
-        item_line = self.lines[first.start_mark.line]
-        dash = first.start_mark.column - 2
-        prefix = item_line[:dash] + "- " if dash >= 0 and item_line[dash:dash + 2] == "- " else "  - "
-        return self._insert(self._end(node.value[-1]), block(prefix))
-
-    def append_finding(self, finding: Mapping[str, Any]) -> Change:
+    def append_finding(self, finding: Mapping[str, Any]) -> Edit:
         ordered = {k: finding[k] for k in FINDING_ORDER if finding.get(k) not in (None, "")}
-        found = self._entry("findings")
+        found = self.entry("findings")
         flow = bool(found and isinstance(found[1], yaml.SequenceNode) and found[1].value
                     and getattr(found[1].value[-1], "flow_style", False))
 
@@ -421,33 +330,23 @@ class _Doc:
             pad = " " * len(prefix)
             return [(prefix if n == 0 else pad) + f"{k}: {scalar(v)}" for n, (k, v) in enumerate(ordered.items())]
 
-        return self._append_item("findings", block, ("signoff",))
+        return self.append_item("findings", block, ("signoff",))
 
-    def set_check(self, asset: str, results: Mapping[str, str], checklist: Sequence[str]) -> Change:
-        found = self._entry("checks")
+    def set_check(self, asset: str, results: Mapping[str, str], checklist: Sequence[str]) -> Edit:
+        found = self.entry("checks")
         items = found[1].value if found and isinstance(found[1], yaml.SequenceNode) else []
         for item in items:
             current = _scalars(item)
             if current.get("asset") == asset:
                 merged = _check_order({**current, **results}, checklist)
-                return self._replace_node(item, flow_mapping(merged))
+                return self.replace_node(item, flow_mapping(merged))
         entry = flow_mapping(_check_order({"asset": asset, **results}, checklist))
-        return self._append_item("checks", lambda prefix: [prefix + entry], ("findings", "signoff"))
+        return self.append_item("checks", lambda prefix: [prefix + entry], ("findings", "signoff"))
 
-    def _replace_node(self, node: yaml.Node, text: str) -> Change:
-        """Put `text` where `node` stands; a node over several lines becomes one line."""
-        start, end = node.start_mark, node.end_mark
-        if start.line == end.line:
-            return Change(self.text[:start.index] + text + self.text[end.index:], range(start.line + 1, start.line + 2))
-        head = self.lines[start.line][:start.column]
-        return self._replace_lines(start.line, self._end(node), [head + text])
-
-    # -- one finding
-
-    def extend_finding(self, finding_id: str, added: Mapping[str, Any]) -> Change:
+    def extend_finding(self, finding_id: str, added: Mapping[str, Any]) -> Edit:
         """Add keys (`closed`, then maybe `ticket`) to finding `finding_id`: before the `}` of a
     flow mapping, else as new lines before the first later key in RECORDS.md's order."""
-        found = self._entry("findings")
+        found = self.entry("findings")
         node = next(n for n in found[1].value if _scalars(n).get("id") == finding_id)  # type: ignore[index]
         if node.flow_style:
             close = node.end_mark.index - 1
@@ -455,25 +354,17 @@ class _Doc:
                 raise Refused("refused, nothing was written: cannot find the end of the finding")
             extra = "".join(f", {k}: {scalar(v)}" for k, v in added.items())
             line = self.text.count("\n", 0, close) + 1
-            return Change(self.text[:close] + extra + self.text[close:], range(line, line + 1))
+            return Edit(self.text[:close] + extra + self.text[close:], range(line, line + 1))
         pad = " " * node.start_mark.column
         # in RECORDS.md's order: `closed` goes before an existing `ticket:` line
         later = {k.value: k.start_mark.line for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
         first = next(iter(added))
         after = [later[k] for k in FINDING_ORDER[FINDING_ORDER.index(first) + 1:] if k in later]
-        return self._insert(min(after, default=self._end(node)),
+        return self.insert(min(after, default=self.end(node)),
                             [f"{pad}{k}: {scalar(v)}" for k, v in added.items()])
 
-    # -- a top-level key
-
-    def set_top(self, key: str, value: str) -> Change:
-        """Give the top-level `key` a one-line value: after its null placeholder, or a new line."""
-        found = self._entry(key)
-        if found is not None:  # only a null placeholder gets here (a value was refused before)
-            line = found[0].start_mark.line
-            return self._replace_lines(line, line + 1, [f"{key}: {value}"])
-        later = TOP_ORDER[TOP_ORDER.index(key) + 1:] if key in TOP_ORDER else ()
-        return self._insert(self._before_key(later), [f"{key}: {value}"])
+    def set_signoff(self, value: str) -> Edit:
+        return self.set_top("signoff", value, TOP_ORDER)
 
 
 def _scalars(node: yaml.Node) -> dict[str, str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import build, ids, store
-from .errors import AftersalesError, UsageError
+from .errors import AftersalesError, Refused, UsageError
 from .model import Records, Settings, Ticket
 from .spec import Problem
 from .validate import check_ticket
@@ -41,10 +41,6 @@ class Folder:
 
     def resolve_ticket(self, prefix: str) -> str:
         return ids.resolve(prefix, self.index["ticket"], "ticket")
-
-
-class Refused(AftersalesError):
-    """The change breaks a rule: nothing was written."""
 
 
 def _check(folder: Folder, data: bytes, rel: str, new_lines: range | None = None) -> Ticket:

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from .errors import AftersalesError
+from .yamledit import YamlDoc
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -123,57 +124,16 @@ def ticket_text(ticket: NewTicket) -> str:
     return "\n".join(lines) + "\n"
 
 
-@dataclass(frozen=True)
-class EventsBlock:
-    """Where a file's `events` list is: the line index after its last item, and the item prefix."""
-
-    insert_at: int     # index (0-based) of the line the new item goes before
-    prefix: str        # "  - " as the existing items are written
-    newline: str
-
-
-def find_events_block(text: str) -> EventsBlock:
-    """Locate the block list under the top-level `events` key, from the parser's own marks."""
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        raise AftersalesError(f"the ticket file is not valid YAML: {exc}") from None
-    if not isinstance(root, yaml.MappingNode):
-        raise AftersalesError("the ticket file does not hold a mapping")
-    node = next((v for k, v in root.value if getattr(k, "value", None) == "events"), None)
-    if not isinstance(node, yaml.SequenceNode) or not node.value:
-        raise AftersalesError("the ticket has no `events` list to append to")
-    if node.flow_style:
-        raise AftersalesError("`events` is written as a [flow, list]: write one event per line "
-                              "(`  - {at: ..., type: ...}`) so events can be appended")
-    first = node.value[0]
-    lines = text.splitlines(keepends=True)
-    item_line = lines[first.start_mark.line]
-    dash = first.start_mark.column - 2
-    prefix = item_line[:dash] + "- " if dash >= 0 and item_line[dash:dash + 2] == "- " else "  - "
-    end = node.value[-1].end_mark
-    insert_at = end.line + 1 if end.column > 0 else end.line
-    # a block item's end mark can lie past comments and blank lines that follow it: step back over them
-    while insert_at > first.start_mark.line + 1 and _is_blank_or_comment(lines[insert_at - 1]):
-        insert_at -= 1
-    newline = "\r\n" if "\r\n" in text else "\n"
-    return EventsBlock(insert_at, prefix, newline)
-
-
-def _is_blank_or_comment(line: str) -> bool:
-    stripped = line.strip()
-    return not stripped or stripped.startswith("#")
-
-
 def append_event(text: str, event: Mapping[str, Any]) -> str:
     """`text` with one event line added after the last event; every existing byte kept."""
-    block = find_events_block(text)
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith(("\n", "\r")) and block.insert_at >= len(lines):
-        lines[-1] += block.newline
-    new = f"{block.prefix}{event_line(event)}{block.newline}"
-    lines.insert(block.insert_at, new)
-    return "".join(lines)
+    doc = YamlDoc(text)
+    found = doc.entry("events")
+    if found is None or not isinstance(found[1], yaml.SequenceNode) or not found[1].value:
+        raise AftersalesError("the ticket has no `events` list to append to")
+    if found[1].flow_style:
+        raise AftersalesError("`events` is written as a [flow, list]: write one event per line "
+                              "(`  - {at: ..., type: ...}`) so events can be appended")
+    return doc.append_item("events", lambda prefix: [prefix + event_line(event)], ()).text
 
 
 def event_fields(event_type: str, fields: Mapping[str, Any], allowed: Sequence[str]) -> list[str]:
