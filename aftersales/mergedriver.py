@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from .errors import AftersalesError
+from .yamledit import YamlDoc
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -48,25 +49,18 @@ class Split:
 def split(text: str) -> Split | None:
     """Cut `text` at its block `events` list; None when it has none (or is not valid YAML)."""
     try:
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError:
+        doc = YamlDoc(text)
+    except AftersalesError:
         return None
-    if not isinstance(root, yaml.MappingNode):
-        return None
-    node = next((v for k, v in root.value if getattr(k, "value", None) == "events"), None)
+    found = doc.entry("events")
+    node = found[1] if found else None
     if not isinstance(node, yaml.SequenceNode) or node.flow_style or not node.value:
         return None
-    lines = text.splitlines(keepends=True)
     starts = [item.start_mark.line for item in node.value]
-    last_end = node.value[-1].end_mark
-    end = last_end.line + 1 if last_end.column > 0 else last_end.line
-    while end > starts[-1] + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
-        end -= 1
-    bounds = [*starts, end]
-    items = ["".join(lines[a:b]) for a, b in itertools.pairwise(bounds)]
-    if any(not item.endswith("\n") for item in items):
-        items = [item if item.endswith("\n") else item + "\n" for item in items]
-    return Split("".join(lines[:starts[0]]), items, "".join(lines[end:]))
+    bounds = [*starts, doc.end(node.value[-1])]
+    items = ["".join(doc.lines[a:b]) for a, b in itertools.pairwise(bounds)]
+    items = [item if item.endswith("\n") else item + doc.newline for item in items]
+    return Split("".join(doc.lines[:starts[0]]), items, "".join(doc.lines[bounds[-1]:]))
 
 
 def _time_of(item: str) -> dt.datetime | None:
