@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import tabulate as _tabulate
 from tabulate import tabulate
 
 
@@ -26,13 +27,20 @@ def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
     return out.getvalue()
 
 
-def table(rows: Iterable[Sequence[Any]], headers: Sequence[str], align: Sequence[str] | None = None) -> str:
-    """A plain table for a terminal: no borders, a line under the headers."""
+def table(rows: Iterable[Sequence[Any]], headers: Sequence[str], align: Sequence[str] | None = None,
+          tight: bool = False) -> str:
+    """A plain table for a terminal: no borders, a line under the headers. `tight` keeps each column
+    as narrow as its widest value (tabulate otherwise widens it to its header plus two)."""
     rows = list(rows)
     if not rows:
         return ""
-    return tabulate(rows, headers=list(headers), tablefmt="simple", disable_numparse=True,
-                    colalign=list(align) if align else None)
+    padding = _tabulate.MIN_PADDING
+    _tabulate.MIN_PADDING = 0 if tight else padding
+    try:
+        return tabulate(rows, headers=list(headers), tablefmt="simple", disable_numparse=True,
+                        colalign=list(align) if align else None)
+    finally:
+        _tabulate.MIN_PADDING = padding
 
 
 def width(text: str) -> int:

@@ -58,12 +58,12 @@ def as_record(row: Row, tz) -> dict[str, object]:
 
 
 def table_text(found: list[Row], at: dt.datetime, tz) -> str:
-    """id, status, age, the next deadline (`!` when already passed) and the summary: 80 columns
-    (area and priority are in JSON)."""
+    """id, status, priority, area, age and the next deadline (`!` when already passed), in 80
+    columns; the summary and the rest are in JSON and CSV."""
     lines = []
     for r in found:
         age = human_seconds(r.age).split(" ")[0]
         late = "!" if r.next_deadline and r.next_deadline < at else ""  # the deadline has passed
         nxt = f"{late}{short(r.next_deadline, tz)[5:]} {r.next_target}" if r.next_deadline else ""
-        lines.append((r.ticket.id, r.status, age, clip(nxt, 22), clip(r.ticket.summary, 18)))
-    return table(lines, ("id", "status", "age", "next deadline", "summary"))
+        lines.append((r.ticket.id, r.status, r.priority or "", r.area or "", age, clip(nxt, 20)))
+    return table(lines, ("id", "status", "priority", "area", "age", "next deadline"), tight=True)
