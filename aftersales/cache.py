@@ -25,12 +25,15 @@ FORMAT = 1
 RACY_SECONDS = 2  # a file changed this close to the save may change again within one mtime tick
 
 
-def cache_folder() -> Path:
-    chosen = os.environ.get("AFTERSALES_CACHE_DIR")
+def cache_folder() -> Path | None:
+    """Where the cache goes; None when the user has no home folder to keep one in."""
+    chosen = os.environ.get("AFTERSALES_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
     if chosen:
-        return Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "aftersales"
+        return Path(chosen) if os.environ.get("AFTERSALES_CACHE_DIR") else Path(chosen) / "aftersales"
+    try:
+        return Path.home() / ".cache" / "aftersales"
+    except (RuntimeError, KeyError):  # no HOME and no password entry (some cron and CI setups)
+        return None
 
 
 def enabled() -> bool:
@@ -42,9 +45,10 @@ class ParseCache:
 
     def __init__(self, root: Path, active: bool | None = None) -> None:
         self.root = str(root)
-        self.active = enabled() if active is None else active
+        folder = cache_folder()
+        self.active = (enabled() if active is None else active) and folder is not None
         digest = hashlib.sha256(self.root.encode()).hexdigest()[:20]
-        self.path = cache_folder() / f"parsed-{digest}.pickle"
+        self.path = (folder or Path()) / f"parsed-{digest}.pickle"
         self.entries: dict[str, tuple[tuple[int, int, str], Any, list]] = {}
         self.seen: set[str] = set()
         self.changed = False
