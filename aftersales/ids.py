@@ -32,3 +32,13 @@ def resolve(prefix: str, ids: Iterable[str], kind: str) -> str:
         raise UsageError(f"no {kind} {prefix!r}")
     shown = ", ".join(matches[:10]) + (f" and {len(matches) - 10} more" if len(matches) > 10 else "")
     raise UsageError(f"{kind} {prefix!r} is ambiguous: it could be {shown}")
+
+
+def complete(prefix: str, ids: Iterable[str], kind: str) -> str:
+    """The one id `prefix` names, or `prefix` itself when it names none (for the caller's own
+    checks to report); ambiguous prefixes are usage errors as in `resolve`."""
+    ids = list(ids)
+    wanted = prefix.strip().upper()
+    if any(i.upper() == wanted for i in ids) or not any(i.upper().startswith(wanted) for i in ids):
+        return next((i for i in ids if i.upper() == wanted), prefix)
+    return resolve(prefix, ids, kind)

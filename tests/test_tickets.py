@@ -750,3 +750,10 @@ def test_list_marks_a_deadline_that_has_passed(listed):
     result = run("ticket", "list", "--records", str(listed.root), "--at", "2026-03-20 12:00")
     late = [line for line in result.output.splitlines() if line.startswith("T-20260314-BBBBBB")]
     assert late and " !03-" in late[0], result.output
+
+
+def test_a_part_may_be_named_by_a_unique_prefix(records):
+    path = records.write(TICKET, ticket())
+    result = ticket_log(records, "T-1", "resolved", "--at", "2026-03-14 12:00", "--part", "bolt:2")
+    assert result.exit_code == 0, result.output
+    assert "parts: [{part: BOLT-M8, qty: 2}]" in path.read_text("utf-8")

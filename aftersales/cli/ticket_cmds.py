@@ -9,7 +9,7 @@ import click
 
 from .. import sla, store, ticket_list, tickets
 from ..explain import explain
-from ..ids import resolve
+from ..ids import complete, resolve
 from ..render import to_csv, to_json, wrap
 from ..spec import CATEGORIES, CHANNELS, EVENT_TYPES, KINDS, KINDS_WITH_ASSET, SEVERITIES
 from ..timeutil import parse_date, parse_instant, parse_past_instant, short
@@ -177,7 +177,8 @@ def open_command(records_dir, kind, asset, area, priority, severity, category, c
 @click.option("--verdict", type=click.Choice(["accept", "reject"]), help="inspected: the verdict.")
 @click.option("--until", "until_text", metavar="WHEN", help="workaround: the agreed final resolution time.")
 @click.option("--reason", metavar="TEXT", help="paused / resumed: why.")
-@click.option("--part", "parts", multiple=True, metavar="PART:QTY", help="resolved: a part used (repeatable).")
+@click.option("--part", "parts", multiple=True, metavar="PART:QTY",
+              help="resolved: a part used, its id or a unique prefix (repeatable).")
 @click.option("--cost", type=click.FloatRange(min=0), help="resolved: amount charged.")
 @click.option("--satisfaction", type=int, help="callback: the customer's score, 1 to 5.")
 def log_command(ticket_id, event_type, records_dir, at_text, by, note, to, verdict, until_text, reason, parts,
@@ -203,10 +204,17 @@ def log_command(ticket_id, event_type, records_dir, at_text, by, note, to, verdi
     ticket_id = folder.resolve_ticket(ticket_id)
     event = {"at": _when(at_text, tz), "type": event_type, "by": by, "to": to, "verdict": verdict,
              "until": parse_instant(until_text, tz) if until_text else None, "reason": reason,
-             "parts": [tickets.parse_part(p) for p in parts], "cost": cost, "satisfaction": satisfaction,
+             "parts": [_part(folder, p) for p in parts], "cost": cost, "satisfaction": satisfaction,
              "note": note}
     _, ticket = tickets.log_event(folder, ticket_id, event)
     click.echo(f"{ticket.id}: {event_type} at {short(event['at'], tz)}; the ticket is {ticket.status}")
+
+
+def _part(folder: tickets.Folder, text: str) -> dict:
+    """`--part PART:QTY`, PART possibly a unique prefix of a part id."""
+    use = tickets.parse_part(text)
+    use["part"] = complete(use["part"], folder.index["part"], "part")
+    return use
 
 
 @ticket_group.command("list")
@@ -215,7 +223,7 @@ def log_command(ticket_id, event_type, records_dir, at_text, by, note, to, verdi
 @click.option("--all", "show_all", is_flag=True, help="Every ticket, not only the open ones.")
 @click.option("--kind", type=click.Choice(KINDS), help="Only this kind.")
 @click.option("--area", metavar="AREA", help="Only this area.")
-@click.option("--asset", metavar="ID", help="Only this asset.")
+@click.option("--asset", metavar="ID", help="Only this asset (a unique prefix is enough).")
 @click.option("--status", type=click.Choice(["open", "resolved", "cancelled"]), help="Only this status.")
 @click.option("--since", metavar="DATE", help="Only tickets reported on or after this date.")
 @format_option("table", "json", "csv")
@@ -235,6 +243,8 @@ def list_command(records_dir, at_text, show_all, kind, area, asset, status, sinc
     tz = records.settings.tz
     if area and area not in records.settings.areas:
         raise click.UsageError(f"no area {area!r}; areas are {', '.join(records.settings.areas)}")
+    if asset:
+        asset = resolve(asset, records.assets, "asset")
     rows = ticket_list.rows(records, at, show_all=show_all, kind=kind, area=area, asset=asset, status=status,
                             since=parse_date(since) if since else None)
     if fmt == "json":
