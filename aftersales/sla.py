@@ -144,8 +144,10 @@ class Engine:
             if calendar is None:
                 raise AftersalesError(f"target {target.id}: no calendar {target.calendar!r}")
             within = allowed_duration(target, ticket_facts["priority"])
-            for number, opening in enumerate(openings(seen.events), 1):
-                cycle = self._cycle(seen, target, calendar, within, number, opening, at, ticket_facts)
+            parts = openings(seen.events)
+            for number, opening in enumerate(parts, 1):
+                reopened = parts[number][0] if number < len(parts) else None  # what ends this opening
+                cycle = self._cycle(seen, target, calendar, within, number, opening, reopened, at, ticket_facts)
                 if cycle is not None:
                     result.append(cycle)
         return result
@@ -154,7 +156,7 @@ class Engine:
         return [c for t in tickets for c in self.cycles(t, at)]
 
     def _cycle(self, ticket: Ticket, target: Target, calendar: WorkCalendar, within: Duration,
-               number: int, opening: list[Event], at: dt.datetime,
+               number: int, opening: list[Event], reopened: Event | None, at: dt.datetime,
                ticket_facts: Mapping[str, str | None]) -> Cycle | None:
         start_types = {target.start, "reopened"} if target.start == "reported" else {target.start}
         begin = next((i for i, e in enumerate(opening) if e.type in start_types), None)
@@ -173,9 +175,8 @@ class Engine:
                 pauses[-1] = Pause(pauses[-1].start, event.at, pauses[-1].reason)
             elif target.agreed == "workaround" and event.type == "workaround" and event.until is not None:
                 agreed_candidates.append(event)
-        ended_by_reopen = stop_event is None and number < len(openings(ticket.events))
-        if ended_by_reopen:  # the opening ended before any stop event: like a cancellation
-            stop_event = _next_opening_start(ticket, opening)
+        if stop_event is None and reopened is not None:  # the opening ended first: like a cancellation
+            stop_event = reopened
         allowed = calendar.working_seconds(start, calendar.add(start, within))
         if stop_event is not None and pauses and pauses[-1].end is None:  # a pause open at the stop ends there
             pauses[-1] = Pause(pauses[-1].start, stop_event.at, pauses[-1].reason)
@@ -216,12 +217,6 @@ class Engine:
         if allowed and elapsed >= self.settings.at_risk * allowed:
             return "at-risk"
         return "running"
-
-
-def _next_opening_start(ticket: Ticket, opening: list[Event]) -> Event:
-    last = opening[-1]
-    index = ticket.events.index(last)
-    return ticket.events[index + 1]
 
 
 def _counted(calendar: WorkCalendar, start: dt.datetime, end: dt.datetime, pauses: Sequence[Pause]) -> int:
