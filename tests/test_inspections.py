@@ -7,6 +7,7 @@ and writes no other file.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -465,3 +466,23 @@ def test_close_goes_before_a_linked_ticket(folder):
     cmd(folder, "close", "INS-2026Q1", "F1", "--date", "2026-04-01", "--ticket", "T-1")
     assert "    problem: 松动\n    closed: 2026-04-01\n    ticket: T-1\n  - id: F2\n" in text(folder)
     assert_valid(folder)
+
+
+def test_inspection_list_of_the_bundled_records():
+    bundled = Path(__file__).resolve().parent.parent / "records"
+    result = run("inspection", "list", "--records", str(bundled), "--at", "2026-11-23")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["inspection", "plan", "date", "findings", "open", "overdue", "signed"]
+    assert lines[2].split() == ["INS-2026Q3", "quarterly-inspection", "2026-09-22", "4", "2", "2", "yes"]
+    assert lines[-1].split() == ["INS-2025Q3", "quarterly-inspection", "2025-09-26", "3", "0", "0", "yes"]
+    assert max(len(line) for line in lines) <= 80
+
+
+def test_inspection_list_as_of_an_earlier_day_and_by_plan():
+    bundled = Path(__file__).resolve().parent.parent / "records"
+    # UPK-2025H2's only finding was closed on 2025-12-18: open on the 15th, closed by the 20th
+    for at, still_open in (("2025-12-15", 1), ("2025-12-20", 0)):
+        result = run("inspection", "list", "--records", str(bundled), "--at", at, "--plan", "office-upkeep",
+                     "--format", "json")
+        assert [(r["id"], r["open"]) for r in json.loads(result.output)] == [("UPK-2025H2", still_open)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from conftest import ASSET, run
@@ -375,3 +376,17 @@ def test_ics_folds_long_lines_between_characters():
     summary = next(line for line in unfold(data) if line.startswith("SUMMARY:"))
     assert summary == "SUMMARY:" + "保养" * 40 + " (p)"
     assert data.count(b"\r\n ") >= 3
+
+
+BUNDLED = Path(__file__).resolve().parent.parent / "records"
+
+
+@pytest.mark.parametrize(("at", "extra", "code"), [
+    ("2026-11-23", [], 0),                    # nothing overdue yet: the next slots are due 12-31
+    ("2027-01-20", [], 1),                    # both plans' 12-31 slots missed
+    ("2026-11-23", ["--findings"], 1),        # four findings past their due date
+    ("2026-05-01", ["--findings"], 0),
+])
+def test_fail_on_overdue_for_cron(at, extra, code):
+    result = run("maintenance", "due", "--records", str(BUNDLED), "--at", at, "--fail-on-overdue", *extra)
+    assert result.exit_code == code, result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 import click
@@ -178,6 +179,45 @@ def signoff_command(inspection_id, records_dir, name, date_text) -> None:
     click.echo(f"{ins.id}: signed off by {ins.signoff.name} on {ins.signoff.date}")
 
 
+@inspection_group.command("list")
+@records_option
+@at_option
+@click.option("--plan", "plan_id", metavar="PLAN", help="Only the inspections of this plan.")
+@format_option("table", "json")
+def list_command(records_dir, at_text, plan_id, fmt) -> None:
+    """List the inspections, newest first, with their findings' status as of --at.
+
+    \b
+    Examples:
+      aftersales inspection list
+      aftersales inspection list --plan office-upkeep --format json
+    """
+    loaded, at = load_valid(records_dir, at_text)
+    records = loaded.records
+    day = at.date()
+    if plan_id and plan_id not in {p.id for p in records.settings.plans}:
+        raise UsageError(f"no plan {plan_id!r}; plans are {', '.join(p.id for p in records.settings.plans)}")
+    found = sorted((i for i in records.inspections.values() if i.date <= day and (not plan_id or i.plan == plan_id)),
+                   key=lambda i: (i.date, i.id), reverse=True)
+    rows = []
+    for ins in found:
+        counts = {status: 0 for status in schedule.FINDING_STATUSES}
+        for finding in ins.findings:
+            counts[schedule.finding_status(finding, day)] += 1
+        signed = ins.signoff is not None and ins.signoff.date <= day
+        rows.append({"id": ins.id, "plan": ins.plan, "date": ins.date.isoformat(), "inspectors": list(ins.inspectors),
+                     "findings": len(ins.findings), "open": counts["open"] + counts["overdue"],
+                     "overdue": counts["overdue"], "signed": signed})
+    if fmt == "json":
+        click.echo(to_json(rows))
+        return
+    click.echo(table([(r["id"], clip(r["plan"], 20), r["date"], r["findings"], r["open"], r["overdue"],
+                       "yes" if r["signed"] else "") for r in rows],
+                     ("inspection", "plan", "date", "findings", "open", "overdue", "signed"),
+                     ("left", "left", "left", "right", "right", "right", "left"), tight=True)
+               or "no inspections")
+
+
 # --- maintenance ------------------------------------------------------------
 
 @cli.group("maintenance", context_settings=CONTEXT)
@@ -197,7 +237,9 @@ DEFAULT_STATUSES = ("overdue", "due", "upcoming")
 @format_option("table", "json")
 @click.option("--ics", "ics_path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the overdue, due and upcoming slots as an iCalendar file.")
-def due_command(records_dir, at_text, show_all, show_findings, fmt, ics_path) -> None:
+@click.option("--fail-on-overdue", is_flag=True,
+              help="Exit 1 when a slot (or, with --findings, a finding) is overdue: for cron and CI.")
+def due_command(records_dir, at_text, show_all, show_findings, fmt, ics_path, fail_on_overdue) -> None:
     """List every plan's slots as of --at: overdue, due and the next upcoming.
 
     A slot is one due date of a plan's rrule. done: fulfilled by an
@@ -212,6 +254,7 @@ def due_command(records_dir, at_text, show_all, show_findings, fmt, ics_path) ->
       aftersales maintenance due --all --at 2026-06-30 --format json
       aftersales maintenance due --findings
       aftersales maintenance due --ics maintenance.ics
+      aftersales maintenance due --fail-on-overdue     # for cron and CI
     """
     loaded, at = load_valid(records_dir, at_text)
     records = loaded.records
@@ -223,15 +266,17 @@ def due_command(records_dir, at_text, show_all, show_findings, fmt, ics_path) ->
         store.write_atomic(ics_path, schedule.ics(exported, records.settings.plans, records.settings.name))
         click.echo(f"wrote {ics_path}: {len(exported)} slot{'s' if len(exported) != 1 else ''}", err=True)
     if show_findings:
-        _show_findings(schedule.overdue_findings(present, day), day, fmt)
-        return
+        late = schedule.overdue_findings(present, day)
+        _show_findings(late, day, fmt)
+        sys.exit(1 if fail_on_overdue and late else 0)
     shown = [s for s in slots if show_all or s.status in DEFAULT_STATUSES]
     if fmt == "json":
         click.echo(to_json([_slot_record(s) for s in shown]))
-        return
-    rows = [(clip(s.plan, 20), s.due.isoformat(), s.opens.isoformat(), s.status, clip(s.inspection, 20))
-            for s in shown]
-    click.echo(table(rows, ("plan", "due", "opens", "status", "inspection")) or "nothing is due")
+    else:
+        rows = [(clip(s.plan, 20), s.due.isoformat(), s.opens.isoformat(), s.status, clip(s.inspection, 20))
+                for s in shown]
+        click.echo(table(rows, ("plan", "due", "opens", "status", "inspection")) or "nothing is due")
+    sys.exit(1 if fail_on_overdue and any(s.status == "overdue" for s in shown) else 0)
 
 
 def _slot_record(slot: schedule.Slot) -> dict[str, object]:
