@@ -15,6 +15,7 @@ from typing import Any
 from . import parts as parts_mod
 from . import schedule, sla, warranty
 from .model import Records, Ticket
+from .render import whole
 from .spec import CATEGORIES, KINDS
 from .timeutil import Period, iso
 
@@ -258,15 +259,9 @@ def parts_section(records: Records, tickets: Sequence[Ticket], period: Period, a
     rows = parts_mod.rows(records.parts.values(), tickets, tz, today, (period.start.date(), period.end.date()))
     return {
         "low": sum(r.low for r in rows),
-        "rows": [{"part": r.part.id, "name": r.part.name, "unit": r.part.unit, "stock": _num(r.stock),
-                  "min": _num(r.part.min), "used": _num(r.used), "low": r.low} for r in rows],
+        "rows": [{"part": r.part.id, "name": r.part.name, "unit": r.part.unit, "stock": whole(r.stock),
+                  "min": whole(r.part.min), "used": whole(r.used), "low": r.low} for r in rows],
     }
-
-
-def _num(value: float | None) -> float | int | None:
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else round(value, 2)
 
 
 # --- analysis and trend -----------------------------------------------------------
@@ -329,7 +324,7 @@ def trend(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
 def quarterly(records: Records, period: Period, at: dt.datetime, previous: Period | None = None,
               within_days: int = 180) -> dict[str, Any]:
     """Every number of the quarterly report for `period`, as of `at` (with the trend against `previous`)."""
-    tickets = [t for t in (t.as_of(at) for t in records.tickets.values()) if t is not None]
+    tickets = records.tickets_as_of(at)
     tickets.sort(key=lambda t: (t.reported_at, t.id))
     cycles = sla.Engine(records.settings, records.assets).all_cycles(tickets, at)
     report = _numbers(records, tickets, cycles, period, at, within_days)

@@ -280,3 +280,7 @@ class Records:
 
     def has_file(self, kind: str, ident: str) -> bool:
         return ident in self.file_ids.get(kind, ())
+
+    def tickets_as_of(self, at: dt.datetime) -> list[Ticket]:
+        """Every ticket as it stood at `at` (later events dropped, later tickets absent)."""
+        return [t for t in (t.as_of(at) for t in self.tickets.values()) if t is not None]

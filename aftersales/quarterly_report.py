@@ -12,7 +12,7 @@ from . import charts, kpis
 from .errors import UsageError
 from .model import Records
 from .templating import builtin_text, labels, render
-from .timeutil import Period, date_range, previous_quarter, quarter, quarter_of
+from .timeutil import Period, date_range, parse_date, previous_quarter, quarter, quarter_of
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
@@ -123,7 +123,7 @@ def period_for(at: dt.datetime, tz, name: str | None, previous: bool, start: str
         return previous_quarter(at, tz)
     if not (start and end):
         raise UsageError("--from and --to go together")
-    return date_range(dt.date.fromisoformat(start), dt.date.fromisoformat(end), tz)
+    return date_range(parse_date(start), parse_date(end), tz)
 
 
 def period_before(period: Period, tz) -> Period:

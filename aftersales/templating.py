@@ -85,5 +85,9 @@ def write_output(text: str, output: Path | None) -> Path | None:
     """Write a rendered report atomically to `output` (None: the caller prints it)."""
     if output is None:
         return None
-    write_atomic(output, text.encode("utf-8"))
+    try:
+        write_atomic(output, text.encode("utf-8"))
+    except (FileExistsError, NotADirectoryError, IsADirectoryError):
+        raise AftersalesError(f"cannot write {output}: a part of that path is a file, not a folder "
+                              "(or the file is a folder)") from None
     return output

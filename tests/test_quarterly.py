@@ -363,3 +363,19 @@ def test_a_user_template_replacing_the_built_in_one(records):
                                            "  - {at: 2026-07-01T09:00:00+08:00, type: reported}\n")
     assert text_of("2026Q3", records=records.root) == "2026Q3: 1 Opened\n"
     assert text_of("2026Q3", "--lang", "zh", records=records.root) == "2026Q3: 1 新增\n"
+
+
+def test_a_bad_date_in_from_is_a_usage_error_with_the_usual_words():
+    result = quarterly("--from", "2026-13-01", "--to", "2026-12-31")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: '2026-13-01' is not a date: write it like 2026-03-14\n"
+
+
+def test_output_under_a_file_is_refused_with_its_path(tmp_path):
+    (tmp_path / "plain").write_text("x", encoding="utf-8")
+    target = tmp_path / "plain" / "report.md"
+    result = quarterly("2026Q3", "-o", str(target))
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: cannot write {target}: a part of that path is a file, not a folder "
+                             "(or the file is a folder)\n")
+    assert (tmp_path / "plain").read_text(encoding="utf-8") == "x"

@@ -6,7 +6,7 @@ import click
 
 from .. import parts, warranty
 from ..ids import resolve
-from ..render import clip, table, to_json
+from ..render import clip, table, to_json, whole
 from ..timeutil import period_from_options, short
 from . import CONTEXT, cli
 from .options import (
@@ -41,7 +41,7 @@ def warranty_command(records_dir, at_text, within_text, fmt) -> None:
     today = at.astimezone(records.settings.tz).date()
     within = within_days(within_text)
     rows = warranty.status_rows(records, today)
-    tickets = [t for t in (t.as_of(at) for t in records.tickets.values()) if t is not None]
+    tickets = records.tickets_as_of(at)
     report = {
         "as_of": today.isoformat(), "within_days": within,
         "expiring": [_row(r) for r in warranty.expiring(rows, within)],
@@ -62,11 +62,6 @@ def warranty_command(records_dir, at_text, within_text, fmt) -> None:
     click.echo("Without an install date: " + (", ".join(report["missing_installed"]) or "none"))
     click.echo("Replacement candidates: " + (", ".join(
         f"{c['asset']} ({len(c['repairs'])} repairs)" for c in report["replacement_candidates"]) or "none"))
-
-
-def _number(value: float | None) -> float | int | None:
-    """Whole quantities as integers in JSON (5, not 5.0)."""
-    return int(value) if value is not None and float(value).is_integer() else value
 
 
 def _row(r: warranty.WarrantyRow) -> dict[str, object]:
@@ -109,7 +104,7 @@ def asset_show(asset_id: str, records_dir, at_text) -> None:
         f"until {end} ({years} years{f', {extra} by extension' if extra else ''}; "
         + ("ended" if end < today else f"{(end - today).days} days left") + ")")
     click.echo(f"  {'warranty':<10} {state}")
-    history = sorted((t for t in (t.as_of(at) for t in records.tickets.values()) if t and t.asset == asset.id),
+    history = sorted((t for t in records.tickets_as_of(at) if t.asset == asset.id),
                      key=lambda t: t.reported_at)
     click.echo(f"\nTickets ({len(history)})")
     if history:
@@ -140,12 +135,12 @@ def parts_command(records_dir, at_text, low_only, period, from_text, to_text, fm
     tz = records.settings.tz
     chosen = period_from_options(period, from_text, to_text, tz)
     span = (chosen.start.date(), chosen.end.date()) if chosen else None
-    tickets = [t for t in (t.as_of(at) for t in records.tickets.values()) if t is not None]
+    tickets = records.tickets_as_of(at)
     rows = parts.rows(records.parts.values(), tickets, tz, at.astimezone(tz).date(), span)
     if low_only:
         rows = [r for r in rows if r.low]
-    data = [{"part": r.part.id, "name": r.part.name, "unit": r.part.unit, "stock": _number(r.stock),
-             "min": _number(r.part.min), "used": _number(r.used) if chosen else None, "low": r.low} for r in rows]
+    data = [{"part": r.part.id, "name": r.part.name, "unit": r.part.unit, "stock": whole(r.stock),
+             "min": whole(r.part.min), "used": whole(r.used) if chosen else None, "low": r.low} for r in rows]
     if fmt == "json":
         click.echo(to_json(data))
         return

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from .. import quarterly_report
-from ..errors import UsageError
 from ..templating import LANGUAGES, output_file, write_output
 from . import CONTEXT, cli
 from .options import (
@@ -57,10 +56,7 @@ def quarterly(period_name, previous, from_text, to_text, records_dir, at_text, f
     loaded, at = load_valid(records_dir, at_text)
     records = loaded.records
     tz = records.settings.tz
-    try:
-        period = quarterly_report.period_for(at, tz, period_name, previous, from_text, to_text)
-    except ValueError as exc:
-        raise UsageError(f"--from/--to: {exc}") from None
+    period = quarterly_report.period_for(at, tz, period_name, previous, from_text, to_text)
     report = quarterly_report.build(records, period, at, days)
     text = quarterly_report.render_quarterly(records, report, fmt, lang)
     path = output_file(output, quarterly_report.output_name(period, fmt, lang))  # raw text: keeps a "/"
