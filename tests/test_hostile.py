@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 from itertools import pairwise
 
 import pytest
 from conftest import ASSET, TICKET, Records, expect, problems, ticket
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from aftersales import yamlio
 
 T = TICKET  # tickets/2026/T-1.yaml
 GOOD = ticket().encode("utf-8")
@@ -71,22 +72,28 @@ def test_a_list_where_a_mapping_belongs(records):
                           "values, not a list")
 
 
-def test_a_10_mb_file_is_refused_fast(records):
+def test_a_10_mb_file_is_refused_before_it_is_parsed(records, monkeypatch):
     records.write_bytes(T, GOOD + b"# " + b"x" * (10 * 1024 * 1024) + b"\n")
-    start = time.perf_counter()
+    real = yamlio._Loader
+    parsed = []
+
+    def loader(text):
+        parsed.append(len(text))
+        return real(text)
+
+    monkeypatch.setattr(yamlio, "_Loader", loader)
     expect(records.run(), f"{T}:1:1: error[too-large]: the file is 10.0 MB; a record file is at most 1 MB")
-    assert time.perf_counter() - start < 2
+    assert all(size < 1024 * 1024 for size in parsed)  # the big file never reached the YAML parser
 
 
 def test_an_alias_bomb(records):
     lol = "a: &a [" + ", ".join(["lol"] * 9) + "]\n"
     levels = "".join(f"{b}: &{b} [" + ", ".join([f"*{a}"] * 9) + "]\n" for a, b in pairwise("abcdefghi"))
-    records.write(T, lol + levels)  # 9 levels: 9**9 strings once expanded
-    start = time.perf_counter()
+    records.write(T, lol + levels)  # 9 levels: 9**9 strings once expanded, which would never finish
     line, code, message = only_problem(records)
     assert (line, code) == (1, "too-large")
-    assert "alias bomb" in message
-    assert time.perf_counter() - start < 5
+    assert message == ("more than 100,000 values once aliases are expanded (an alias bomb?); records never "
+                       "need that many")
 
 
 @pytest.mark.parametrize("text", ["a: &a [1, *a]\n", "&a [*a]\n", "a: &a {b: *a}\n"])
