@@ -1,6 +1,6 @@
 """`python -m aftersales` runs the command line."""
 
-from .cli import main
+from aftersales.cli import main
 
 if __name__ == "__main__":
     main()

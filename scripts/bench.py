@@ -21,9 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from aftersales import quarterly_report, sla, store
-from aftersales.timeutil import parse_instant
-from aftersales.validate import validate
+from aftersales.checks.validate import validate
+from aftersales.core.times import parse_instant
+from aftersales.engine import sla
+from aftersales.store import files as store
+from aftersales.views import quarterly as quarterly_report
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (10_000, 100_000)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from aftersales.schema import field_tables
+from aftersales.views.schema import field_tables
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 BLOCK = re.compile(r"(<!-- field-tables:start -->\n).*?(<!-- field-tables:end -->)", re.S)

@@ -10,8 +10,12 @@ import textwrap
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from aftersales import build, scaffold, sla, store, validate
-from aftersales.model import Records, Ticket
+from aftersales.checks import validate
+from aftersales.core.model import Records, Ticket
+from aftersales.edit import init as scaffold
+from aftersales.engine import sla
+from aftersales.store import build
+from aftersales.store import files as store
 
 SH = ZoneInfo("Asia/Shanghai")
 

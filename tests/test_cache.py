@@ -9,7 +9,8 @@ import time
 import pytest
 from conftest import ASSET, ticket
 
-from aftersales import cache, store, yamlio
+from aftersales.store import cache, yamlio
+from aftersales.store import files as store
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aftersales.calendar import WorkCalendar
-from aftersales.durations import Duration, parse_duration
-from aftersales.errors import AftersalesError
+from aftersales.core.durations import Duration, parse_duration
+from aftersales.core.errors import AftersalesError
+from aftersales.engine.calendar import WorkCalendar
 
 SH = ZoneInfo("Asia/Shanghai")
 NY = ZoneInfo("America/New_York")

@@ -29,7 +29,7 @@ def test_2026_prints_the_official_notice_as_yaml():
 
 
 def test_the_2026_lists_match_the_default_settings():
-    from aftersales.scaffold import default_settings_text
+    from aftersales.edit.init import default_settings_text
 
     text = default_settings_text()
     for line in EXPECTED_2026.splitlines():

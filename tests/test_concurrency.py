@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import TICKET, Records, ticket
 
-from aftersales import store
+from aftersales.store import files as store
 
 N = 20
 

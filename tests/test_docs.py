@@ -79,7 +79,7 @@ def test_every_subpackage_ships_in_the_wheel():
 
 
 def test_wrap_counts_chinese_as_two_cells_and_breaks_between_characters():
-    from aftersales.render import width, wrap
+    from aftersales.views.tables import width, wrap
 
     lines = wrap("note: 贴保护膜临时处理，约定周五完成修补 until 2025-11-07", 24, "  ", "    ")
     assert lines == ["  note: 贴保护膜临时处理", "    ，约定周五完成修补", "    until 2025-11-07"]

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aftersales.calendar import WorkCalendar
-from aftersales.durations import Duration
-from aftersales.errors import AftersalesError
-from aftersales.holidays_cn import ChinaYear, HolidayRange, china_year, to_yaml
+from aftersales.core.durations import Duration
+from aftersales.core.errors import AftersalesError
+from aftersales.engine.calendar import WorkCalendar
+from aftersales.engine.holidays_cn import ChinaYear, HolidayRange, china_year, to_yaml
 
 
 def ranges(cy: ChinaYear) -> list[tuple[str, str]]:

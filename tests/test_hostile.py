@@ -11,7 +11,7 @@ from conftest import ASSET, TICKET, Records, expect, problems, ticket
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aftersales import yamlio
+from aftersales.store import yamlio
 
 T = TICKET  # tickets/2026/T-1.yaml
 GOOD = ticket().encode("utf-8")

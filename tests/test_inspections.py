@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import ASSET, run, ticket
 
-from aftersales.inspections import default_id
-from aftersales.tickets import Folder
+from aftersales.edit.inspections import default_id
+from aftersales.edit.tickets import Folder
 
 SETTINGS = """\
 schema: 1
@@ -142,7 +142,8 @@ def test_new_default_ids():
 
 
 def _settings():
-    from aftersales import build, store
+    from aftersales.store import build
+    from aftersales.store import files as store
     clean, _ = store.check_bytes(SETTINGS.encode(), "aftersales.yaml", "settings")
     return build.settings(clean)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import REPORTED, TICKET, Records, event, run, ticket
 
-from aftersales import mergedriver
+from aftersales.edit import mergedriver
 
 ATTRIBUTE = "tickets/**/*.yaml merge=aftersales-ticket"
 DRIVER = f"{shlex.quote(sys.executable)} -m aftersales git merge-driver %O %A %B %P"

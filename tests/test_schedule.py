@@ -11,9 +11,9 @@ from conftest import ASSET, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aftersales import schedule
-from aftersales.durations import Duration
-from aftersales.model import Finding, Inspection, Plan, Settings, Where
+from aftersales.core.durations import Duration
+from aftersales.core.model import Finding, Inspection, Plan, Settings, Where
+from aftersales.engine import schedule
 
 D = dt.date
 QUARTERLY = Plan(id="q", rrule="FREQ=MONTHLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1", start=D(2026, 3, 31),

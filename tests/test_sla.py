@@ -24,8 +24,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sla_fixtures import SH, E, World, make_records, when
 
-from aftersales import sla
-from aftersales.model import Event, Ticket, Where
+from aftersales.core.model import Event, Ticket, Where
+from aftersales.engine import sla
 
 H = 3600
 M = 60
@@ -506,7 +506,7 @@ def test_workaround_while_still_paused(world: World) -> None:
 
 
 def test_explain_a_paused_clock_with_an_agreed_deadline(world: World) -> None:
-    from aftersales.explain import explain
+    from aftersales.views.explain import explain
 
     events = [R, E("03-02 10:00", "workaround", until="03-03 09:00"), E("03-02 12:00", "paused")]
     cycle = world.cycle(events, "resolution", at="2026-03-03 08:00")
@@ -558,7 +558,7 @@ def test_at_risk_share_comes_from_the_settings(world: World) -> None:
 
 
 def test_explain_a_return_reported_on_a_saturday(world: World) -> None:
-    from aftersales.explain import explain
+    from aftersales.views.explain import explain
 
     cycle = world.cycle([E("03-07 10:00", "reported"), E("03-11 16:00", "inspected", verdict="accept")],
                         "return-inspection", kind="return")

@@ -25,8 +25,8 @@ import pytest
 from click.testing import CliRunner, Result
 from sla_fixtures import E, make_records, write_ticket
 
-from aftersales import scaffold
 from aftersales.cli import cli
+from aftersales.edit import init as scaffold
 
 A01, B02, C03, D04, E05 = ("T-20260302-AAAA01", "T-20260302-BBBB02", "T-20260303-CCCC03", "T-20260401-DDDD04",
                            "T-20260304-EEEE05")

@@ -18,11 +18,12 @@ import yaml
 from click.testing import CliRunner, Result
 from conftest import INSPECTION, REPORTED, TICKET, Records, event, run, ticket
 
-from aftersales import ids, store
 from aftersales.cli import cli, ticket_cmds
-from aftersales.render import width
-from aftersales.writer import scalar
-from aftersales.yamlio import parse
+from aftersales.core import ids
+from aftersales.edit.yamltext import scalar
+from aftersales.store import files as store
+from aftersales.store.yamlio import parse
+from aftersales.views.tables import width
 
 ID_RE = re.compile(r"^T-\d{8}-[0-9A-HJKMNP-TV-Z]{6}$")
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aftersales.errors import UsageError
-from aftersales.timeutil import parse_instant, parse_past_instant, previous_quarter, quarter
+from aftersales.core.errors import UsageError
+from aftersales.core.times import parse_instant, parse_past_instant, previous_quarter, quarter
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 24, 1, 54, tzinfo=TZ)

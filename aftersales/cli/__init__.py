@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import click
 
-from .. import __version__
-from ..errors import AftersalesError
+from aftersales import __version__
+from aftersales.core.errors import AftersalesError
 
 
 class _Failed(click.ClickException):
@@ -58,4 +58,12 @@ def main() -> None:
     cli(prog_name="aftersales")
 
 
-from . import asset_cmds, git_cmds, inspection_cmds, records_cmds, report_cmds, sla_cmds, ticket_cmds  # noqa: E402,F401  (registers the commands)
+from aftersales.cli import (  # noqa: E402,F401  (registers the commands)
+    asset_cmds,
+    git_cmds,
+    inspection_cmds,
+    records_cmds,
+    report_cmds,
+    sla_cmds,
+    ticket_cmds,
+)

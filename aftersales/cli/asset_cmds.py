@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
-from .. import parts, warranty
-from ..ids import resolve
-from ..render import clip, table, to_json, whole
-from ..timeutil import period_from_options, short
-from . import CONTEXT, cli
+from aftersales.cli import CONTEXT, cli
+from aftersales.core.ids import resolve
+from aftersales.core.times import period_from_options, short
+from aftersales.engine import parts, warranty
+from aftersales.views.tables import clip, table, to_json, whole
+
 from .options import (
     at_option,
     format_option,

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
-from .. import gitsetup, mergedriver, store
-from . import CONTEXT, cli
+from aftersales.cli import CONTEXT, cli
+from aftersales.edit import gitsetup, mergedriver
+from aftersales.store import files as store
+
 from .options import records_option
 
 

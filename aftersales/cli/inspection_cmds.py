@@ -8,16 +8,20 @@ from pathlib import Path
 
 import click
 
-from .. import inspection_report, inspections, schedule, store
-from ..errors import UsageError
-from ..ids import resolve
-from ..model import Finding, Inspection
-from ..render import clip, table, to_json
-from ..spec import CATEGORIES, SEVERITIES
-from ..templating import LANGUAGES, output_file, write_output
-from ..tickets import Folder
-from ..timeutil import parse_date, parse_past_instant
-from . import CONTEXT, cli
+from aftersales.cli import CONTEXT, cli
+from aftersales.core.errors import UsageError
+from aftersales.core.ids import resolve
+from aftersales.core.model import Finding, Inspection
+from aftersales.core.times import parse_date, parse_past_instant
+from aftersales.edit import inspections
+from aftersales.edit.tickets import Folder
+from aftersales.engine import schedule
+from aftersales.store import files as store
+from aftersales.store.spec import CATEGORIES, SEVERITIES
+from aftersales.views import inspection as inspection_report
+from aftersales.views.tables import clip, table, to_json
+from aftersales.views.templating import LANGUAGES, output_file, write_output
+
 from .options import (
     at_option,
     document_format,

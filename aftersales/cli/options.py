@@ -10,10 +10,10 @@ from typing import Any, TypeVar
 
 import click
 
-from .. import store
-from ..errors import AftersalesError, UsageError
-from ..timeutil import parse_instant
-from ..validate import validate
+from aftersales.checks.validate import validate
+from aftersales.core.errors import AftersalesError, UsageError
+from aftersales.core.times import parse_instant
+from aftersales.store import files as store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -130,7 +130,7 @@ def within_days_option(func: F) -> F:
 
 def within_days(text: str) -> int:
     """`180d` (or a bare `180`) as a number of days."""
-    from ..durations import parse_duration
+    from aftersales.core.durations import parse_duration
 
     try:
         duration = parse_duration(text if not text.strip().isdigit() else text.strip() + "d")

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import click
 
-from .. import scaffold, schema
-from ..validate import validate as run_checks
-from . import cli
+from aftersales.checks.validate import validate as run_checks
+from aftersales.cli import cli
+from aftersales.edit import init as scaffold
+from aftersales.views import schema
+
 from .options import format_option, load_records, records_option
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
-from .. import quarterly_report
-from ..templating import LANGUAGES, output_file, write_output
-from . import CONTEXT, cli
+from aftersales.cli import CONTEXT, cli
+from aftersales.views import quarterly as quarterly_report
+from aftersales.views.templating import LANGUAGES, output_file, write_output
+
 from .options import (
     at_option,
     document_format,

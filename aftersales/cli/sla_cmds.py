@@ -8,12 +8,15 @@ from pathlib import Path
 
 import click
 
-from .. import build, holidays_cn, sla, store
-from ..errors import UsageError
-from ..render import table, to_csv, to_json
-from ..spec import STATUSES
-from ..timeutil import human_seconds, period_from_options, short
-from . import cli
+from aftersales.cli import cli
+from aftersales.core.errors import UsageError
+from aftersales.core.times import human_seconds, period_from_options, short
+from aftersales.engine import holidays_cn, sla
+from aftersales.store import build
+from aftersales.store import files as store
+from aftersales.store.spec import STATUSES
+from aftersales.views.tables import table, to_csv, to_json
+
 from .options import at_option, format_option, load_valid, period_options, records_option
 
 SLA_COLUMNS = ("ticket", "target", "cycle", "status", "start", "deadline", "stop", "stop_event",
@@ -90,7 +93,7 @@ def sla_command(records_dir, at_text, open_only, statuses, targets, area, ticket
 
 
 def _resolve_ticket(prefix: str, records) -> str:
-    from ..ids import resolve
+    from aftersales.core.ids import resolve
     return resolve(prefix, records.tickets, "ticket")
 
 

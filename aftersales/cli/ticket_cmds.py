@@ -7,13 +7,17 @@ import sys
 
 import click
 
-from .. import sla, store, ticket_list, tickets
-from ..explain import explain
-from ..ids import complete, resolve
-from ..render import to_csv, to_json, wrap
-from ..spec import CATEGORIES, CHANNELS, EVENT_TYPES, KINDS, KINDS_WITH_ASSET, SEVERITIES
-from ..timeutil import parse_date, parse_instant, parse_past_instant, short
-from . import CONTEXT, cli
+from aftersales.cli import CONTEXT, cli
+from aftersales.core.ids import complete, resolve
+from aftersales.core.times import parse_date, parse_instant, parse_past_instant, short
+from aftersales.edit import tickets
+from aftersales.engine import queries as ticket_list
+from aftersales.engine import sla
+from aftersales.store import files as store
+from aftersales.store.spec import CATEGORIES, CHANNELS, EVENT_TYPES, KINDS, KINDS_WITH_ASSET, SEVERITIES
+from aftersales.views.explain import explain
+from aftersales.views.tables import to_csv, to_json, wrap
+
 from .options import at_option, format_option, load_valid, records_option
 
 WIDTH = 79  # display cells: ticket show fits an 80-column terminal

@@ -1,0 +1,286 @@
+"""Immutable records: what the files say, typed. Built from values `spec` has cleaned."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aftersales.core.durations import Duration
+
+
+@dataclass(frozen=True)
+class Where:
+    """The file (relative to the records root) and line a record or part of it comes from."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+
+
+# --- settings ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Area:
+    id: str
+    name: str
+    priority: str
+    line: int = field(default=1, compare=False)
+
+
+@dataclass(frozen=True)
+class CalendarSpec:
+    id: str
+    week: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    hours: tuple[tuple[dt.time, dt.time], ...] = ()
+    holidays: tuple[tuple[dt.date, dt.date], ...] = ()
+    extra_workdays: tuple[tuple[dt.date, dt.date], ...] = ()
+    line: int = field(default=1, compare=False)
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    start: str
+    stop: tuple[str, ...]
+    within: Duration | Mapping[str, Duration]
+    when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    pausable: bool = False
+    agreed: str | None = None
+    calendar: str = "always"
+    line: int = field(default=1, compare=False)
+
+    def matches(self, facts: Mapping[str, str | None]) -> bool:
+        """True when every `when` key lists the ticket's value."""
+        return all(facts.get(key) in values for key, values in self.when.items())
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: str
+    rrule: str
+    start: dt.date
+    checklist: tuple[str, ...]
+    areas: tuple[str, ...] | None  # None means all areas
+    name: str = ""
+    early: Duration | None = None
+    inspectors: int = 1
+    line: int = field(default=1, compare=False)
+
+
+@dataclass(frozen=True)
+class Settings:
+    name: str
+    timezone: str
+    areas: Mapping[str, Area]
+    priorities: tuple[str, ...]
+    customer: str = ""
+    supplier: str = ""
+    calendars: Mapping[str, CalendarSpec] = field(default_factory=dict)
+    at_risk: float = 0.75
+    targets: tuple[Target, ...] = ()
+    warranty_years: int = 5
+    max_extension_years: int = 3
+    replace_failures: int | None = None
+    replace_within: Duration | None = None
+    plans: tuple[Plan, ...] = ()
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+# --- assets -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Extension:
+    years: int
+    fee: float | None = None
+    contract: str | None = None
+
+
+@dataclass(frozen=True)
+class Asset:
+    id: str
+    name: str
+    category: str
+    area: str
+    where: Where
+    location: str = ""
+    quantity: int = 1
+    model: str = ""
+    installed: dt.date | None = None
+    warranty_years: int | None = None  # None: the settings' default
+    extensions: tuple[Extension, ...] = ()
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+
+# --- tickets ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PartUse:
+    part: str
+    qty: float
+
+
+@dataclass(frozen=True)
+class Event:
+    at: dt.datetime
+    type: str
+    line: int
+    by: str | None = None
+    note: str | None = None
+    to: str | None = None
+    verdict: str | None = None
+    until: dt.datetime | None = None
+    reason: str | None = None
+    parts: tuple[PartUse, ...] = ()
+    cost: float | None = None
+    satisfaction: int | None = None
+
+
+@dataclass(frozen=True)
+class Reporter:
+    name: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: str
+    kind: str
+    summary: str
+    events: tuple[Event, ...]
+    where: Where
+    asset: str | None = None
+    area: str | None = None
+    priority: str | None = None
+    severity: str = "normal"
+    category: str | None = None
+    channel: str | None = None
+    reporter: Reporter | None = None
+    location: str | None = None
+    inspection: str | None = None
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def reported_at(self) -> dt.datetime:
+        return self.events[0].at
+
+    def as_of(self, at: dt.datetime) -> Ticket | None:
+        """The ticket as it stood at `at`: later events dropped; None if not yet reported."""
+        if self.reported_at > at:
+            return None
+        kept = tuple(e for e in self.events if e.at <= at)
+        if len(kept) == len(self.events):
+            return self
+        return _replace(self, events=kept)
+
+    @cached_property
+    def status(self) -> str:
+        """open, resolved or cancelled, derived from the events (never stored)."""
+        state = "open"
+        for event in self.events:
+            if event.type in ("resolved", "cancelled"):
+                state = event.type
+            elif event.type == "reopened":
+                state = "open"
+        return state
+
+
+def _replace(obj: Any, **changes: Any) -> Any:
+    import dataclasses
+    return dataclasses.replace(obj, **changes)
+
+
+# --- inspections ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Check:
+    asset: str
+    results: Mapping[str, str]
+    line: int
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    problem: str
+    line: int
+    asset: str | None = None
+    location: str | None = None
+    category: str | None = None
+    severity: str | None = None
+    action: str | None = None
+    owner: str | None = None
+    due: dt.date | None = None
+    closed: dt.date | None = None
+    ticket: str | None = None
+
+
+@dataclass(frozen=True)
+class Signoff:
+    name: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class Inspection:
+    id: str
+    date: dt.date
+    inspectors: tuple[str, ...]
+    where: Where
+    plan: str | None = None
+    areas: tuple[str, ...] = ()
+    checks: tuple[Check, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    signoff: Signoff | None = None
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+
+# --- parts ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Movement:
+    date: dt.date
+    line: int
+    received: float | None = None
+    taken: float | None = None
+    count: float | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Part:
+    id: str
+    name: str
+    where: Where
+    unit: str = "pcs"
+    min: float | None = None
+    movements: tuple[Movement, ...] = ()
+
+
+@dataclass(frozen=True)
+class Records:
+    """Everything one records folder holds."""
+
+    root: str
+    settings: Settings | None
+    assets: Mapping[str, Asset]
+    tickets: Mapping[str, Ticket]
+    inspections: Mapping[str, Inspection]
+    parts: Mapping[str, Part]
+    # ids of every record file found, by kind, including files too broken to build a record from:
+    # a reference to one of those is not reported again as a missing record
+    file_ids: Mapping[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
+
+    def has_file(self, kind: str, ident: str) -> bool:
+        return ident in self.file_ids.get(kind, ())
+
+    def tickets_as_of(self, at: dt.datetime) -> list[Ticket]:
+        """Every ticket as it stood at `at` (later events dropped, later tickets absent)."""
+        return [t for t in (t.as_of(at) for t in self.tickets.values()) if t is not None]

@@ -1,0 +1,171 @@
+"""Reading the times people type, and naming periods, in the project time zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from dateutil.parser import isoparse
+
+from aftersales.core.errors import UsageError
+
+_CLOCK = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?$")
+_ONE_DIGIT_HOUR = re.compile(r"^(\d{4}-\d{2}-\d{2}[T ])(\d:\d{2})")
+_QUARTER = re.compile(r"^(\d{4})[Qq]([1-4])$")
+
+
+def parse_instant(text: str, tz: ZoneInfo, now: dt.datetime | None = None) -> dt.datetime:
+    """`now`, `09:12` (today), `2026-03-14` (00:00), `2026-03-14 09:12` or full ISO 8601.
+
+    Input without an offset is read in the project time zone; the result carries the offset.
+    """
+    text = text.strip()
+    current = (now or dt.datetime.now(tz)).astimezone(tz).replace(microsecond=0)
+    if text.lower() == "now":
+        return current
+    clock = _CLOCK.match(text)
+    if clock:
+        h, m, s = (int(g or 0) for g in clock.groups())
+        return _localize(dt.datetime.combine(current.date(), dt.time(h, m, s)), tz)
+    text = _ONE_DIGIT_HOUR.sub(r"\g<1>0\g<2>", text)  # 2026-03-14 9:12 -> 2026-03-14 09:12
+    try:
+        value = isoparse(text)
+        return _localize(value, tz) if value.tzinfo is None else value.astimezone(tz)
+    except OverflowError:
+        raise UsageError(f"{text!r} is too far in the past or future") from None
+    except ValueError:
+        raise UsageError(
+            f"{text!r} is not a time: write it like 2026-03-14 09:12, 09:12, 2026-03-14 "
+            "or 2026-03-14T09:12:00+08:00"
+        ) from None
+
+
+def parse_past_instant(text: str, tz: ZoneInfo, now: dt.datetime | None = None) -> dt.datetime:
+    """When something happened (for the commands that log it): like `parse_instant`, but a bare
+    clock time later than now means that time yesterday, and a time in the future is refused."""
+    current = (now or dt.datetime.now(tz)).astimezone(tz).replace(microsecond=0)
+    value = parse_instant(text, tz, current)
+    if _CLOCK.match(text.strip()) and value > current:
+        value = _localize(dt.datetime.combine(value.date() - dt.timedelta(days=1), value.time()), tz)
+    if value > current + FUTURE_TOLERANCE:
+        raise UsageError(f"{value.isoformat(sep=' ')} is in the future (it is now "
+                         f"{current.isoformat(sep=' ')}): log things once they have happened")
+    return value
+
+
+FUTURE_TOLERANCE = dt.timedelta(minutes=1)  # clocks of two laptops never agree to the second
+
+
+def _localize(naive: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """A wall time in `tz`: an ambiguous one is its first occurrence; one skipped by a
+    daylight-saving change moves forward by the size of the gap."""
+    return naive.replace(tzinfo=tz).astimezone(dt.timezone.utc).astimezone(tz)
+
+
+# An open --from or --to: far enough for any record, near enough to convert between time zones.
+OPEN_START = dt.date(1900, 1, 1)
+OPEN_END = dt.date(9000, 12, 31)
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{text!r} is not a date: write it like 2026-03-14") from None
+
+
+@dataclass(frozen=True)
+class Period:
+    """[start, end) in the project time zone, with a name like 2026Q1."""
+
+    name: str
+    start: dt.datetime
+    end: dt.datetime
+
+    def __contains__(self, instant: dt.datetime) -> bool:
+        return self.start <= instant < self.end
+
+    def contains_date(self, day: dt.date) -> bool:
+        return self.start.date() <= day < self.end.date()
+
+
+def midnight(day: dt.date, tz: ZoneInfo) -> dt.datetime:
+    try:
+        return _localize(dt.datetime.combine(day, dt.time(0)), tz)
+    except OverflowError:
+        raise UsageError(f"{day} is too far in the past or future") from None
+
+
+def quarter(name: str, tz: ZoneInfo) -> Period:
+    """`2026Q1` = 1 January 00:00 to 1 April 00:00, in the project time zone."""
+    match = _QUARTER.match(name.strip())
+    if not match:
+        raise UsageError(f"{name!r} is not a quarter: write it like 2026Q1")
+    year, q = int(match.group(1)), int(match.group(2))
+    return quarter_of(dt.date(year, 3 * q - 2, 1), tz)
+
+
+def quarter_of(day: dt.date, tz: ZoneInfo) -> Period:
+    q = (day.month - 1) // 3 + 1
+    first = dt.date(day.year, 3 * q - 2, 1)
+    if not OPEN_START <= first < OPEN_END:
+        raise UsageError(f"{day.year}Q{q} is too far in the past or future")
+    after = dt.date(day.year + (q == 4), 1 if q == 4 else 3 * q + 1, 1)
+    return Period(f"{day.year}Q{q}", midnight(first, tz), midnight(after, tz))
+
+
+def previous_quarter(at: dt.datetime, tz: ZoneInfo) -> Period:
+    """The last complete quarter before `at`."""
+    current = quarter_of(at.astimezone(tz).date(), tz)
+    return quarter_of(current.start.date() - dt.timedelta(days=1), tz)
+
+
+def date_range(start: dt.date, end: dt.date, tz: ZoneInfo) -> Period:
+    """`--from A --to B`: A 00:00 up to B 24:00 (both days included)."""
+    for day in (start, end):
+        if not OPEN_START <= day <= OPEN_END:
+            raise UsageError(f"{day} is too far in the past or future (use dates from {OPEN_START} to {OPEN_END})")
+    if end < start:
+        raise UsageError(f"--to {end} is before --from {start}")
+    return Period(f"{start}..{end}", midnight(start, tz), midnight(end + dt.timedelta(days=1), tz))
+
+
+def period_from_options(period: str | None, start: str | None, end: str | None, tz: ZoneInfo) -> Period | None:
+    """The period named by `--period` or `--from/--to` (either bound may be left open)."""
+    if period and (start or end):
+        raise UsageError("give either --period or --from/--to, not both")
+    if period:
+        return quarter(period, tz)
+    if start or end:
+        first = parse_date(start) if start else OPEN_START
+        last = parse_date(end) if end else OPEN_END
+        return date_range(first, last, tz)
+    return None
+
+
+def iso(instant: dt.datetime | None, tz: ZoneInfo) -> str | None:
+    """ISO 8601 with the project's offset, to the second."""
+    return None if instant is None else instant.astimezone(tz).isoformat(timespec="seconds")
+
+
+def short(instant: dt.datetime | None, tz: ZoneInfo) -> str:
+    """`2026-03-14 09:12` in the project time zone, for tables."""
+    return "" if instant is None else instant.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def human_seconds(seconds: int) -> str:
+    """`1d 2h 05m`, `3h 20m`, `45m`, `30s`: counted time for people."""
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(int(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{sign}{days}d {hours}h {minutes:02d}m"
+    if hours:
+        return f"{sign}{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{sign}{minutes}m" + (f" {secs:02d}s" if secs else "")
+    return f"{sign}{secs}s"

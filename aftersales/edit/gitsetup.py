@@ -1,0 +1,51 @@
+"""`aftersales git install`: register the ticket merge driver in a git repository."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from aftersales.core.errors import AftersalesError
+from aftersales.store.files import write_atomic
+
+DRIVER = "aftersales-ticket"
+ATTRIBUTE = f"tickets/**/*.yaml merge={DRIVER}"
+IGNORE = "/.aftersales/"
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise AftersalesError("git is not installed (or not on PATH)") from None
+    if done.returncode != 0:
+        raise AftersalesError(f"git {' '.join(args)}: {done.stderr.strip() or 'failed'}")
+    return done.stdout.strip()
+
+
+def _add_line(path: Path, line: str) -> bool:
+    """Append `line` to a text file unless it is there already; True when the file changed."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if line in text.splitlines():
+        return False
+    write_atomic(path, (text + ("" if not text or text.endswith("\n") else "\n") + line + "\n").encode("utf-8"))
+    return True
+
+
+def install(root: Path) -> list[str]:
+    """Add the .gitattributes line and the repository's driver config; returns what was done."""
+    try:
+        _git(root, "rev-parse", "--show-toplevel")
+    except AftersalesError:
+        raise AftersalesError(f"{root} is not inside a git repository; run `git init` first") from None
+    done = []
+    for path, line, why in ((root / ".gitattributes", ATTRIBUTE, ""), (root / ".gitignore", IGNORE, " (lock files)")):
+        if _add_line(path, line):
+            done.append(f"added `{line}`{why} to {path}")
+    command = f"{shlex.quote(sys.executable)} -m aftersales git merge-driver %O %A %B %P"
+    _git(root, "config", f"merge.{DRIVER}.name", "aftersales: union of ticket events")
+    _git(root, "config", f"merge.{DRIVER}.driver", command)
+    done.append(f"set merge.{DRIVER}.driver in the repository's git config")
+    return done

@@ -1,0 +1,128 @@
+"""Opening tickets and logging events: one file written, safely, with every rule checked first.
+
+These commands read only the settings, the one ticket file and the names of
+the other records, so they stay fast in a folder of 100,000 tickets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aftersales.checks.validate import check_ticket
+from aftersales.core import ids
+from aftersales.core.errors import AftersalesError, Refused, UsageError
+from aftersales.core.model import Records, Settings, Ticket
+from aftersales.edit.yamltext import NewTicket, append_event, ticket_text
+from aftersales.store import build
+from aftersales.store import files as store
+from aftersales.store.spec import Problem
+
+MAX_ID_TRIES = 20
+
+
+@dataclass(frozen=True)
+class Folder:
+    """A records folder as the writers see it: its settings and the ids of its records."""
+
+    root: Path
+    settings: Settings
+    index: Mapping[str, Mapping[str, str]]
+
+    @classmethod
+    def open(cls, root: Path) -> Folder:
+        return cls(root, store.read_settings(root), store.list_ids(root))
+
+    def references(self) -> Records:
+        """A Records view holding only ids, enough for the reference checks of one ticket."""
+        return Records(str(self.root), self.settings, dict(self.index["asset"]), dict(self.index["ticket"]),
+                       dict(self.index["inspection"]), dict(self.index["part"]))
+
+    def resolve_ticket(self, prefix: str) -> str:
+        return ids.resolve(prefix, self.index["ticket"], "ticket")
+
+
+def _check(folder: Folder, data: bytes, rel: str, new_lines: range | None = None) -> Ticket:
+    clean, problems = store.check_bytes(data, rel, "ticket")
+    ticket = build.ticket(clean, rel) if clean is not None else None
+    if ticket is not None:
+        problems += list(check_ticket(ticket, folder.references()))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or ticket is None:
+        raise Refused(refusal(errors, new_lines))
+    return ticket
+
+
+def refusal(errors: list[Problem], new_lines: range | None) -> str:
+    """The message of a refused write. The file was valid before the change (that is checked
+    first), so every problem comes from the change: said in words, those on the changed lines first."""
+    mine = [p for p in errors if new_lines is not None and p.line in new_lines]
+    others = [p for p in errors if p not in mine]
+    return "refused, nothing was written: " + "; ".join(p.message for p in mine + others)
+
+
+def open_ticket(folder: Folder, kind: str, summary: str, at: dt.datetime, by: str | None,
+                fields: Mapping[str, Any]) -> tuple[str, Path]:
+    """Write tickets/YYYY/ID.yaml with a first `reported` event; never overwrites a file."""
+    reported = {"at": at, "type": "reported", "by": by}
+    for _ in range(MAX_ID_TRIES):
+        ticket_id = ids.new_ticket_id(at.date())
+        rel = f"tickets/{at.year}/{ticket_id}.yaml"
+        data = ticket_text(NewTicket(ticket_id, kind, summary, reported, fields)).encode("utf-8")
+        _check(folder, data, rel)
+        try:
+            store.write_atomic(folder.root / rel, data, exclusive=True)
+        except FileExistsError:
+            continue  # another clone or process took this id a moment ago: draw another
+        return ticket_id, folder.root / rel
+    raise AftersalesError(f"could not find a free ticket id in {MAX_ID_TRIES} tries")
+
+
+def log_event(folder: Folder, ticket_id: str, event: Mapping[str, Any]) -> tuple[Path, Ticket]:
+    """Append one event to the ticket's file under its lock; refuse (file untouched) if a rule breaks."""
+    rel = folder.index["ticket"][ticket_id]
+    path = folder.root / rel
+    with store.locked(folder.root, rel):
+        before, text = read_text(path, rel)
+        _, problems = store.check_bytes(before, rel, "ticket")
+        broken = [p for p in problems if p.severity == "error"]
+        if broken:
+            raise Refused(f"refused, nothing was written: {rel} does not validate; fix it first:\n"
+                          + "\n".join(f"  {p}" for p in broken[:5]))
+        after = append_event(text, event)
+        new_line = _added_line(text, after)
+        ticket = _check(folder, after.encode("utf-8"), rel, range(new_line, new_line + 1))
+        store.write_atomic(path, after.encode("utf-8"))
+    return path, ticket
+
+
+def read_text(path: Path, rel: str) -> tuple[bytes, str]:
+    """A record file's bytes and text, for a writer holding its lock; refused if it is not UTF-8."""
+    data = path.read_bytes()
+    try:
+        return data, data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused(f"{rel} is not UTF-8 text; fix it first") from None
+
+
+def _added_line(before: str, after: str) -> int:
+    """1-based number of the line that differs first (the added one)."""
+    for number, (a, b) in enumerate(zip(before.splitlines(), after.splitlines(), strict=False), 1):
+        if a != b:
+            return number
+    return len(before.splitlines()) + 1
+
+
+def parse_part(text: str) -> dict[str, Any]:
+    """`BOLT-M8:2` → {part: BOLT-M8, qty: 2}."""
+    part, sep, qty = text.rpartition(":")
+    try:
+        amount = float(qty)
+    except ValueError:
+        amount = -1.0
+    if not sep or not part or amount <= 0:
+        raise UsageError(f"--part {text!r}: write it as PART:QTY, like BOLT-M8:2")
+    return {"part": part, "qty": int(amount) if amount.is_integer() else amount}

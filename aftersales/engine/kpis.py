@@ -1,0 +1,357 @@
+"""The numbers of the quarterly report, each exactly as KPIS.md defines it.
+
+`quarterly(records, period, at)` returns plain data (dicts, lists, numbers,
+ISO strings): the JSON output is this data, and the templates render it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from aftersales.core.model import Records, Ticket
+from aftersales.core.times import Period, iso
+from aftersales.engine import parts as parts_mod
+from aftersales.engine import schedule, sla, warranty
+from aftersales.store.spec import CATEGORIES, KINDS
+from aftersales.views.tables import whole
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+REPEAT_WINDOW = dt.timedelta(days=90)
+
+
+def rate(part: int, whole: int) -> float | None:
+    """part / whole as an exact fraction (rounded only when shown); None (shown n/a) when whole is 0."""
+    return None if whole == 0 else part / whole
+
+
+def _in(instant: dt.datetime | None, period: Period) -> bool:
+    return instant is not None and instant in period
+
+
+def _last(ticket: Ticket, kind: str) -> dt.datetime | None:
+    return next((e.at for e in reversed(ticket.events) if e.type == kind), None)
+
+
+# --- tickets ----------------------------------------------------------------
+
+def is_opened(t: Ticket, period: Period) -> bool:
+    return t.reported_at in period
+
+
+def is_resolved(t: Ticket, period: Period) -> bool:
+    """Resolved as of the report instant, with its last `resolved` event in the period."""
+    return t.status == "resolved" and _in(_last(t, "resolved"), period)
+
+
+def is_cancelled(t: Ticket, period: Period) -> bool:
+    return any(e.type == "cancelled" and e.at in period for e in t.events)
+
+
+def ticket_counts(tickets: Sequence[Ticket], period: Period, group: Callable[[Ticket], str | None],
+                  keys: Iterable[str]) -> dict[str, dict[str, int]]:
+    table = {k: {"opened": 0, "resolved": 0, "cancelled": 0} for k in keys}
+    for t in tickets:
+        key = group(t) or "unknown"
+        row = table.setdefault(key, {"opened": 0, "resolved": 0, "cancelled": 0})
+        row["opened"] += is_opened(t, period)
+        row["resolved"] += is_resolved(t, period)
+        row["cancelled"] += is_cancelled(t, period)
+    return {k: v for k, v in table.items() if any(v.values())}
+
+
+def tickets_section(records: Records, tickets: Sequence[Ticket], period: Period) -> dict[str, Any]:
+    s = records.settings
+
+    def area(t: Ticket) -> str | None:
+        return sla.facts(t, s, records.assets)["area"]
+
+    def asset_category(t: Ticket) -> str | None:
+        asset = records.assets.get(t.asset or "")
+        return asset.category if asset else None
+
+    return {
+        "opened": sum(is_opened(t, period) for t in tickets),
+        "resolved": sum(is_resolved(t, period) for t in tickets),
+        "cancelled": sum(is_cancelled(t, period) for t in tickets),
+        "by_kind": ticket_counts(tickets, period, lambda t: t.kind, KINDS),
+        "by_area": ticket_counts(tickets, period, area, s.areas),
+        "by_category": ticket_counts(tickets, period, lambda t: t.category, CATEGORIES),
+        "by_asset_category": ticket_counts(tickets, period, asset_category,
+                                           sorted({a.category for a in records.assets.values()})),
+    }
+
+
+# --- SLA ----------------------------------------------------------------------
+
+def _clock_numbers(cycles: Sequence[sla.Cycle]) -> dict[str, Any]:
+    met = sum(c.status == "met" for c in cycles)
+    breached = sum(c.status == "breached" for c in cycles)
+    stopped = [c.elapsed for c in cycles
+               if c.stop_event is not None and c.definition is not None and c.stop_event in c.definition.stop]
+    mean = round(sum(stopped) / len(stopped) / 60, 1) if stopped else None
+    return {"met": met, "breached": breached, "compliance": rate(met, met + breached), "mean_minutes": mean,
+            "stopped": len(stopped)}
+
+
+def sla_section(records: Records, cycles: Sequence[sla.Cycle], period: Period) -> dict[str, Any]:
+    """Per target (in settings order), and per priority within it: clocks that started in the period."""
+    mine = [c for c in cycles if c.start in period]
+    targets = list(dict.fromkeys(t.id for t in records.settings.targets))
+    section = {}
+    for target in targets:
+        of_target = [c for c in mine if c.target == target]
+        numbers = _clock_numbers(of_target)
+        keys = list(records.settings.priorities)
+        if any(c.priority is None for c in of_target):  # tickets with neither a priority nor an area
+            keys.append("unknown")
+        numbers["by_priority"] = {p: _clock_numbers([c for c in of_target if (c.priority or "unknown") == p])
+                                  for p in keys}
+        section[target] = numbers
+    return section
+
+
+def breaches(records: Records, cycles: Sequence[sla.Cycle], period: Period, at: dt.datetime) -> list[dict[str, Any]]:
+    tz = records.settings.tz
+    rows = []
+    for c in sorted((c for c in cycles if c.start in period and c.status == "breached"),
+                    key=lambda c: (c.start, c.ticket, c.target, c.cycle)):
+        over = ((c.stop or at) - c.deadline).total_seconds() if c.deadline else None
+        rows.append({"ticket": c.ticket, "target": c.target, "cycle": c.cycle,
+                     "asset": records.tickets[c.ticket].asset, "area": c.area, "priority": c.priority,
+                     "start": iso(c.start, tz), "deadline": iso(c.deadline, tz), "stop": iso(c.stop, tz),
+                     "over_minutes": None if over is None else round(over / 60),
+                     "still_open": c.stop is None})
+    return rows
+
+
+# --- quality ------------------------------------------------------------------
+
+def _first_time_fix(t: Ticket) -> bool:
+    """No `reopened` and at most one `arrived` event."""
+    return not any(e.type == "reopened" for e in t.events) and sum(e.type == "arrived" for e in t.events) <= 1
+
+
+def quality_section(tickets: Sequence[Ticket], period: Period) -> dict[str, Any]:
+    resolved = [t for t in tickets if is_resolved(t, period)]
+    repairs = [t for t in resolved if t.kind == "repair"]
+    first_time = [t for t in repairs if _first_time_fix(t)]
+    reopened = [t for t in resolved if any(e.type == "reopened" for e in t.events)]
+    opened = [t for t in tickets if is_opened(t, period)]
+    complaints = sum(t.kind == "complaint" for t in opened)
+    repeat_base, repeats = _repeat_repairs(tickets, period)
+    return {
+        "first_time_fix_rate": rate(len(first_time), len(repairs)),
+        "first_time_fixes": len(first_time), "repairs_resolved": len(repairs),
+        "repeat_repair_rate": rate(repeats, repeat_base),
+        "repeat_repairs": repeats, "repairs_opened": repeat_base,
+        "reopen_rate": rate(len(reopened), len(resolved)), "reopened": len(reopened),
+        "resolved": len(resolved),
+        "complaints": complaints, "complaint_rate": rate(complaints, len(opened)), "opened": len(opened),
+    }
+
+
+def _repeat_repairs(tickets: Sequence[Ticket], period: Period) -> tuple[int, int]:
+    """Repairs opened in the period (not cancelled) whose asset had another (not cancelled) repair
+    with a `resolved` event in the 90 days (90 x 24 h) before this one was reported."""
+    resolutions: dict[str, list[tuple[dt.datetime, str]]] = {}
+    for t in tickets:
+        if t.kind == "repair" and t.asset and t.status != "cancelled":
+            for e in t.events:
+                if e.type == "resolved":
+                    resolutions.setdefault(t.asset, []).append((e.at, t.id))
+    for times in resolutions.values():
+        times.sort()
+    base = repeats = 0
+    for t in tickets:
+        if t.kind != "repair" or not is_opened(t, period) or t.status == "cancelled":
+            continue
+        base += 1
+        times = resolutions.get(t.asset or "", [])
+        first = bisect.bisect_left(times, (t.reported_at - REPEAT_WINDOW, ""))
+        last = bisect.bisect_left(times, (t.reported_at, ""))
+        if any(other != t.id for _, other in times[first:last]):
+            repeats += 1
+    return base, repeats
+
+
+def satisfaction_section(tickets: Sequence[Ticket], period: Period) -> dict[str, Any]:
+    scores = [e.satisfaction for t in tickets for e in t.events
+              if e.type == "callback" and e.satisfaction is not None and e.at in period]
+    counts = Counter(scores)
+    return {"mean": round(sum(scores) / len(scores), 2) if scores else None, "responses": len(scores),
+            "distribution": {str(n): counts[n] for n in range(1, 6)}}
+
+
+def _called_back(t: Ticket) -> bool:
+    """A `callback` event after the ticket's last `resolved` event (in the log's order)."""
+    last = max(i for i, e in enumerate(t.events) if e.type == "resolved")
+    return any(e.type == "callback" for e in t.events[last + 1:])
+
+
+def callbacks_section(tickets: Sequence[Ticket], period: Period) -> dict[str, Any]:
+    resolved = [t for t in tickets if is_resolved(t, period)]
+    covered = sum(_called_back(t) for t in resolved)
+    return {"coverage": rate(covered, len(resolved)), "covered": covered, "resolved": len(resolved)}
+
+
+# --- maintenance, warranty, parts ----------------------------------------------
+
+def _inspections_by(records: Records, today: dt.date) -> list:
+    return [i for i in records.inspections.values() if i.date <= today]
+
+
+def maintenance_section(records: Records, period: Period, at: dt.datetime) -> dict[str, Any]:
+    """Slots due in the period with their status as of `at`, and PM compliance over them."""
+    today = at.astimezone(records.settings.tz).date()
+    slots = [s for s in schedule.all_slots(records.settings, _inspections_by(records, today), today)
+             if period.contains_date(s.due)]
+    counts = Counter(s.status for s in slots)
+    return {
+        "pm_compliance": rate(counts["done"], counts["done"] + counts["late"] + counts["overdue"]),
+        "done": counts["done"], "late": counts["late"], "overdue": counts["overdue"],
+        "due": counts["due"], "upcoming": counts["upcoming"],
+        "slots": [{"plan": s.plan, "due": s.due.isoformat(), "status": s.status, "inspection": s.inspection}
+                  for s in slots],
+    }
+
+
+def findings_section(records: Records, period: Period, at: dt.datetime) -> dict[str, Any]:
+    """Findings of the inspections dated in the period; `open` includes the overdue ones."""
+    today = at.astimezone(records.settings.tz).date()
+    counts = schedule.findings_summary(records.inspections.values(), period.start.date(), period.end.date(), today)
+    return {"open": counts["open"] + counts["overdue"], "closed_on_time": counts["closed-on-time"],
+            "closed_late": counts["closed-late"], "overdue": counts["overdue"]}
+
+
+def warranty_section(records: Records, tickets: Sequence[Ticket], period: Period, at: dt.datetime,
+                     within_days: int) -> dict[str, Any]:
+    s = records.settings
+    today = at.astimezone(s.tz).date()
+    rows = warranty.status_rows(records, today)
+    soon = warranty.expiring(rows, within_days)
+    gone = warranty.expired(rows)
+    out = [t for t in tickets if is_opened(t, period)
+           and warranty.in_warranty(t, records.assets.get(t.asset or ""), s) is False]
+    cost = sum(e.cost or 0 for t in out for e in t.events if e.type == "resolved")
+    candidates = warranty.replacement_candidates(records, tickets)
+    return {
+        "within_days": within_days,
+        "expiring": len(soon), "expiring_assets": [_asset_row(r) for r in soon],
+        "expired": len(gone), "expired_assets": [_asset_row(r) for r in gone],
+        "out_of_warranty_tickets": len(out), "out_of_warranty_cost": round(cost, 2),
+        "replacement_candidates": [{"asset": c.asset.id, "name": c.asset.name, "repairs": len(c.tickets),
+                                    "tickets": [t.id for t in c.tickets]} for c in candidates],
+    }
+
+
+def _asset_row(row: warranty.WarrantyRow) -> dict[str, Any]:
+    return {"asset": row.asset.id, "name": row.asset.name, "area": row.asset.area,
+            "end": row.end.isoformat() if row.end else None, "days_left": row.days_left}
+
+
+def parts_section(records: Records, tickets: Sequence[Ticket], period: Period, at: dt.datetime) -> dict[str, Any]:
+    tz = records.settings.tz
+    today = at.astimezone(tz).date()
+    rows = parts_mod.rows(records.parts.values(), tickets, tz, today, (period.start.date(), period.end.date()))
+    return {
+        "low": sum(r.low for r in rows),
+        "rows": [{"part": r.part.id, "name": r.part.name, "unit": r.part.unit, "stock": whole(r.stock),
+                  "min": whole(r.part.min), "used": whole(r.used), "low": r.low} for r in rows],
+    }
+
+
+# --- analysis and trend -----------------------------------------------------------
+
+def analysis_section(records: Records, tickets: Sequence[Ticket], period: Period) -> dict[str, Any]:
+    tz = records.settings.tz
+    opened = [t for t in tickets if is_opened(t, period)]
+    pairs = Counter()
+    for t in opened:
+        asset = records.assets.get(t.asset or "")
+        if asset and t.category:
+            pairs[(asset.category, t.category)] += 1
+    hours, weekdays = [0] * 24, [0] * 7
+    weeks: Counter[dt.date] = Counter()
+    for t in opened:
+        local = t.reported_at.astimezone(tz)
+        hours[local.hour] += 1
+        weekdays[local.weekday()] += 1
+        weeks[local.date() - dt.timedelta(days=local.weekday())] += 1
+    first_monday = period.start.date() - dt.timedelta(days=period.start.weekday())
+    per_week, monday = [], first_monday
+    while monday < period.end.date():
+        per_week.append({"week": monday.isoformat(), "opened": weeks[monday]})
+        monday += dt.timedelta(days=7)
+    top = sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    return {
+        "top_problems": [{"asset_category": a, "category": c, "count": n} for (a, c), n in top],
+        "by_hour": hours, "by_weekday": dict(zip(WEEKDAYS, weekdays, strict=True)), "per_week": per_week,
+    }
+
+
+TREND_FIGURES = (
+    ("tickets.opened", lambda r: r["tickets"]["opened"]),
+    ("tickets.resolved", lambda r: r["tickets"]["resolved"]),
+    ("tickets.cancelled", lambda r: r["tickets"]["cancelled"]),
+    ("quality.complaints", lambda r: r["quality"]["complaints"]),
+    ("quality.first_time_fix_rate", lambda r: r["quality"]["first_time_fix_rate"]),
+    ("quality.repeat_repair_rate", lambda r: r["quality"]["repeat_repair_rate"]),
+    ("quality.reopen_rate", lambda r: r["quality"]["reopen_rate"]),
+    ("satisfaction.mean", lambda r: r["satisfaction"]["mean"]),
+    ("callbacks.coverage", lambda r: r["callbacks"]["coverage"]),
+    ("maintenance.pm_compliance", lambda r: r["maintenance"]["pm_compliance"]),
+)
+
+
+def trend(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
+    figures = list(TREND_FIGURES) + [
+        (f"sla.{target}.compliance", lambda r, t=target: r["sla"].get(t, {}).get("compliance"))
+        for target in current["sla"]]
+    rows = []
+    for key, get in figures:
+        now, before = get(current), get(previous)
+        change = None if now is None or before is None else round(now - before, 10)
+        rows.append({"key": key, "current": now, "previous": before, "change": change})
+    return {"previous_period": previous["period"]["name"], "figures": rows}
+
+
+# --- the whole report -------------------------------------------------------------
+
+def quarterly(records: Records, period: Period, at: dt.datetime, previous: Period | None = None,
+              within_days: int = 180) -> dict[str, Any]:
+    """Every number of the quarterly report for `period`, as of `at` (with the trend against `previous`)."""
+    tickets = records.tickets_as_of(at)
+    tickets.sort(key=lambda t: (t.reported_at, t.id))
+    cycles = sla.Engine(records.settings, records.assets).all_cycles(tickets, at)
+    report = _numbers(records, tickets, cycles, period, at, within_days)
+    if previous is not None:
+        report["trend"] = trend(report, _numbers(records, tickets, cycles, previous, at, within_days))
+    return report
+
+
+def _numbers(records: Records, tickets: Sequence[Ticket], cycles: Sequence[sla.Cycle], period: Period,
+             at: dt.datetime, within_days: int) -> dict[str, Any]:
+    s = records.settings
+    tz = s.tz
+    return {
+        "period": {"name": period.name, "start": iso(period.start, tz), "end": iso(period.end, tz),
+                   "first_day": period.start.date().isoformat(),
+                   "last_day": (period.end.date() - dt.timedelta(days=1)).isoformat()},
+        "as_of": iso(at, tz),
+        "project": {"name": s.name, "customer": s.customer, "supplier": s.supplier, "timezone": s.timezone},
+        "tickets": tickets_section(records, tickets, period),
+        "sla": sla_section(records, cycles, period),
+        "breaches": breaches(records, cycles, period, at),
+        "quality": quality_section(tickets, period),
+        "satisfaction": satisfaction_section(tickets, period),
+        "callbacks": callbacks_section(tickets, period),
+        "maintenance": maintenance_section(records, period, at),
+        "findings": findings_section(records, period, at),
+        "warranty": warranty_section(records, tickets, period, at, within_days),
+        "parts": parts_section(records, tickets, period, at),
+        "analysis": analysis_section(records, tickets, period),
+    }

@@ -1,0 +1,351 @@
+"""SLA clocks: for each ticket and target, one cycle per opening, as RECORDS.md defines them.
+
+Evaluation is linear in the events of a ticket; all calendar arithmetic is
+delegated to `calendar.WorkCalendar`, in the project time zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from aftersales.core.durations import Duration
+from aftersales.core.errors import AftersalesError
+from aftersales.core.model import Asset, CalendarSpec, Event, Records, Settings, Target, Ticket
+from aftersales.engine.calendar import WorkCalendar
+from aftersales.store.spec import STATUSES  # noqa: F401  (re-exported: the statuses a cycle can have)
+
+WEEKDAY_NUMBERS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+
+
+@dataclass(frozen=True)
+class Pause:
+    start: dt.datetime
+    end: dt.datetime | None  # None: still paused
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """One run of one target's clock in one opening of a ticket, as of an instant."""
+
+    ticket: str
+    target: str
+    cycle: int
+    status: str
+    start: dt.datetime
+    start_event: str
+    deadline: dt.datetime | None
+    stop: dt.datetime | None
+    stop_event: str | None          # the event that stopped it: a stop event, cancelled or reopened
+    elapsed: int                    # counted seconds, up to the stop or the evaluation instant
+    allowed: int                    # counted seconds from start to deadline
+    within: Duration
+    priority: str | None
+    area: str | None
+    calendar: str
+    base_deadline: dt.datetime | None = None   # before any agreed workaround
+    agreed: tuple[Event, ...] = ()             # workarounds that moved the deadline
+    late_workarounds: tuple[Event, ...] = ()   # workarounds after the deadline: no effect
+    pauses: tuple[Pause, ...] = ()
+    definition: Target | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def margin(self) -> int | None:
+        """Seconds to spare (negative: late): from the stop to the deadline once stopped; while
+        running, the counted time still allowed. None while paused without a deadline."""
+        if self.deadline is None:
+            return None
+        if self.stop is not None:
+            return int((self.deadline - self.stop).total_seconds())
+        return self.allowed - self.elapsed
+
+
+def make_calendars(settings: Settings) -> dict[str, WorkCalendar]:
+    """The settings' calendars, plus the built-in `always`, in the project time zone."""
+    tz = settings.tz
+    calendars = {"always": WorkCalendar.always_calendar(tz)}
+    for spec in settings.calendars.values():
+        calendars[spec.id] = _calendar(spec, tz)
+    return calendars
+
+
+def _calendar(spec: CalendarSpec, tz) -> WorkCalendar:
+    return WorkCalendar(
+        name=spec.id, tz=tz, week=frozenset(WEEKDAY_NUMBERS[d] for d in spec.week),
+        holidays=frozenset(_days(spec.holidays)), extra_workdays=frozenset(_days(spec.extra_workdays)),
+        hours=tuple(sorted(spec.hours)),
+    )
+
+
+def _days(ranges: Iterable[tuple[dt.date, dt.date]]) -> Iterator[dt.date]:
+    for first, last in ranges:
+        day = first
+        while day <= last:
+            yield day
+            day += dt.timedelta(days=1)
+
+
+def facts(ticket: Ticket, settings: Settings, assets: Mapping[str, Asset]) -> dict[str, str | None]:
+    """The ticket fields `when` matches on, with defaults: area from the asset, priority from the area."""
+    asset = assets.get(ticket.asset or "")
+    area = ticket.area or (asset.area if asset else None)
+    area_record = settings.areas.get(area or "")
+    priority = ticket.priority or (area_record.priority if area_record else None)
+    return {"kind": ticket.kind, "priority": priority, "severity": ticket.severity, "area": area,
+            "category": ticket.category}
+
+
+def applicable_targets(settings: Settings, ticket_facts: Mapping[str, str | None]) -> list[Target]:
+    """For each target id, in settings order, the first definition whose `when` matches."""
+    chosen: dict[str, Target] = {}
+    for target in settings.targets:
+        if target.id not in chosen and target.matches(ticket_facts):
+            chosen[target.id] = target
+    return list(chosen.values())
+
+
+def allowed_duration(target: Target, priority: str | None) -> Duration:
+    if isinstance(target.within, Duration):
+        return target.within
+    if priority not in target.within:
+        raise AftersalesError(f"target {target.id}: no time for priority {priority!r} in `within`")
+    return target.within[priority]
+
+
+def openings(events: Sequence[Event]) -> list[list[Event]]:
+    """The ticket's openings: the first from `reported`, then one from each `reopened`."""
+    result: list[list[Event]] = [[]]
+    for event in events:
+        if event.type == "reopened" and result[-1]:
+            result.append([])
+        result[-1].append(event)
+    return result
+
+
+class Engine:
+    """Evaluates the clocks of tickets under one settings file (the real one or a what-if policy)."""
+
+    def __init__(self, settings: Settings, assets: Mapping[str, Asset]) -> None:
+        self.settings = settings
+        self.assets = assets
+        self.calendars = make_calendars(settings)
+
+    def cycles(self, ticket: Ticket, at: dt.datetime) -> list[Cycle]:
+        """Every cycle of every applicable target of `ticket`, as of `at` (None if not yet reported)."""
+        seen = ticket.as_of(at)
+        if seen is None:
+            return []
+        ticket_facts = facts(seen, self.settings, self.assets)
+        result = []
+        for target in applicable_targets(self.settings, ticket_facts):
+            calendar = self.calendars.get(target.calendar)
+            if calendar is None:
+                raise AftersalesError(f"target {target.id}: no calendar {target.calendar!r}")
+            within = allowed_duration(target, ticket_facts["priority"])
+            parts = openings(seen.events)
+            for number, opening in enumerate(parts, 1):
+                reopened = parts[number][0] if number < len(parts) else None  # what ends this opening
+                cycle = self._cycle(seen, target, calendar, within, number, opening, reopened, at, ticket_facts)
+                if cycle is not None:
+                    result.append(cycle)
+        return result
+
+    def all_cycles(self, tickets: Iterable[Ticket], at: dt.datetime) -> list[Cycle]:
+        return [c for t in tickets for c in self.cycles(t, at)]
+
+    def _cycle(self, ticket: Ticket, target: Target, calendar: WorkCalendar, within: Duration,
+               number: int, opening: list[Event], reopened: Event | None, at: dt.datetime,
+               ticket_facts: Mapping[str, str | None]) -> Cycle | None:
+        start_types = {target.start, "reopened"} if target.start == "reported" else {target.start}
+        begin = next((i for i, e in enumerate(opening) if e.type in start_types), None)
+        if begin is None:
+            return None
+        start_event = opening[begin]
+        start = start_event.at
+        stop_event, pauses, agreed_candidates = None, [], []
+        for event in opening[begin + 1:]:
+            if event.type in target.stop or event.type == "cancelled":
+                stop_event = event
+                break
+            if target.pausable and event.type == "paused" and (not pauses or pauses[-1].end is not None):
+                pauses.append(Pause(event.at, None, event.reason))
+            elif target.pausable and event.type == "resumed" and pauses and pauses[-1].end is None:
+                pauses[-1] = Pause(pauses[-1].start, event.at, pauses[-1].reason)
+            elif target.agreed == "workaround" and event.type == "workaround" and event.until is not None:
+                agreed_candidates.append(event)
+        if stop_event is None and reopened is not None:  # the opening ended first: like a cancellation
+            stop_event = reopened
+        allowed = calendar.working_seconds(start, calendar.add(start, within))
+        if stop_event is not None and pauses and pauses[-1].end is None:  # a pause open at the stop ends there
+            pauses[-1] = Pause(pauses[-1].start, stop_event.at, pauses[-1].reason)
+        base_deadline = _deadline(calendar, start, allowed, pauses, whole_days=within.unit == "d")
+        deadline, agreed, late = base_deadline, [], []
+        for event in agreed_candidates:
+            # while paused the deadline is not known yet, but it lies after every event so far
+            if deadline is None or event.at <= deadline:
+                deadline = event.until
+                agreed.append(event)
+            else:
+                late.append(event)
+        if agreed:
+            allowed = _counted(calendar, start, deadline, pauses)
+        end = stop_event.at if stop_event is not None else at
+        elapsed = _counted(calendar, start, end, pauses)
+        status = self._status(target, stop_event, deadline, pauses, end, elapsed, allowed)
+        return Cycle(
+            ticket=ticket.id, target=target.id, cycle=number, status=status, start=start,
+            start_event=start_event.type, deadline=deadline,
+            stop=stop_event.at if stop_event is not None else None,
+            stop_event=stop_event.type if stop_event is not None else None,
+            elapsed=elapsed, allowed=allowed, within=within, priority=ticket_facts["priority"],
+            area=ticket_facts["area"], calendar=calendar.name, base_deadline=base_deadline,
+            agreed=tuple(agreed), late_workarounds=tuple(late), pauses=tuple(pauses), definition=target,
+        )
+
+    def _status(self, target: Target, stop_event: Event | None, deadline: dt.datetime | None,
+                pauses: list[Pause], end: dt.datetime, elapsed: int, allowed: int) -> str:
+        if stop_event is not None and stop_event.type in target.stop:
+            return "met" if stop_event.at <= deadline else "breached"
+        if stop_event is not None:  # cancelled, or the opening ended by a reopen
+            return "breached" if deadline is not None and deadline < stop_event.at else "void"
+        if deadline is not None and end > deadline:
+            return "breached"
+        if pauses and pauses[-1].end is None:
+            return "paused"
+        if allowed and elapsed >= self.settings.at_risk * allowed:
+            return "at-risk"
+        return "running"
+
+
+def _counted(calendar: WorkCalendar, start: dt.datetime, end: dt.datetime, pauses: Sequence[Pause]) -> int:
+    """Working seconds from start to end, less the working seconds spent paused."""
+    total = calendar.working_seconds(start, end)
+    for pause in pauses:
+        p_start = max(pause.start, start)
+        p_end = min(pause.end or end, end)
+        if p_end > p_start:
+            total -= calendar.working_seconds(p_start, p_end)
+    return total
+
+
+def _deadline(calendar: WorkCalendar, start: dt.datetime, allowed: int, pauses: Sequence[Pause],
+              whole_days: bool) -> dt.datetime | None:
+    """The instant when `allowed` counted seconds (pauses excluded) are used up; None while paused.
+
+    A target given in days (`3d`) on a working-day calendar ends at 24:00 of its last day, even
+    when the calendar's working hours end earlier that day.
+    """
+    if not pauses:
+        deadline = calendar.add_seconds(start, allowed)
+    else:
+        deadline = _deadline_after_pauses(calendar, start, allowed, pauses)
+    if deadline is not None and whole_days and not calendar.always:
+        local = deadline.astimezone(calendar.tz)
+        if local.time() != dt.time(0):
+            next_day = local.date() + dt.timedelta(days=1)
+            deadline = dt.datetime.combine(next_day, dt.time(0), tzinfo=calendar.tz)
+    return deadline
+
+
+def _deadline_after_pauses(calendar: WorkCalendar, start: dt.datetime, allowed: int,
+                           pauses: Sequence[Pause]) -> dt.datetime | None:
+    remaining, cursor = allowed, start
+    for pause in pauses:
+        if pause.start < cursor:
+            continue
+        used = calendar.working_seconds(cursor, pause.start)
+        if used >= remaining:
+            break
+        remaining -= used
+        if pause.end is None:
+            return None
+        cursor = pause.end
+    return calendar.add_seconds(cursor, remaining)
+
+
+def evaluate(records: Records, at: dt.datetime, settings: Settings | None = None) -> list[Cycle]:
+    """All cycles of all tickets as of `at`, under `settings` (default: the records' own)."""
+    engine = Engine(settings or records.settings, records.assets)
+    return engine.all_cycles(records.tickets.values(), at)
+
+
+# --- selecting and presenting cycles (data only: the command line renders it) ---
+
+URGENCY = {"breached-running": 0, "at-risk": 1, "running": 2, "paused": 3, "breached": 4, "met": 5, "void": 6}
+
+
+def urgency(cycle: Cycle) -> tuple[int, dt.datetime, str, str, int]:
+    """Sort key: open breaches first, then at risk, running, paused; then closed ones; by deadline."""
+    key = "breached-running" if cycle.status == "breached" and cycle.stop is None else cycle.status
+    far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+    return (URGENCY[key], cycle.deadline or far, cycle.ticket, cycle.target, cycle.cycle)
+
+
+def select(cycles: Iterable[Cycle], records: Records, *, open_only: bool = False,
+           statuses: Sequence[str] = (), targets: Sequence[str] = (), area: str | None = None,
+           ticket: str | None = None, period=None, at: dt.datetime | None = None) -> list[Cycle]:
+    """The cycles that pass every given filter (a period keeps cycles that started in it)."""
+    chosen = []
+    for cycle in cycles:
+        if open_only and at is not None:
+            seen = records.tickets[cycle.ticket].as_of(at)
+            if seen is None or seen.status != "open":
+                continue
+        if statuses and cycle.status not in statuses:
+            continue
+        if targets and cycle.target not in targets:
+            continue
+        if area and cycle.area != area:
+            continue
+        if ticket and cycle.ticket != ticket:
+            continue
+        if period is not None and cycle.start not in period:
+            continue
+        chosen.append(cycle)
+    return chosen
+
+
+def as_record(cycle: Cycle, tz) -> dict[str, object]:
+    """The JSON / CSV form of a cycle: instants in ISO 8601 with the project's offset."""
+    from aftersales.core.times import iso
+    return {
+        "ticket": cycle.ticket, "target": cycle.target, "cycle": cycle.cycle, "status": cycle.status,
+        "start": iso(cycle.start, tz), "deadline": iso(cycle.deadline, tz), "stop": iso(cycle.stop, tz),
+        "stop_event": cycle.stop_event, "elapsed": cycle.elapsed, "allowed": cycle.allowed,
+        "within": str(cycle.within), "priority": cycle.priority, "area": cycle.area,
+        "calendar": cycle.calendar,
+    }
+
+
+@dataclass(frozen=True)
+class Change:
+    ticket: str
+    target: str
+    cycle: int
+    before: Cycle | None
+    after: Cycle | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.before.status if self.before else 'none'} → {self.after.status if self.after else 'none'}"
+
+
+def compare(before: Iterable[Cycle], after: Iterable[Cycle]) -> list[Change]:
+    """Cycles whose status differs between two evaluations of the same tickets."""
+    old = {(c.ticket, c.target, c.cycle): c for c in before}
+    new = {(c.ticket, c.target, c.cycle): c for c in after}
+    changes = []
+    for key in sorted(old.keys() | new.keys()):
+        a, b = old.get(key), new.get(key)
+        if (a.status if a else None) != (b.status if b else None):
+            changes.append(Change(*key, a, b))
+    return changes
+
+
+def with_policy(settings: Settings, policy: Settings) -> Settings:
+    """`settings` with the SLA targets, at-risk share and calendars of `policy`."""
+    import dataclasses
+    return dataclasses.replace(settings, targets=policy.targets, at_risk=policy.at_risk,
+                               calendars=policy.calendars)

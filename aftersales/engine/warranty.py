@@ -1,0 +1,99 @@
+"""Warranty ends, expiring and expired assets, replacement candidates (KPIS.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+
+from aftersales.core.model import Asset, Records, Settings, Ticket
+
+
+def warranty_years(asset: Asset, settings: Settings) -> int:
+    base = asset.warranty_years if asset.warranty_years is not None else settings.warranty_years
+    return base + sum(e.years for e in asset.extensions)
+
+
+def warranty_end(asset: Asset, settings: Settings) -> dt.date | None:
+    """The last day of the warranty: `years` plus extensions after `installed` (None without a date)."""
+    if asset.installed is None:
+        return None
+    return asset.installed + relativedelta(years=warranty_years(asset, settings))
+
+
+def in_warranty(ticket: Ticket, asset: Asset | None, settings: Settings) -> bool | None:
+    """Reported on or before the warranty's last day; None when it cannot be known."""
+    end = warranty_end(asset, settings) if asset else None
+    if end is None:
+        return None
+    return ticket.reported_at.astimezone(settings.tz).date() <= end
+
+
+@dataclass(frozen=True)
+class WarrantyRow:
+    asset: Asset
+    end: dt.date | None
+    days_left: int | None
+
+
+def status_rows(records: Records, today: dt.date) -> list[WarrantyRow]:
+    settings = records.settings
+    rows = []
+    for asset in sorted(records.assets.values(), key=lambda a: a.id):
+        end = warranty_end(asset, settings)
+        rows.append(WarrantyRow(asset, end, (end - today).days if end else None))
+    return rows
+
+
+def expiring(rows: Iterable[WarrantyRow], within_days: int) -> list[WarrantyRow]:
+    """Ending within the next `within_days` days: the cover ends at 24:00 of its last day, so the
+    last day is today (0 days left) up to `within_days - 1` days after today."""
+    return sorted((r for r in rows if r.days_left is not None and 0 <= r.days_left < within_days),
+                  key=lambda r: (r.end, r.asset.id))
+
+
+def expired(rows: Iterable[WarrantyRow]) -> list[WarrantyRow]:
+    return sorted((r for r in rows if r.days_left is not None and r.days_left < 0), key=lambda r: (r.end, r.asset.id))
+
+
+def missing_install_date(rows: Iterable[WarrantyRow]) -> list[WarrantyRow]:
+    return [r for r in rows if r.end is None]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    asset: Asset
+    tickets: tuple[Ticket, ...]   # the repairs inside the densest window
+
+
+def replacement_candidates(records: Records, tickets: Iterable[Ticket]) -> list[Candidate]:
+    """Assets with at least `failures` in-warranty repair tickets (not cancelled) inside one `within` window."""
+    s = records.settings
+    if not s.replace_failures or s.replace_within is None:
+        return []
+    window = dt.timedelta(seconds=s.replace_within.seconds)
+    by_asset: dict[str, list[Ticket]] = {}
+    for t in tickets:
+        asset = records.assets.get(t.asset or "")
+        if t.kind == "repair" and t.status != "cancelled" and asset and in_warranty(t, asset, s):
+            by_asset.setdefault(asset.id, []).append(t)
+    found = []
+    for asset_id, repairs in sorted(by_asset.items()):
+        repairs.sort(key=lambda t: t.reported_at)
+        best = _densest(repairs, window)
+        if len(best) >= s.replace_failures:
+            found.append(Candidate(records.assets[asset_id], tuple(best)))
+    return found
+
+
+def _densest(repairs: list[Ticket], window: dt.timedelta) -> list[Ticket]:
+    best: list[Ticket] = []
+    first = 0
+    for last in range(len(repairs)):
+        while repairs[last].reported_at - repairs[first].reported_at > window:
+            first += 1
+        if last - first + 1 > len(best):
+            best = repairs[first:last + 1]
+    return best

@@ -1,0 +1,93 @@
+"""The Jinja environment of the reports: the records folder's templates first, then the built-in ones.
+
+A user template may replace a built-in one by using its name, and may extend
+it as `builtin/<name>` (for example to put the company letterhead on the
+built-in report). HTML templates escape every value unless told otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from aftersales.core.errors import AftersalesError
+from aftersales.store.files import write_atomic
+
+LANGUAGES = ("en", "zh")
+
+
+def builtin_folder() -> str:
+    """The built-in templates: inside the installed package, or `templates/` of a source checkout."""
+    try:
+        return str(resources.files("aftersales.templates"))
+    except ModuleNotFoundError:  # imported from a source tree, where templates/ sits beside the package
+        return str(Path(__file__).resolve().parent.parent / "templates")
+
+
+def builtin_text(name: str) -> str:
+    """A built-in file of the templates folder (e.g. the shared CSS), as text."""
+    return (Path(builtin_folder()) / name).read_text(encoding="utf-8")
+
+
+def environment(records_root: Path | None = None) -> jinja2.Environment:
+    builtin = jinja2.FileSystemLoader(builtin_folder())
+    loaders: list[jinja2.BaseLoader] = []
+    if records_root is not None and (records_root / "templates").is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(records_root / "templates")))
+    loaders += [builtin, jinja2.PrefixLoader({"builtin": builtin})]
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm", "html.j2")),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render(records_root: Path | None, name: str, context: Mapping[str, Any]) -> str:
+    """Render template `name` with `context`; template mistakes become clear errors."""
+    env = environment(records_root)
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateNotFound as exc:
+        raise AftersalesError(f"template {exc.name!r} not found (looked in the records' templates/ "
+                              "and the built-in ones)") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise AftersalesError(f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}") from None
+    except jinja2.TemplateError as exc:  # undefined names, runtime errors in a user's template
+        raise AftersalesError(f"template {name}: {exc.message or exc}") from None
+
+
+def labels(table: Mapping[str, Mapping[str, str]], lang: str) -> Mapping[str, str]:
+    """The labels of one language; English keys, so a missing translation shows in English."""
+    if lang not in LANGUAGES:
+        raise AftersalesError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
+    english = table["en"]
+    return {key: table.get(lang, {}).get(key, value) for key, value in english.items()}
+
+
+def output_file(output: str | None, default_name: str) -> Path | None:
+    """`-o PATH`: that file, or in a folder (existing, or written with a trailing slash) `default_name`."""
+    if output is None:
+        return None
+    folder = Path(output)
+    if folder.is_dir() or output.endswith(("/", "\\")):
+        return folder / default_name
+    return folder
+
+
+def write_output(text: str, output: Path | None) -> Path | None:
+    """Write a rendered report atomically to `output` (None: the caller prints it)."""
+    if output is None:
+        return None
+    try:
+        write_atomic(output, text.encode("utf-8"))
+    except (FileExistsError, NotADirectoryError, IsADirectoryError):
+        raise AftersalesError(f"cannot write {output}: a part of that path is a file, not a folder "
+                              "(or the file is a folder)") from None
+    return output
