@@ -21,11 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from aftersales.checks.validate import validate
-from aftersales.core.times import parse_instant
-from aftersales.engine import sla
-from aftersales.store import files as store
-from aftersales.views import quarterly as quarterly_report
+from aftersales.checks import validate
+from aftersales.core.times import parse_instant, quarter
+from aftersales.engine import kpis, sla
+from aftersales.store.load import load
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (10_000, 100_000)
@@ -42,9 +41,9 @@ def measure(folder: Path) -> dict[str, tuple[float, int, str]]:
     old = time.time() - 3600  # files changed an hour ago: the cache may keep them (see aftersales/cache.py)
     for path in folder.rglob("*.yaml"):
         os.utime(path, (old, old))
-    _, cold_s = timed(lambda: store.load(folder, use_cache=True))     # parses every file, fills the cache
-    loaded, read_s = timed(lambda: store.load(folder, use_cache=True))  # unchanged files: nothing parsed
-    records = loaded.records
+    _, cold_s = timed(lambda: load(folder, use_cache=True))     # parses every file, fills the cache
+    loaded, read_s = timed(lambda: load(folder, use_cache=True))  # unchanged files: nothing parsed
+    records = loaded.records()
     files = 1 + len(records.assets) + len(records.tickets) + len(records.inspections) + len(records.parts)
     problems, check_s = timed(lambda: validate(loaded))
     errors = [p for p in problems if p.severity == "error"]
@@ -53,8 +52,8 @@ def measure(folder: Path) -> dict[str, tuple[float, int, str]]:
     at = parse_instant("2026-11-23", records.settings.tz)
     cycles, sla_s = timed(lambda: sla.evaluate(records, at))
     events = sum(len(t.events) for t in records.tickets.values())
-    period = quarterly_report.period_for(at, records.settings.tz, "2026Q3", False, None, None)
-    _, report_s = timed(lambda: quarterly_report.build(records, period, at))
+    period = quarter("2026Q3", records.settings.tz)
+    _, report_s = timed(lambda: kpis.report(records, period, at))
     return {
         "read and parse every file": (cold_s, files, "files"),
         "read again (parse cache warm)": (read_s, files, "files"),

@@ -158,5 +158,34 @@ def records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Records:
     return Records(tmp_path / "records")
 
 
+# --- golden files -----------------------------------------------------------------
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true",
+                     help="rewrite the golden files that differ from the output; the tests that rewrote one "
+                          "fail, so a run that changed a golden file is never mistaken for a passing one")
+
+
+GOLDEN_HINT = "if the change is intended: python -m pytest --update-goldens, then review `git diff tests/golden`"
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest):
+    """`golden(path, text)`: the text must equal the golden file byte for byte; with
+    --update-goldens a differing file is rewritten and the test fails."""
+    update = request.config.getoption("--update-goldens")
+
+    def check(path: Path, text: str) -> None:
+        data = text.encode("utf-8")
+        if update and (not path.exists() or path.read_bytes() != data):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            pytest.fail(f"rewrote {path.name}: review the diff, then run the tests again without --update-goldens")
+        assert path.exists(), f"{path} is missing; {GOLDEN_HINT}"
+        assert data == path.read_bytes(), f"differs from {path.name}; {GOLDEN_HINT}"
+
+    return check
+
+
 # The parse cache goes to a folder of this test session, never the user's own cache.
 os.environ.setdefault("AFTERSALES_CACHE_DIR", tempfile.mkdtemp(prefix="aftersales-test-cache-"))

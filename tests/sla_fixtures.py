@@ -10,12 +10,13 @@ import textwrap
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from aftersales.checks import validate
-from aftersales.core.model import Records, Ticket
+from aftersales.checks import Known, check_ticket, validate
+from aftersales.core.model import Ticket
 from aftersales.edit import init as scaffold
 from aftersales.engine import sla
 from aftersales.store import build
-from aftersales.store import files as store
+from aftersales.store.load import load
+from aftersales.store.reading import read_file
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -97,10 +98,10 @@ class World:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        loaded = store.load(root)
-        assert not [p for p in validate.validate(loaded) if p.severity == "error"]
-        self.records = loaded.records
-        self.settings = loaded.records.settings
+        loaded = load(root)
+        assert not [p for p in validate(loaded) if p.severity == "error"]
+        self.records = loaded.records()
+        self.settings = self.records.settings
         self.engine = sla.Engine(self.settings, self.records.assets)
         self._ids = itertools.count(1)
 
@@ -109,12 +110,11 @@ class World:
         path = self.root / "scratch" / f"{ticket_id}.yaml"
         path.parent.mkdir(exist_ok=True)
         path.write_text(ticket_yaml(ticket_id, events, **fields), encoding="utf-8")
-        clean, problems = store.read_file(path, path.name, "ticket")
+        clean, problems = read_file(path, path.name, "ticket")
         assert clean is not None and not [p for p in problems if p.severity == "error"], problems
         ticket = build.ticket(clean, path.name)
-        records = Records(str(self.root), self.settings, self.records.assets, {ticket_id: ticket}, {}, {})
-        errors = [p for p in (*validate.check_ticket(ticket, records), *validate.check_events(ticket, records))
-                  if p.severity == "error"]
+        known = Known(self.settings, {"asset": self.records.assets}, self.records.assets)
+        errors = [p for p in check_ticket(ticket, known) if p.severity == "error"]
         assert not errors, errors
         return ticket
 

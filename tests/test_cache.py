@@ -1,5 +1,6 @@
-"""The parse cache: a file whose size and mtime are unchanged is not parsed again; anything
-else (a changed file, a corrupt or foreign cache, the cache turned off) falls back to parsing."""
+"""The parse cache: a file whose identity (size, mtime, ctime, inode) is unchanged is not parsed
+again; anything else (a changed file, changed code, a corrupt or foreign cache, the cache turned
+off) falls back to parsing."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import time
 import pytest
 from conftest import ASSET, ticket
 
-from aftersales.store import cache, yamlio
-from aftersales.store import files as store
+from aftersales.store import cache, reading, yamlio
+from aftersales.store import load as store
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def parses(monkeypatch):
         count["n"] += 1
         return real(data)
 
-    monkeypatch.setattr(store, "parse", counting)
+    monkeypatch.setattr(reading, "parse", counting)
     return count
 
 
@@ -45,7 +46,7 @@ def test_a_second_load_parses_nothing_and_gives_the_same_records(old_records, pa
     second = store.load(old_records.root)
     assert files == len(list(old_records.root.rglob("*.yaml")))   # each file once
     assert parses["n"] == files            # nothing parsed the second time
-    assert second.records == first.records
+    assert second.records() == first.records()
     assert second.problems == first.problems
 
 
@@ -55,7 +56,7 @@ def test_a_changed_file_is_parsed_again(old_records, parses):
     old_records.write("assets/CHAIR-1.yaml", ASSET.replace("name:", "name: 新"))
     loaded = store.load(old_records.root)
     assert parses["n"] == before + 1
-    assert loaded.records.assets["CHAIR-1"].name.startswith("新")
+    assert loaded.assets["CHAIR-1"].name.startswith("新")
 
 
 def test_a_corrupt_cache_is_rebuilt_not_trusted(old_records, parses):
@@ -66,7 +67,7 @@ def test_a_corrupt_cache_is_rebuilt_not_trusted(old_records, parses):
     loaded = store.load(old_records.root)
     files = len(list(old_records.root.rglob("*.yaml")))
     assert parses["n"] == before + files
-    assert "CHAIR-1" in loaded.records.assets
+    assert "CHAIR-1" in loaded.assets
     store.load(old_records.root)
     assert parses["n"] == before + files   # rebuilt by the previous run
 
@@ -93,3 +94,37 @@ def test_files_changed_within_the_last_seconds_are_not_cached(records, tmp_path,
     store.load(records.root)               # the files were written just now: one mtime tick may hide a change
     store.load(records.root)
     assert parses["n"] == 2 * len(list(records.root.rglob("*.yaml")))
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_noticed(old_records, parses):
+    store.load(old_records.root)
+    before = parses["n"]
+    path = old_records.root / "assets/CHAIR-1.yaml"
+    stat = path.stat()
+    path.write_text(path.read_text(encoding="utf-8").replace("报告厅剧院椅", "报告厅座椅子"), encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))   # same size, the old mtime restored
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    loaded = store.load(old_records.root)
+    assert parses["n"] == before + 1       # its ctime changed
+    assert loaded.assets["CHAIR-1"].name == "报告厅座椅子"
+
+
+def test_a_change_to_the_code_that_reads_files_makes_every_entry_stale(old_records, parses, monkeypatch):
+    store.load(old_records.root)
+    before = parses["n"]
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: "a new rule")
+    store.load(old_records.root)
+    assert parses["n"] == before + len(list(old_records.root.rglob("*.yaml")))
+
+
+def test_the_code_fingerprint_changes_with_any_byte_of_the_reading_code(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    package = Path(cache.__file__).resolve().parent.parent
+    for sub in cache.READING_CODE:
+        shutil.copytree(package / sub, tmp_path / sub)
+    assert cache.fingerprint(tmp_path, cache.READING_CODE) == cache.code_fingerprint()
+    spec = tmp_path / "store" / "spec.py"
+    spec.write_text(spec.read_text(encoding="utf-8") + "# a new rule\n", encoding="utf-8")
+    assert cache.fingerprint(tmp_path, cache.READING_CODE) != cache.code_fingerprint()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import TICKET, Records, ticket
 
-from aftersales.store import files as store
+from aftersales.store.load import load
 
 N = 20
 
@@ -83,7 +83,7 @@ def test_parallel_opens_make_distinct_valid_tickets(records, tmp_path):
     valid = aftersales(records, "validate")
     assert valid.returncode == 0, valid.stdout
     assert valid.stdout == f"ok: 1 asset, {N} tickets, 0 inspections, 1 part, no problems\n"
-    summaries = {t.summary for t in store.load(records.root).records.tickets.values()}
+    summaries = {t.summary for t in load(records.root).tickets.values()}
     assert summaries == {f"扶手松动 {i}" for i in range(N)}
 
 
@@ -102,6 +102,6 @@ def test_parallel_logs_on_one_ticket_lose_no_event(records, tmp_path):
     assert no_temporary_files(records.root)
     valid = aftersales(records, "validate")
     assert valid.returncode == 0, valid.stdout
-    events = store.load(records.root).records.tickets["T-1"].events
+    events = load(records.root).tickets["T-1"].events
     assert len(events) == N + 1
     assert sorted(e.note for e in events[1:]) == sorted(f"n{i}" for i in range(N))

@@ -2,14 +2,11 @@
 template overrides, determinism.
 
 The golden files are tests/golden/inspection.{en,zh}.{md,html}. After a deliberate change to
-the report, regenerate them from the repository root and review the diff:
-
-    python -c "import sys; sys.path.insert(0, 'tests'); import test_inspection_report as t; t.regenerate()"
+the report, `python -m pytest --update-goldens` rewrites them (and fails); review the diff.
 """
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,8 +14,6 @@ from conftest import ASSET, Records, run, ticket
 
 GOLDEN = Path(__file__).parent / "golden"
 AT = "2026-04-10"
-REGENERATE = ('python -c "import sys; sys.path.insert(0, \'tests\'); import test_inspection_report as t; '
-              't.regenerate()"')
 
 SETTINGS = """\
 schema: 1
@@ -104,15 +99,6 @@ def rendered(records: Records, lang: str, fmt: str) -> str:
 CASES = [(lang, fmt) for lang in ("en", "zh") for fmt in ("md", "html")]
 
 
-def regenerate() -> None:
-    """Write the golden files from the fixture above (review the diff before committing)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        records = build(Path(tmp) / "records")
-        GOLDEN.mkdir(exist_ok=True)
-        for lang, fmt in CASES:
-            (GOLDEN / f"inspection.{lang}.{fmt}").write_bytes(rendered(records, lang, fmt).encode("utf-8"))
-
-
 @pytest.fixture
 def school(tmp_path, monkeypatch) -> Records:
     monkeypatch.delenv("AFTERSALES_RECORDS", raising=False)
@@ -120,12 +106,10 @@ def school(tmp_path, monkeypatch) -> Records:
 
 
 @pytest.mark.parametrize(("lang", "fmt"), CASES)
-def test_the_report_matches_its_golden_file(school, lang, fmt):
-    golden = GOLDEN / f"inspection.{lang}.{fmt}"
-    assert golden.exists(), f"{golden} is missing; write it with:\n  {REGENERATE}"
+def test_the_report_matches_its_golden_file(school, lang, fmt, golden):
     first = rendered(school, lang, fmt)
     assert first == rendered(school, lang, fmt), "two runs differ"
-    assert first.encode("utf-8") == golden.read_bytes(), f"differs from {golden.name}; if intended:\n  {REGENERATE}"
+    golden(GOLDEN / f"inspection.{lang}.{fmt}", first)
 
 
 def test_the_content_the_school_needs(school):
@@ -170,7 +154,7 @@ def test_record_text_is_escaped(school):
     assert "<script>" not in html
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
     md = rendered(school, "en", "md")
-    assert r"\<script\>alert('x')\</script\>" in md
+    assert "&lt;script&gt;alert('x')&lt;/script&gt;" in md and "<script" not in md
 
 
 def test_the_html_is_one_self_contained_a4_page(school):

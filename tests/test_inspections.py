@@ -14,7 +14,8 @@ import pytest
 from conftest import ASSET, run, ticket
 
 from aftersales.edit.inspections import default_id
-from aftersales.edit.tickets import Folder
+from aftersales.store import build
+from aftersales.store.reading import check_bytes
 
 SETTINGS = """\
 schema: 1
@@ -132,7 +133,7 @@ def test_new_with_chosen_areas(folder):
 
 
 def test_new_default_ids():
-    plans = {p.id: p for p in Folder(Path("."), _settings(), {}).settings.plans}
+    plans = {p.id: p for p in _settings().plans}
     assert default_id(plans["quarterly"], _date("2026-03-27")) == "INS-2026Q1"
     assert default_id(plans["quarterly"], _date("2026-04-08")) == "INS-2026Q1"  # late for the Q1 slot
     assert default_id(plans["quarterly"], _date("2026-06-16")) == "INS-2026Q2"
@@ -142,9 +143,7 @@ def test_new_default_ids():
 
 
 def _settings():
-    from aftersales.store import build
-    from aftersales.store import files as store
-    clean, _ = store.check_bytes(SETTINGS.encode(), "aftersales.yaml", "settings")
+    clean, _ = check_bytes(SETTINGS.encode(), "aftersales.yaml", "settings")
     return build.settings(clean)
 
 
@@ -337,8 +336,9 @@ def test_an_invalid_file_is_not_edited(folder):
     with Unchanged(folder):
         result = cmd(folder, "signoff", "INS-2026Q1", "--name", "李主任", "--date", "2026-03-28")
     assert result.exit_code == 1
-    assert result.stderr == (f"Error: refused, nothing was written: {INS} does not validate; fix it first: "
-                             f"{INS}:4:1: error[unknown-plan]: plan 'nope' is not a maintenance plan\n")
+    assert result.stderr == (f"Error: refused, nothing was written: {INS} does not validate (1 error); fix it first:\n"
+                             f"  {INS}:4:1: error[unknown-plan]: plan 'nope' is not a maintenance plan\n"
+                             "run `aftersales validate` for the full list\n")
 
 
 def test_open_ticket_opens_a_linked_repair_ticket(folder):

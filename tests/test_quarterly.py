@@ -8,11 +8,7 @@ Golden files
 ------------
 `tests/golden/quarterly/2026Q3.<lang>.<fmt>` (en/zh x md/html) hold the report of the bundled
 records for 2026Q3 as of 2026-11-23, byte for byte. When a change to the report is intended,
-regenerate them and review the diff before committing:
-
-    AFTERSALES_UPDATE_GOLDEN=1 python -m pytest tests/test_quarterly.py -k golden
-
-With the variable set, the golden tests write the files instead of comparing (and pass).
+`python -m pytest --update-goldens` rewrites them (and fails); review the diff before committing.
 """
 
 from __future__ import annotations
@@ -32,8 +28,6 @@ from conftest import run
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "records"
 GOLDEN = Path(__file__).parent / "golden" / "quarterly"
-UPDATE = os.environ.get("AFTERSALES_UPDATE_GOLDEN") == "1"
-REGENERATE = "AFTERSALES_UPDATE_GOLDEN=1 python -m pytest tests/test_quarterly.py -k golden"
 AT = "2026-11-23"
 TARGETS = ["response", "on-site", "resolution", "callback", "return-inspection"]  # the bundled settings' ids
 
@@ -157,15 +151,8 @@ def test_the_same_records_and_instant_give_byte_identical_output():
 
 @pytest.mark.parametrize("fmt", ["md", "html"])
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_the_report_matches_its_golden_file(lang, fmt):
-    golden = GOLDEN / f"2026Q3.{lang}.{fmt}"
-    text = text_of("2026Q3", "--format", fmt, "--lang", lang)
-    if UPDATE:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_bytes(text.encode("utf-8"))
-        return
-    assert golden.exists(), f"{golden} is missing; write it with:\n  {REGENERATE}"
-    assert text.encode("utf-8") == golden.read_bytes(), f"differs from {golden.name}; if intended:\n  {REGENERATE}"
+def test_the_report_matches_its_golden_file(lang, fmt, golden):
+    golden(GOLDEN / f"2026Q3.{lang}.{fmt}", text_of("2026Q3", "--format", fmt, "--lang", lang))
 
 
 # --- periods ----------------------------------------------------------------------------------

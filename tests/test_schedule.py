@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from aftersales.core.durations import Duration
 from aftersales.core.model import Finding, Inspection, Plan, Settings, Where
 from aftersales.engine import schedule
+from aftersales.views.ics import ics
 
 D = dt.date
 QUARTERLY = Plan(id="q", rrule="FREQ=MONTHLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1", start=D(2026, 3, 31),
@@ -208,18 +209,6 @@ def test_every_status_follows_its_definition(offsets, at_offset, early):
 
 # --- compliance and findings ------------------------------------------------
 
-def test_pm_compliance_counts_done_over_done_late_and_overdue():
-    s = Settings(name="p", timezone="Asia/Shanghai", areas={}, priorities=("normal",), plans=(QUARTERLY, HALF))
-    found = [ins(D(2026, 3, 20), "A"), ins(D(2026, 3, 15), "B", "h")]  # q done; h 2025-12-31 late
-    whole = schedule.compliance(s, found, D(2025, 10, 1), D(2026, 7, 1), D(2026, 7, 1))
-    assert (whole.done, whole.late, whole.overdue) == (1, 1, 2)  # overdue: q Q2, h 2026-06-30
-    assert whole.rate == 0.25
-    q1 = schedule.compliance(s, found, D(2026, 1, 1), D(2026, 4, 1), D(2026, 7, 1), plan="q")
-    assert (q1.done, q1.counted, q1.rate) == (1, 1, 1.0)
-    nothing_due_yet = schedule.compliance(s, found, D(2026, 7, 1), D(2026, 10, 1), D(2026, 7, 1))
-    assert nothing_due_yet.rate is None  # Q3 is upcoming: not counted
-
-
 @pytest.mark.parametrize(("due", "closed", "at", "expected"), [
     (D(2026, 4, 3), None, D(2026, 4, 3), "open"),
     (D(2026, 4, 3), None, D(2026, 4, 4), "overdue"),
@@ -372,7 +361,7 @@ def test_ics_writes_overdue_due_and_upcoming_slots(planned, tmp_path):
 def test_ics_folds_long_lines_between_characters():
     slot = schedule.Slot("p", D(2026, 3, 31), D(2026, 3, 17), "due")
     plan = Plan(id="p", rrule="FREQ=YEARLY", start=D(2026, 3, 31), checklist=("a",), areas=None, name="保养" * 40)
-    data = schedule.ics([slot], [plan], "测试项目")
+    data = ics([slot], [plan], "测试项目")
     summary = next(line for line in unfold(data) if line.startswith("SUMMARY:"))
     assert summary == "SUMMARY:" + "保养" * 40 + " (p)"
     assert data.count(b"\r\n ") >= 3

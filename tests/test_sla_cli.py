@@ -377,7 +377,7 @@ def test_policy_that_is_not_valid_settings(folder: Path, tmp_path: Path) -> None
     bad = tmp_path / "bad.yaml"
     bad.write_text("schema: 1\nsla: {targets: nope}\n", encoding="utf-8")
     result = run("sla", "--records", str(folder), "--at", AT, "--policy", str(bad))
-    assert result.exit_code == 2 and "is not valid settings" in result.output
+    assert result.exit_code == 2 and "does not validate as settings (4 errors); nothing was compared:" in result.output
 
 
 # --- bad --at ------------------------------------------------------------------------------------

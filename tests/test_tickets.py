@@ -21,7 +21,7 @@ from conftest import INSPECTION, REPORTED, TICKET, Records, event, run, ticket
 from aftersales.cli import cli, ticket_cmds
 from aftersales.core import ids
 from aftersales.edit.yamltext import scalar
-from aftersales.store import files as store
+from aftersales.store.load import load
 from aftersales.store.yamlio import parse
 from aftersales.views.tables import width
 
@@ -54,9 +54,9 @@ def sha256(path: Path) -> str:
 
 
 def load_ticket(records: Records, ticket_id: str):
-    loaded = store.load(records.root)
-    assert loaded.errors == []
-    return loaded.records.tickets[ticket_id]
+    loaded = load(records.root)
+    assert [p for p in loaded.problems if p.is_error] == []
+    return loaded.tickets[ticket_id]
 
 
 class _TtyStdin:

@@ -1,69 +1,24 @@
-"""The command line: parse options, call one core function, render, exit.
-
-Every failure the user can act on is an `AftersalesError`, turned into a
-message on stderr and an exit code here, in one place.
-"""
+"""The command line: click commands only. Each parses its options, calls one function of the
+layers below, renders the result and exits; every command is registered here, in one list."""
 
 from __future__ import annotations
 
-import click
+from aftersales.cli import asset_cmds, git_cmds, inspection_cmds, records_cmds, report_cmds, sla_cmds, ticket_cmds
+from aftersales.cli.base import cli
 
-from aftersales import __version__
-from aftersales.core.errors import AftersalesError
+COMMANDS = (
+    records_cmds.validate, records_cmds.init, records_cmds.schema_command,
+    ticket_cmds.ticket_group, sla_cmds.sla_command, sla_cmds.calendar_group,
+    inspection_cmds.inspection_group, inspection_cmds.maintenance_group,
+    report_cmds.report_group, asset_cmds.warranty_command, asset_cmds.asset_group, asset_cmds.parts_command,
+    git_cmds.git_group,
+)
+for command in COMMANDS:
+    cli.add_command(command)
 
-
-class _Failed(click.ClickException):
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-
-class Group(click.Group):
-    """Turns the package's own errors (and unreadable files) into messages, never tracebacks."""
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except AftersalesError as exc:
-            raise _Failed(str(exc), exc.exit_code) from None
-        except BrokenPipeError:  # `aftersales sla | head`: click ends quietly, as other tools do
-            raise
-        except OSError as exc:
-            where = f" ({exc.filename})" if exc.filename else ""
-            raise _Failed(f"{exc.strerror or exc}{where}", 1) from None
-
-
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 80}
-
-
-@click.group(cls=Group, context_settings=CONTEXT)
-@click.version_option(__version__, prog_name="aftersales")
-def cli() -> None:
-    """After-sales service records of a furniture supplier, kept as YAML in git.
-
-    Every command finds the records folder from --records DIR, else
-    $AFTERSALES_RECORDS, else the first folder up from here holding
-    aftersales.yaml. Times are read and shown in the project time zone.
-
-    \b
-    Examples:
-      aftersales init school-records
-      aftersales validate --records school-records
-      aftersales sla --open
-    """
+__all__ = ["cli", "main"]
 
 
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="aftersales")
-
-
-from aftersales.cli import (  # noqa: E402,F401  (registers the commands)
-    asset_cmds,
-    git_cmds,
-    inspection_cmds,
-    records_cmds,
-    report_cmds,
-    sla_cmds,
-    ticket_cmds,
-)

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import click
 
-from aftersales.cli import CONTEXT, cli
-from aftersales.core.ids import resolve
-from aftersales.core.times import period_from_options, short
-from aftersales.engine import parts, warranty
-from aftersales.views.tables import clip, table, to_json, whole
-
-from .options import (
+from aftersales.cli.base import CONTEXT
+from aftersales.cli.options import (
     at_option,
     format_option,
-    load_valid,
     period_options,
+    project,
     records_option,
     within_days,
     within_days_option,
 )
+from aftersales.core.ids import resolve
+from aftersales.core.times import period_from_options
+from aftersales.engine import parts, queries, warranty
+from aftersales.views.fmt import short, whole
+from aftersales.views.tables import clip, table, to_json
 
 
-@cli.command("warranty")
+@click.command("warranty", context_settings=CONTEXT)
 @records_option
 @at_option
 @within_days_option
@@ -37,19 +37,16 @@ def warranty_command(records_dir, at_text, within_text, fmt) -> None:
       aftersales warranty
       aftersales warranty --within 365d --format json
     """
-    loaded, at = load_valid(records_dir, at_text)
-    records = loaded.records
-    today = at.astimezone(records.settings.tz).date()
     within = within_days(within_text)
-    rows = warranty.status_rows(records, today)
-    tickets = records.tickets_as_of(at)
+    p = project(records_dir, at_text)
+    found = warranty.overview(p.records, p.at, within)
     report = {
-        "as_of": today.isoformat(), "within_days": within,
-        "expiring": [_row(r) for r in warranty.expiring(rows, within)],
-        "expired": [_row(r) for r in warranty.expired(rows)],
-        "missing_installed": [r.asset.id for r in warranty.missing_install_date(rows)],
+        "as_of": found.today.isoformat(), "within_days": within,
+        "expiring": [_row(r) for r in found.expiring],
+        "expired": [_row(r) for r in found.expired],
+        "missing_installed": [r.asset.id for r in found.missing_installed],
         "replacement_candidates": [{"asset": c.asset.id, "repairs": [t.id for t in c.tickets]}
-                                   for c in warranty.replacement_candidates(records, tickets)],
+                                   for c in found.candidates],
     }
     if fmt == "json":
         click.echo(to_json(report))
@@ -70,7 +67,7 @@ def _row(r: warranty.WarrantyRow) -> dict[str, object]:
             "end": r.end.isoformat() if r.end else None, "days_left": r.days_left}
 
 
-@cli.group("asset", context_settings=CONTEXT)
+@click.group("asset", context_settings=CONTEXT)
 def asset_group() -> None:
     """Installed products."""
 
@@ -86,11 +83,10 @@ def asset_show(asset_id: str, records_dir, at_text) -> None:
     Example:
       aftersales asset show AUD-CHAIR-A
     """
-    loaded, at = load_valid(records_dir, at_text)
-    records = loaded.records
-    s = records.settings
-    asset = records.assets[resolve(asset_id, records.assets, "asset")]
-    end = warranty.warranty_end(asset, s)
+    p = project(records_dir, at_text)
+    s = p.settings
+    found = queries.asset_history(p.records, resolve(asset_id, p.records.assets, "asset"), p.at)
+    asset, end = found.asset, found.warranty_end
     area = s.areas.get(asset.area)
     click.echo(f"{asset.id}  {asset.name}")
     for label, value in (("category", asset.category), ("area", f"{asset.area} ({area.name})" if area else asset.area),
@@ -98,22 +94,18 @@ def asset_show(asset_id: str, records_dir, at_text) -> None:
                          ("installed", asset.installed)):
         if value:
             click.echo(f"  {label:<10} {value}")
-    extra = sum(e.years for e in asset.extensions)
-    years = warranty.warranty_years(asset, s)
-    today = at.astimezone(s.tz).date()
-    state = "unknown (no install date)" if end is None else (
+    extra, years, left = found.extension_years, found.warranty_years, found.days_left
+    state = "unknown (no install date)" if end is None or left is None else (
         f"until {end} ({years} years{f', {extra} by extension' if extra else ''}; "
-        + ("ended" if end < today else f"{(end - today).days} days left") + ")")
+        + ("ended" if left < 0 else f"{left} days left") + ")")
     click.echo(f"  {'warranty':<10} {state}")
-    history = sorted((t for t in records.tickets_as_of(at) if t.asset == asset.id),
-                     key=lambda t: t.reported_at)
-    click.echo(f"\nTickets ({len(history)})")
-    if history:
+    click.echo(f"\nTickets ({len(found.tickets)})")
+    if found.tickets:
         click.echo(table([(t.id, short(t.reported_at, s.tz)[:10], t.kind, t.status, clip(t.summary, 20))
-                          for t in history], ("ticket", "reported", "kind", "status", "summary")))
+                          for t in found.tickets], ("ticket", "reported", "kind", "status", "summary")))
 
 
-@cli.command("parts")
+@click.command("parts", context_settings=CONTEXT)
 @records_option
 @at_option
 @click.option("--low", "low_only", is_flag=True, help="Only parts at or below their reorder point.")
@@ -131,13 +123,10 @@ def parts_command(records_dir, at_text, low_only, period, from_text, to_text, fm
       aftersales parts --low
       aftersales parts --period 2026Q3 --format json
     """
-    loaded, at = load_valid(records_dir, at_text)
-    records = loaded.records
-    tz = records.settings.tz
-    chosen = period_from_options(period, from_text, to_text, tz)
+    p = project(records_dir, at_text)
+    chosen = period_from_options(period, from_text, to_text, p.tz)
     span = (chosen.start.date(), chosen.end.date()) if chosen else None
-    tickets = records.tickets_as_of(at)
-    rows = parts.rows(records.parts.values(), tickets, tz, at.astimezone(tz).date(), span)
+    rows = parts.rows(p.records.parts.values(), p.records.tickets_as_of(p.at), p.tz, p.today, span)
     if low_only:
         rows = [r for r in rows if r.low]
     data = [{"part": r.part.id, "name": r.part.name, "unit": r.part.unit, "stock": whole(r.stock),

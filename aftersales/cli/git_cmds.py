@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
-from aftersales.cli import CONTEXT, cli
+from aftersales.cli.base import CONTEXT
+from aftersales.cli.options import records_option
 from aftersales.edit import gitsetup, mergedriver
-from aftersales.store import files as store
+from aftersales.store.fileio import write_atomic
+from aftersales.store.paths import find_root
 
-from .options import records_option
 
-
-@cli.group("git", context_settings=CONTEXT)
+@click.group("git", context_settings=CONTEXT)
 def git_group() -> None:
     """Git collaboration: merge ticket files without conflicts."""
 
@@ -34,7 +34,7 @@ def install(records_dir) -> None:
     Example:
       aftersales git install
     """
-    for line in gitsetup.install(store.find_root(records_dir)):
+    for line in gitsetup.install(find_root(records_dir)):
         click.echo(line)
 
 
@@ -50,7 +50,7 @@ def merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> None:
     """
     texts = [p.read_bytes().decode("utf-8", errors="surrogateescape") for p in (base, ours, theirs)]
     merged, clean, why = mergedriver.merge(*texts, name=name)
-    store.write_atomic(ours, merged.encode("utf-8", errors="surrogateescape"))
+    write_atomic(ours, merged.encode("utf-8", errors="surrogateescape"))
     if why:
         click.echo(f"aftersales merge driver: {why}", err=True)
     sys.exit(0 if clean else 1)

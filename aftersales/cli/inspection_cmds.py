@@ -1,45 +1,37 @@
-"""Inspection and maintenance commands, and `report inspection` (on the `report` group)."""
+"""Inspection and maintenance commands."""
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from aftersales.cli import CONTEXT, cli
+from aftersales.cli.base import CONTEXT
+from aftersales.cli.options import at_option, field_options, format_option, project, records_option
 from aftersales.core.errors import UsageError
 from aftersales.core.ids import resolve
 from aftersales.core.model import Finding, Inspection
 from aftersales.core.times import parse_date, parse_past_instant
 from aftersales.edit import inspections
 from aftersales.edit.tickets import Folder
-from aftersales.engine import schedule
-from aftersales.store import files as store
-from aftersales.store.spec import CATEGORIES, SEVERITIES
-from aftersales.views import inspection as inspection_report
+from aftersales.engine import queries, schedule
+from aftersales.store.fileio import write_output
+from aftersales.store.paths import find_root
+from aftersales.store.spec import FINDING
+from aftersales.views.ics import ics
 from aftersales.views.tables import clip, table, to_json
-from aftersales.views.templating import LANGUAGES, output_file, write_output
-
-from .options import (
-    at_option,
-    document_format,
-    format_option,
-    load_valid,
-    records_option,
-    report_format_option,
-)
-from .report_cmds import report_group
 
 
-def _folder(records_dir) -> Folder:
-    return Folder.open(store.find_root(records_dir))
+def _folder(records_dir: Any) -> Folder:
+    return Folder.open(find_root(records_dir))
 
 
 # --- inspection -------------------------------------------------------------
 
-@cli.group("inspection", context_settings=CONTEXT)
+@click.group("inspection", context_settings=CONTEXT)
 def inspection_group() -> None:
     """Inspections: start one, record check results and findings, close them, sign off."""
 
@@ -110,20 +102,13 @@ def check_command(inspection_id, asset, pairs, records_dir) -> None:
 @inspection_group.command("finding")
 @click.argument("inspection_id", metavar="ID")
 @records_option
-@click.option("--problem", required=True, metavar="TEXT", help="What is wrong.")
-@click.option("--asset", metavar="ID", help="The asset concerned (a unique prefix is enough).")
-@click.option("--location", metavar="TEXT", help="Where exactly (row, seat, room).")
-@click.option("--category", type=click.Choice(CATEGORIES), help="The kind of problem.")
-@click.option("--severity", type=click.Choice(SEVERITIES), help="How urgent.")
-@click.option("--action", metavar="TEXT", help="The solution.")
-@click.option("--owner", metavar="WHO", help="Who fixes it.")
-@click.option("--due", "due_text", metavar="DATE", help="By when.")
+@field_options(FINDING, skip=("id", "closed", "ticket"), hints={"asset": "A unique prefix is enough."})
 @click.option("--open-ticket", is_flag=True,
               help="Also open a repair ticket (channel inspection) and link it in the finding's `ticket`.")
 @click.option("--at", "at_text", metavar="WHEN", help="--open-ticket: when it is reported.  [default: now]")
 @click.option("--by", metavar="WHO", help="--open-ticket: who reports it.  [default: the first inspector]")
-def finding_command(inspection_id, records_dir, problem, asset, location, category, severity, action, owner,
-                    due_text, open_ticket, at_text, by) -> None:
+def finding_command(inspection_id: str, records_dir: Any, open_ticket: bool, at_text: str | None, by: str | None,
+                    **fields: Any) -> None:
     """Add a finding, with the next free id (F1, F2 and so on), and print its id.
 
     The finding is added as new lines after the last one; the rest of the
@@ -137,9 +122,7 @@ def finding_command(inspection_id, records_dir, problem, asset, location, catego
           --action 更换回弹弹簧 --owner eng-zhang --due 2026-04-03 --open-ticket
     """
     folder = _folder(records_dir)
-    fields = {"asset": asset, "location": location, "category": category, "severity": severity,
-              "problem": problem, "action": action, "owner": owner,
-              "due": parse_date(due_text) if due_text else None}
+    fields["due"] = parse_date(fields["due"]) if fields.get("due") else None
     request = None
     if open_ticket:
         request = inspections.TicketRequest(parse_past_instant(at_text or "now", folder.settings.tz), by)
@@ -196,22 +179,14 @@ def list_command(records_dir, at_text, plan_id, fmt) -> None:
       aftersales inspection list
       aftersales inspection list --plan office-upkeep --format json
     """
-    loaded, at = load_valid(records_dir, at_text)
-    records = loaded.records
-    day = at.date()
-    if plan_id and plan_id not in {p.id for p in records.settings.plans}:
-        raise UsageError(f"no plan {plan_id!r}; plans are {', '.join(p.id for p in records.settings.plans)}")
-    found = sorted((i for i in records.inspections.values() if i.date <= day and (not plan_id or i.plan == plan_id)),
-                   key=lambda i: (i.date, i.id), reverse=True)
-    rows = []
-    for ins in found:
-        counts = {status: 0 for status in schedule.FINDING_STATUSES}
-        for finding in ins.findings:
-            counts[schedule.finding_status(finding, day)] += 1
-        signed = ins.signoff is not None and ins.signoff.date <= day
-        rows.append({"id": ins.id, "plan": ins.plan, "date": ins.date.isoformat(), "inspectors": list(ins.inspectors),
-                     "findings": len(ins.findings), "open": counts["open"] + counts["overdue"],
-                     "overdue": counts["overdue"], "signed": signed})
+    p = project(records_dir, at_text)
+    plans = [plan.id for plan in p.settings.plans]
+    if plan_id and plan_id not in plans:
+        raise UsageError(f"no plan {plan_id!r}; plans are {', '.join(plans)}")
+    rows = [{"id": r.inspection.id, "plan": r.inspection.plan, "date": r.inspection.date.isoformat(),
+             "inspectors": list(r.inspection.inspectors), "findings": len(r.inspection.findings), "open": r.open,
+             "overdue": r.findings["overdue"], "signed": r.signed}
+            for r in queries.inspection_rows(p.records, p.today, plan_id)]
     if fmt == "json":
         click.echo(to_json(rows))
         return
@@ -224,7 +199,7 @@ def list_command(records_dir, at_text, plan_id, fmt) -> None:
 
 # --- maintenance ------------------------------------------------------------
 
-@cli.group("maintenance", context_settings=CONTEXT)
+@click.group("maintenance", context_settings=CONTEXT)
 def maintenance_group() -> None:
     """Maintenance plans: which inspections are due, done, late or overdue."""
 
@@ -260,14 +235,13 @@ def due_command(records_dir, at_text, show_all, show_findings, fmt, ics_path, fa
       aftersales maintenance due --ics maintenance.ics
       aftersales maintenance due --fail-on-overdue     # for cron and CI
     """
-    loaded, at = load_valid(records_dir, at_text)
-    records = loaded.records
-    day = at.date()
-    present = list(records.inspections.values())
-    slots = schedule.all_slots(records.settings, present, day)
+    p = project(records_dir, at_text)
+    day = p.today
+    present = list(p.records.inspections.values())
+    slots = schedule.all_slots(p.settings, present, day)
     if ics_path is not None:
         exported = [s for s in slots if s.status in DEFAULT_STATUSES]
-        store.write_atomic(ics_path, schedule.ics(exported, records.settings.plans, records.settings.name))
+        write_output(ics_path, ics(exported, p.settings.plans, p.settings.name))
         click.echo(f"wrote {ics_path}: {len(exported)} slot{'s' if len(exported) != 1 else ''}", err=True)
     if show_findings:
         late = schedule.overdue_findings(present, day)
@@ -301,51 +275,3 @@ def _show_findings(found: list[tuple[Inspection, Finding]], day: dt.date, fmt: s
              clip(f.problem, 28)) for ins, f in found]
     click.echo(table(rows, ("inspection", "id", "owner", "due", "late", "problem"))
                or "no finding is past its due date")
-
-
-# --- reports ----------------------------------------------------------------
-
-# The `report` group is made once, by report_cmds (with `report quarterly`); making it again here
-# would replace it in `cli` and drop the commands already on it.
-__all__ = ["inspection_group", "maintenance_group", "report_group"]
-
-
-@report_group.command("inspection")
-@click.argument("inspection_id", metavar="ID")
-@records_option
-@at_option
-@report_format_option(*inspection_report.FORMATS)
-@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
-              help="Language of headings, labels and statuses (record text is shown as written).")
-@click.option("-o", "--output", type=click.Path(), metavar="PATH",
-              help="Write the report to this file, or into this folder as inspection-ID.LANG.FORMAT "
-                   "(atomically). Default: standard output.")
-def report_inspection(inspection_id, records_dir, at_text, fmt, lang, output) -> None:
-    """The inspection report for the school: assets checked and their results,
-    the problems (location, type, severity), the solution of each (action,
-    owner, deadline), each rectification's status as of --at (open, closed on
-    time, closed late, overdue) and the customer's sign-off.
-
-    Templates: inspection.md.j2 / inspection.html.j2 in the records'
-    templates/ folder replace the built-in ones, and may extend them as
-    builtin/inspection.md.j2. The HTML is one self-contained page for A4.
-
-    \b
-    Examples:
-      aftersales report inspection INS-2026Q1
-      aftersales report inspection INS-2026Q1 --lang zh --format html \\
-          -o INS-2026Q1.html
-    """
-    fmt = document_format(fmt, output, inspection_report.FORMATS)
-    loaded, at = load_valid(records_dir, at_text)
-    records = loaded.records
-    ins = records.inspections[resolve(inspection_id, records.inspections, "inspection")]
-    day = at.date()
-    if ins.date > day:
-        raise UsageError(f"{ins.id} is dated {ins.date}, after --at {day}: it did not exist yet")
-    text = inspection_report.render(records, ins, day, lang, fmt)
-    path = output_file(output, f"inspection-{ins.id}.{lang}.{fmt}")
-    if write_output(text, path) is None:
-        click.echo(text, nl=False)
-    else:
-        click.echo(f"wrote {path}", err=True)

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from aftersales.checks.validate import validate
-from aftersales.core.errors import AftersalesError, UsageError
-from aftersales.core.times import parse_instant
-from aftersales.store import files as store
+from aftersales.core.durations import parse_duration
+from aftersales.core.errors import UsageError
+from aftersales.core.problems import Problem
+from aftersales.project import Project, check_folder, load_project
+from aftersales.store import spec
+from aftersales.store.fileio import write_output
+from aftersales.store.load import Loaded
+from aftersales.store.paths import ENV_VAR, SETTINGS_FILE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -21,8 +25,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 def records_option(func: F) -> F:
     return click.option(
         "--records", "records_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
-        help=f"The records folder (default: ${store.ENV_VAR}, else the first folder up from here "
-             f"holding {store.SETTINGS_FILE}).",
+        help=f"The records folder (default: ${ENV_VAR}, else the first folder up from here "
+             f"holding {SETTINGS_FILE}).",
     )(func)
 
 
@@ -58,17 +62,17 @@ def progress(label: str) -> Any:
             bar.__exit__(None, None, None)
 
 
-def load_records(records_dir: Path | None) -> store.Loaded:
-    """Find the root and read every record once, with a progress bar on long reads."""
-    root = store.find_root(records_dir)
+def check_records(records_dir: Path | None) -> tuple[Loaded, list[Problem]]:
+    """Read every record once, valid or not, with a progress bar on long reads (for `validate`)."""
     with progress("Reading records") as (start, step):
-        return store.load(root, progress=step, on_count=start)
+        return check_folder(records_dir, progress=step, on_count=start)
 
 
-def fail(message: str, code: int = 1) -> AftersalesError:
-    err = AftersalesError(message)
-    err.exit_code = code
-    return err
+def project(records_dir: Path | None, at_text: str = "now") -> Project:
+    """The records as of --at, read once (with a progress bar on long reads), refused when they
+    do not validate."""
+    with progress("Reading records") as (start, step):
+        return load_project(records_dir, at_text, progress=step, on_count=start)
 
 
 def at_option(func: F) -> F:
@@ -83,24 +87,6 @@ def period_options(func: F) -> F:
     func = click.option("--to", "to_text", metavar="DATE", help="Last day of the period (included).")(func)
     func = click.option("--from", "from_text", metavar="DATE", help="First day of the period.")(func)
     return click.option("--period", metavar="QUARTER", help="A calendar quarter, like 2026Q1.")(func)
-
-
-def load_valid(records_dir: Path | None, at_text: str | None = None) -> tuple[store.Loaded, Any]:
-    """Load the records and refuse to compute on records that do not validate.
-
-    Returns the loaded records and the `--at` instant (None when not asked for).
-    """
-    loaded = load_records(records_dir)
-    errors = [p for p in validate(loaded) if p.severity == "error"]
-    if errors:
-        shown = "\n".join(f"  {p}" for p in errors[:5])
-        more = f"\n  ... and {len(errors) - 5} more" if len(errors) > 5 else ""
-        raise AftersalesError(
-            f"the records do not validate ({len(errors)} error{'s' if len(errors) != 1 else ''}); "
-            f"nothing was computed:\n{shown}{more}\nrun `aftersales validate` for the full list"
-        )
-    at = parse_instant(at_text, loaded.records.settings.tz) if at_text is not None else None
-    return loaded, at
 
 
 def report_format_option(*choices: str) -> Callable[[F], F]:
@@ -130,8 +116,6 @@ def within_days_option(func: F) -> F:
 
 def within_days(text: str) -> int:
     """`180d` (or a bare `180`) as a number of days."""
-    from aftersales.core.durations import parse_duration
-
     try:
         duration = parse_duration(text if not text.strip().isdigit() else text.strip() + "d")
     except ValueError as exc:
@@ -139,3 +123,74 @@ def within_days(text: str) -> int:
     if duration.unit != "d":
         raise UsageError(f"--within is counted in days, like 180d (not {text})")
     return duration.amount
+
+
+def output_option(what: str, pattern: str) -> Callable[[F], F]:
+    """`-o PATH`: a file, or a folder where the document gets its dated name."""
+    def decorate(func: F) -> F:
+        return click.option(
+            "-o", "--output", type=click.Path(), metavar="PATH",
+            help=f"Write the {what} to this file, or into this folder as {pattern} (atomically). "
+                 "Default: standard output.",
+        )(func)
+    return decorate
+
+
+def output_path(output: str | None, default_name: str) -> Path | None:
+    """`-o PATH`: that file, or in a folder (existing, or written with a trailing slash) `default_name`."""
+    if output is None:
+        return None
+    folder = Path(output)
+    if folder.is_dir() or output.endswith(("/", "\\")):
+        return folder / default_name
+    return folder
+
+
+def emit(text: str, output: str | None, default_name: str) -> None:
+    """Print a document, or write it where -o says (never over a record) and say where on stderr."""
+    path = output_path(output, default_name)
+    if path is None:
+        click.echo(text, nl=False)
+        return
+    write_output(path, text.encode("utf-8"))
+    click.echo(f"wrote {path}", err=True)
+
+
+# --- options made from the field spec -------------------------------------------------
+
+def _click_type(kind: spec.Type) -> Any:
+    if isinstance(kind, spec.Choice):
+        return click.Choice(kind.choices)
+    if isinstance(kind, spec.Integer):
+        return int  # the range is the spec's to check, with its own message, like any other rule
+    if isinstance(kind, spec.Number):
+        return click.FloatRange(min=kind.minimum, max=kind.maximum)
+    return str
+
+
+METAVARS = {spec.Instant: "WHEN", spec.Date: "DATE", spec.Id: "ID", spec.Text: "TEXT"}
+
+
+def field_options(shape: spec.Shape, skip: tuple[str, ...] = (), hints: Mapping[str, str] | None = None
+                  ) -> Callable[[F], F]:
+    """One option per field of `shape` (but those in `skip`), named and explained as the spec
+    names and explains the field, required when the field is: a field added to the spec is an
+    option at once. A list of parts is `--part PART:QTY`, repeatable."""
+    def decorate(func: F) -> F:
+        for f in reversed([f for f in shape.fields.values() if f.name not in skip]):
+            hint = (hints or {}).get(f.name, "")
+            if isinstance(f.type, spec.ListOf) and f.type.item is spec.PART_USE:
+                option = click.option("--part", f.name, multiple=True, metavar="PART:QTY",
+                                      help=f"{_sentence(f.doc)} As PART:QTY, repeatable; a unique prefix of "
+                                           "the part id is enough.")
+            else:
+                metavar = next((m for t, m in METAVARS.items() if isinstance(f.type, t)), None)
+                option = click.option(f"--{f.name}", f.name, type=_click_type(f.type), metavar=metavar,
+                                      required=f.required, help=_sentence(f.doc) + (f" {hint}" if hint else ""))
+            func = option(func)
+        return func
+    return decorate
+
+
+def _sentence(doc: str) -> str:
+    return doc[:1].upper() + doc[1:] + ("" if doc.endswith(".") else ".")

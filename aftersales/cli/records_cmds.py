@@ -9,15 +9,15 @@ from pathlib import Path
 
 import click
 
-from aftersales.checks.validate import validate as run_checks
-from aftersales.cli import cli
+from aftersales.cli.base import CONTEXT
+from aftersales.cli.options import check_records, format_option, records_option
+from aftersales.core.problems import Problem
 from aftersales.edit import init as scaffold
+from aftersales.store.load import Loaded
 from aftersales.views import schema
 
-from .options import format_option, load_records, records_option
 
-
-@cli.command()
+@click.command("validate", context_settings=CONTEXT)
 @records_option
 @format_option("text", "json", default="text")
 def validate(records_dir: Path | None, fmt: str) -> None:
@@ -32,8 +32,7 @@ def validate(records_dir: Path | None, fmt: str) -> None:
       aftersales validate
       aftersales validate --records records --format json
     """
-    loaded = load_records(records_dir)
-    problems = run_checks(loaded)
+    loaded, problems = check_records(records_dir)
     errors = sum(p.severity == "error" for p in problems)
     if fmt == "json":
         click.echo(json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=2))
@@ -44,8 +43,8 @@ def validate(records_dir: Path | None, fmt: str) -> None:
     sys.exit(1 if errors else 0)
 
 
-def _summary(loaded, problems) -> str:
-    r = loaded.records
+def _summary(loaded: Loaded, problems: list[Problem]) -> str:
+    r = loaded
     counts = Counter(p.severity for p in problems)
     files = len({p.path for p in problems})
     held = ", ".join(_plural(len(table), kind) for table, kind in (
@@ -60,7 +59,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-@cli.command()
+@click.command("init", context_settings=CONTEXT)
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option("--name", help="Project name shown on reports.")
 @click.option("--customer", help="The customer (the school).")
@@ -88,7 +87,7 @@ def init(folder: Path, name: str | None, customer: str | None, supplier: str | N
 
 
 
-@cli.command("schema")
+@click.command("schema", context_settings=CONTEXT)
 @click.option("-o", "--output", "folder", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder to write the schema files into (created if missing).")
 def schema_command(folder: Path) -> None:

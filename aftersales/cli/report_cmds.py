@@ -1,27 +1,39 @@
-"""Reports for the school and for management."""
+"""Reports for the school and for management: the quarterly report and the inspection report."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
-from aftersales.cli import CONTEXT, cli
-from aftersales.views import quarterly as quarterly_report
-from aftersales.views.templating import LANGUAGES, output_file, write_output
-
-from .options import (
+from aftersales.cli.base import CONTEXT
+from aftersales.cli.options import (
     at_option,
     document_format,
-    load_valid,
+    emit,
+    output_option,
+    project,
     records_option,
     report_format_option,
     within_days,
     within_days_option,
 )
+from aftersales.core.errors import UsageError
+from aftersales.core.ids import resolve
+from aftersales.core.times import report_period
+from aftersales.engine import kpis
+from aftersales.views import inspection as inspection_view
+from aftersales.views import quarterly as quarterly_view
+from aftersales.views.labels import LANGUAGES
 
 
-@cli.group("report", context_settings=CONTEXT)
+@click.group("report", context_settings=CONTEXT)
 def report_group() -> None:
     """Reports for the school and for management."""
+
+
+def lang_option(help_text: str) -> Any:
+    return click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help=help_text)
 
 
 @report_group.command("quarterly")
@@ -31,15 +43,13 @@ def report_group() -> None:
 @click.option("--to", "to_text", metavar="DATE", help="Last day of a custom period (included).")
 @records_option
 @at_option
-@report_format_option("md", "html", "json")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
-              help="Report language: English or Simplified Chinese.")
-@click.option("-o", "--output", type=click.Path(), metavar="PATH",
-              help="Write to this file, or into this folder as quarterly-PERIOD.LANG.FORMAT "
-                   "(atomically). Default: standard output.")
+@report_format_option(*quarterly_view.FORMATS)
+@lang_option("Report language: English or Simplified Chinese.")
+@output_option("report", "quarterly-PERIOD.LANG.FORMAT")
 @within_days_option
-def quarterly(period_name, previous, from_text, to_text, records_dir, at_text, fmt, lang, output,
-              within_text) -> None:
+def quarterly(period_name: str | None, previous: bool, from_text: str | None, to_text: str | None,
+              records_dir: Any, at_text: str, fmt: str | None, lang: str, output: str | None,
+              within_text: str) -> None:
     """The quarterly service report: requests, SLA, quality, maintenance, warranty, parts.
 
     Every number is defined in the README ("What the reports count"). The
@@ -52,17 +62,43 @@ def quarterly(period_name, previous, from_text, to_text, records_dir, at_text, f
       aftersales report quarterly --previous --format html --lang zh -o reports/
       aftersales report quarterly --from 2026-01-01 --to 2026-06-30 --format json
     """
-    fmt = document_format(fmt, output, ("md", "html", "json"))
+    fmt = document_format(fmt, output, quarterly_view.FORMATS)
     days = within_days(within_text)
-    loaded, at = load_valid(records_dir, at_text)
-    records = loaded.records
-    tz = records.settings.tz
-    period = quarterly_report.period_for(at, tz, period_name, previous, from_text, to_text)
-    report = quarterly_report.build(records, period, at, days)
-    text = quarterly_report.render_quarterly(records, report, fmt, lang)
-    path = output_file(output, quarterly_report.output_name(period, fmt, lang))  # raw text: keeps a "/"
-    if path is None:
-        click.echo(text, nl=False)
-    else:
-        write_output(text, path)
-        click.echo(f"wrote {path}", err=True)
+    p = project(records_dir, at_text)
+    period = report_period(p.at, p.tz, period_name, previous, from_text, to_text)
+    numbers = kpis.report(p.records, period, p.at, days)
+    text = quarterly_view.render_quarterly(p.records, numbers, fmt, lang)
+    emit(text, output, quarterly_view.output_name(period, fmt, lang))
+
+
+@report_group.command("inspection")
+@click.argument("inspection_id", metavar="ID")
+@records_option
+@at_option
+@report_format_option(*inspection_view.FORMATS)
+@lang_option("Language of headings, labels and statuses (record text is shown as written).")
+@output_option("report", "inspection-ID.LANG.FORMAT")
+def inspection(inspection_id: str, records_dir: Any, at_text: str, fmt: str | None, lang: str,
+               output: str | None) -> None:
+    """The inspection report for the school: assets checked and their results,
+    the problems (location, type, severity), the solution of each (action,
+    owner, deadline), each rectification's status as of --at (open, closed on
+    time, closed late, overdue) and the customer's sign-off.
+
+    Templates: inspection.md.j2 / inspection.html.j2 in the records'
+    templates/ folder replace the built-in ones, and may extend them as
+    builtin/inspection.md.j2. The HTML is one self-contained page for A4.
+
+    \b
+    Examples:
+      aftersales report inspection INS-2026Q1
+      aftersales report inspection INS-2026Q1 --lang zh --format html \\
+          -o INS-2026Q1.html
+    """
+    fmt = document_format(fmt, output, inspection_view.FORMATS)
+    p = project(records_dir, at_text)
+    ins = p.records.inspections[resolve(inspection_id, p.records.inspections, "inspection")]
+    if ins.date > p.today:
+        raise UsageError(f"{ins.id} is dated {ins.date}, after --at {p.today}: it did not exist yet")
+    text = inspection_view.render(p.records, ins, p.today, lang, fmt)
+    emit(text, output, f"inspection-{ins.id}.{lang}.{fmt}")

@@ -8,22 +8,23 @@ from pathlib import Path
 
 import click
 
-from aftersales.cli import cli
+from aftersales.cli.base import CONTEXT
+from aftersales.cli.options import at_option, format_option, period_options, project, records_option
 from aftersales.core.errors import UsageError
-from aftersales.core.times import human_seconds, period_from_options, short
+from aftersales.core.ids import resolve
+from aftersales.core.model import Settings
+from aftersales.core.problems import Invalid, require_valid
+from aftersales.core.times import period_from_options
 from aftersales.engine import holidays_cn, sla
 from aftersales.store import build
-from aftersales.store import files as store
+from aftersales.store.reading import read_file
 from aftersales.store.spec import STATUSES
+from aftersales.views.fmt import human_seconds, short
+from aftersales.views.rows import CYCLE_COLUMNS, cycle_row
 from aftersales.views.tables import table, to_csv, to_json
 
-from .options import at_option, format_option, load_valid, period_options, records_option
 
-SLA_COLUMNS = ("ticket", "target", "cycle", "status", "start", "deadline", "stop", "stop_event",
-               "elapsed", "allowed", "within", "priority", "area", "calendar")
-
-
-@cli.command("sla")
+@click.command("sla", context_settings=CONTEXT)
 @records_option
 @at_option
 @click.option("--open", "open_only", is_flag=True, help="Only tickets open at --at.")
@@ -57,11 +58,10 @@ def sla_command(records_dir, at_text, open_only, statuses, targets, area, ticket
     """
     if policy is not None and fail_on_breach:
         raise UsageError("--fail-on-breach lists breaches; with --policy the command lists changes: use one")
-    loaded, at = load_valid(records_dir, at_text)
-    records = loaded.records
-    tz = records.settings.tz
+    p = project(records_dir, at_text)
+    records, at, tz = p.records, p.at, p.tz
     chosen_period = period_from_options(period, from_text, to_text, tz)
-    ticket = _resolve_ticket(ticket_id, records) if ticket_id else None
+    ticket = resolve(ticket_id, records.tickets, "ticket") if ticket_id else None
     if area and area not in records.settings.areas:
         raise UsageError(f"no area {area!r}; areas are {', '.join(records.settings.areas)}")
     known_targets = list(dict.fromkeys(t.id for t in records.settings.targets))
@@ -80,9 +80,9 @@ def sla_command(records_dir, at_text, open_only, statuses, targets, area, ticket
         return
     cycles.sort(key=sla.urgency)
     if fmt == "json":
-        click.echo(to_json([sla.as_record(c, tz) for c in cycles]))
+        click.echo(to_json([cycle_row(c, tz) for c in cycles]))
     elif fmt == "csv":
-        click.echo(to_csv([sla.as_record(c, tz) for c in cycles], SLA_COLUMNS), nl=False)
+        click.echo(to_csv([cycle_row(c, tz) for c in cycles], CYCLE_COLUMNS), nl=False)
     else:
         click.echo(_sla_table(cycles, tz) or "no clock cycles match")
         if cycles:
@@ -90,11 +90,6 @@ def sla_command(records_dir, at_text, open_only, statuses, targets, area, ticket
             click.echo("\n" + ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s]))
     if fail_on_breach and any(c.status == "breached" for c in cycles):
         sys.exit(1)
-
-
-def _resolve_ticket(prefix: str, records) -> str:
-    from aftersales.core.ids import resolve
-    return resolve(prefix, records.tickets, "ticket")
 
 
 def _sla_table(cycles, tz) -> str:
@@ -108,12 +103,14 @@ def _signed(seconds: int) -> str:
     return ("+" if seconds >= 0 else "") + human_seconds(seconds)
 
 
-def _read_policy(path: Path, settings):
-    clean, problems = store.read_file(path, path.name, "settings")
-    errors = [p for p in problems if p.severity == "error"]
-    if clean is None or errors:
-        shown = "\n".join(str(p) for p in errors[:10])
-        raise UsageError(f"the policy file {path} is not valid settings:\n{shown}")
+def _read_policy(path: Path, settings: Settings) -> Settings:
+    clean, problems = read_file(path, path.name, "settings")
+    try:
+        require_valid(problems, f"the policy file {path} does not validate as settings", "nothing was compared",
+                      hint=None)
+    except Invalid as exc:  # a bad value of an option: a usage error
+        raise UsageError(str(exc)) from None
+    assert clean is not None  # a file that gives no value has an error
     return sla.with_policy(settings, build.settings(clean))
 
 
@@ -122,8 +119,8 @@ def _show_changes(changes: list[sla.Change], fmt: str, tz) -> None:
     if fmt in ("json", "csv"):
         rows = [{"ticket": c.ticket, "target": c.target, "cycle": c.cycle,
                  "before": c.before.status if c.before else None, "after": c.after.status if c.after else None,
-                 "deadline_before": sla.as_record(c.before, tz)["deadline"] if c.before else None,
-                 "deadline_after": sla.as_record(c.after, tz)["deadline"] if c.after else None}
+                 "deadline_before": cycle_row(c.before, tz)["deadline"] if c.before else None,
+                 "deadline_after": cycle_row(c.after, tz)["deadline"] if c.after else None}
                 for c in changes]
         if fmt == "json":
             click.echo(to_json({"changes": dict(sorted(counts.items())), "cycles": rows}))
@@ -141,7 +138,7 @@ def _show_changes(changes: list[sla.Change], fmt: str, tz) -> None:
         click.echo(f"{n:5d}  {label}")
 
 
-@cli.group("calendar", context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("calendar", context_settings=CONTEXT)
 def calendar_group() -> None:
     """Working-time calendars."""
 

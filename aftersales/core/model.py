@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from aftersales.core.durations import Duration
@@ -141,6 +141,7 @@ class Event:
     parts: tuple[PartUse, ...] = ()
     cost: float | None = None
     satisfaction: int | None = None
+    keys: frozenset[str] = field(default=frozenset(), compare=False, repr=False)  # the fields written
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,7 @@ class Ticket:
         kept = tuple(e for e in self.events if e.at <= at)
         if len(kept) == len(self.events):
             return self
-        return _replace(self, events=kept)
+        return dataclasses.replace(self, events=kept)
 
     @cached_property
     def status(self) -> str:
@@ -190,11 +191,6 @@ class Ticket:
             elif event.type == "reopened":
                 state = "open"
         return state
-
-
-def _replace(obj: Any, **changes: Any) -> Any:
-    import dataclasses
-    return dataclasses.replace(obj, **changes)
 
 
 # --- inspections ------------------------------------------------------------
@@ -266,20 +262,14 @@ class Part:
 
 @dataclass(frozen=True)
 class Records:
-    """Everything one records folder holds."""
+    """Everything one valid records folder holds."""
 
     root: str
-    settings: Settings | None
+    settings: Settings
     assets: Mapping[str, Asset]
     tickets: Mapping[str, Ticket]
     inspections: Mapping[str, Inspection]
     parts: Mapping[str, Part]
-    # ids of every record file found, by kind, including files too broken to build a record from:
-    # a reference to one of those is not reported again as a missing record
-    file_ids: Mapping[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
-
-    def has_file(self, kind: str, ident: str) -> bool:
-        return ident in self.file_ids.get(kind, ())
 
     def tickets_as_of(self, at: dt.datetime) -> list[Ticket]:
         """Every ticket as it stood at `at` (later events dropped, later tickets absent)."""

@@ -145,27 +145,18 @@ def period_from_options(period: str | None, start: str | None, end: str | None, 
     return None
 
 
-def iso(instant: dt.datetime | None, tz: ZoneInfo) -> str | None:
-    """ISO 8601 with the project's offset, to the second."""
-    return None if instant is None else instant.astimezone(tz).isoformat(timespec="seconds")
-
-
-def short(instant: dt.datetime | None, tz: ZoneInfo) -> str:
-    """`2026-03-14 09:12` in the project time zone, for tables."""
-    return "" if instant is None else instant.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-
-
-def human_seconds(seconds: int) -> str:
-    """`1d 2h 05m`, `3h 20m`, `45m`, `30s`: counted time for people."""
-    sign = "-" if seconds < 0 else ""
-    seconds = abs(int(seconds))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{sign}{days}d {hours}h {minutes:02d}m"
-    if hours:
-        return f"{sign}{hours}h {minutes:02d}m"
-    if minutes:
-        return f"{sign}{minutes}m" + (f" {secs:02d}s" if secs else "")
-    return f"{sign}{secs}s"
+def report_period(at: dt.datetime, tz: ZoneInfo, name: str | None, previous: bool, start: str | None,
+               end: str | None) -> Period:
+    """The report's period from PERIOD, --previous or --from/--to (exactly one of them)."""
+    given = sum(bool(x) for x in (name, previous, start or end))
+    if given == 0:
+        raise UsageError("name the period: PERIOD (like 2026Q1), --previous, or --from DATE --to DATE")
+    if given > 1:
+        raise UsageError("give only one of PERIOD, --previous and --from/--to")
+    if name:
+        return quarter(name, tz)
+    if previous:
+        return previous_quarter(at, tz)
+    if not (start and end):
+        raise UsageError("--from and --to go together")
+    return date_range(parse_date(start), parse_date(end), tz)

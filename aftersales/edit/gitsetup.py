@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from aftersales.core.errors import AftersalesError
-from aftersales.store.files import write_atomic
+from aftersales.store.fileio import write_atomic
 
 DRIVER = "aftersales-ticket"
 ATTRIBUTE = f"tickets/**/*.yaml merge={DRIVER}"

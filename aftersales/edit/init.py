@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from aftersales.core.errors import UsageError
-from aftersales.store.files import FOLDERS, LOCK_FOLDER, SETTINGS_FILE, write_atomic
+from aftersales.store.fileio import LOCK_FOLDER, write_atomic
+from aftersales.store.paths import FOLDERS, SETTINGS_FILE
 
 
 def default_settings_text() -> str:

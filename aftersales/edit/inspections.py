@@ -2,7 +2,7 @@
 
 The same guarantees as tickets (see `tickets`): every change is made under
 the file's lock, the new bytes are checked with the rules `validate` applies
-(`store.check_bytes`, then `validate.check_inspection`) before anything is
+(`reading.check_bytes`, then `checks.check_inspection`) before anything is
 written, and the file is replaced atomically; a refused change leaves the
 file byte for byte as it was.
 
@@ -31,22 +31,24 @@ from typing import Any
 
 import yaml
 
-from aftersales.checks.validate import check_inspection
+from aftersales.checks import check_inspection
 from aftersales.core import ids
-from aftersales.core.errors import AftersalesError, Refused, UsageError
+from aftersales.core.errors import Refused, UsageError
 from aftersales.core.model import Asset, Inspection, Plan
+from aftersales.core.problems import Problem, require_valid
 from aftersales.edit import tickets
-from aftersales.edit.tickets import Folder, read_text, refusal
+from aftersales.edit.tickets import Folder, refusal
 from aftersales.edit.yamledit import Edit, YamlDoc
 from aftersales.edit.yamltext import flow_mapping, scalar
 from aftersales.engine import schedule
 from aftersales.store import build
-from aftersales.store import files as store
-from aftersales.store.spec import CHECK_RESULTS, ID_PATTERN, Problem
+from aftersales.store.fileio import locked, read_text, write_atomic
+from aftersales.store.paths import record_path
+from aftersales.store.reading import check_bytes, read_file
+from aftersales.store.spec import CHECK_RESULTS, FINDING, ID_PATTERN, INSPECTION
 
-FINDING_ORDER = ("id", "asset", "location", "category", "severity", "problem", "action", "owner", "due",
-                 "closed", "ticket")
-TOP_ORDER = ("id", "plan", "date", "inspectors", "areas", "checks", "findings", "signoff")
+FINDING_ORDER = FINDING.order
+TOP_ORDER = INSPECTION.order
 _FINDING_ID = re.compile(r"^F(\d+)$")
 CHECKS_COMMENT = "  # each item is added when checked: ok, issue or n/a"
 
@@ -63,10 +65,10 @@ class TicketRequest:
 
 def _errors(folder: Folder, data: bytes, rel: str) -> tuple[Inspection | None, list[Problem]]:
     """The inspection the bytes hold and every error `validate` would report in them."""
-    clean, problems = store.check_bytes(data, rel, "inspection")
+    clean, problems = check_bytes(data, rel, "inspection")
     ins = build.inspection(clean, rel) if clean is not None else None
     if ins is not None:
-        problems += list(check_inspection(ins, folder.references()))
+        problems += list(check_inspection(ins, folder.known()))
     return ins, [p for p in problems if p.severity == "error"]
 
 
@@ -118,19 +120,15 @@ def plan_areas(folder: Folder, plan: Plan, chosen: Sequence[str]) -> tuple[str, 
 def read_assets(folder: Folder) -> dict[str, Asset]:
     """Every asset (their files only); a file that does not validate stops the command."""
     found: dict[str, Asset] = {}
-    broken: list[str] = []
+    problems: list[Problem] = []
     for rel in folder.index["asset"].values():
-        clean, problems = store.read_file(folder.root / rel, rel, "asset")
-        errors = [p for p in problems if p.severity == "error"]
-        asset = build.asset(clean, rel) if clean is not None and not errors else None
+        clean, read = read_file(folder.root / rel, rel, "asset")
+        problems += read
+        asset = build.asset(clean, rel) if clean is not None else None
         if asset is not None:
             found[asset.id] = asset
-        else:
-            broken.append(str(errors[0]) if errors else f"{rel}: cannot be read")
-    if broken:
-        shown = "\n".join(f"  {line}" for line in broken[:5])
-        raise AftersalesError(f"cannot tell which assets stand in which area: asset files do not validate; "
-                              f"fix them first:\n{shown}")
+    require_valid(problems, "refused, nothing was written: the asset files do not validate",
+                  "which assets stand in which area cannot be told; fix them first")
     return found
 
 
@@ -165,11 +163,11 @@ def new_inspection(folder: Folder, plan_id: str, day: dt.date, inspectors: Seque
     assets = read_assets(folder)
     order = {area: n for n, area in enumerate(chosen)}
     listed = sorted((a for a in assets.values() if a.area in order), key=lambda a: (order[a.area], a.id))
-    rel = f"inspections/{day.year}/{ins_id}.yaml"
+    rel = record_path("inspection", ins_id, day.year)
     data = inspection_text(ins_id, plan, day, inspectors, chosen, [a.id for a in listed]).encode("utf-8")
     _check(folder, data, rel)
     try:
-        store.write_atomic(folder.root / rel, data, exclusive=True)
+        write_atomic(folder.root / rel, data, exclusive=True)
     except FileExistsError:
         raise Refused(_exists(ins_id, rel)) from None
     return ins_id, folder.root / rel
@@ -195,15 +193,14 @@ def _edit(folder: Folder, inspection_id: str,
     ins_id = ids.resolve(inspection_id, folder.index["inspection"], "inspection")
     rel = folder.index["inspection"][ins_id]
     path = folder.root / rel
-    with store.locked(folder.root, rel):
+    with locked(folder.root, rel):
         before, text = read_text(path, rel)
         current, errors = _errors(folder, before, rel)
-        if errors or current is None:
-            shown = "; ".join(str(p) for p in errors[:3])
-            raise Refused(f"refused, nothing was written: {rel} does not validate; fix it first: {shown}")
+        require_valid(errors, f"refused, nothing was written: {rel} does not validate", "fix it first")
+        assert current is not None  # a file that gives no inspection has an error
         done = change(text, current)
         ins = _check(getattr(done, "folder", None) or folder, done.text.encode("utf-8"), rel, done.lines)
-        store.write_atomic(path, done.text.encode("utf-8"))
+        write_atomic(path, done.text.encode("utf-8"))
     return rel, ins
 
 

@@ -19,8 +19,11 @@ from pathlib import Path
 
 import yaml
 
+from aftersales.checks import check_events
 from aftersales.core.errors import AftersalesError
 from aftersales.edit.yamledit import YamlDoc
+from aftersales.store import build
+from aftersales.store.reading import check_bytes
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -146,11 +149,7 @@ def merge(base: str, ours: str, theirs: str, name: str = "ticket") -> tuple[str,
 
 def rule_problems(text: str, name: str) -> str:
     """The event rules the merged ticket breaks (order, what may follow what), as one line."""
-    from aftersales.checks.validate import check_events
-    from aftersales.store import build
-    from aftersales.store import files as store
-
-    clean, _ = store.check_bytes(text.encode("utf-8"), name, "ticket")
+    clean, _ = check_bytes(text.encode("utf-8"), name, "ticket")
     ticket = build.ticket(clean, name) if clean is not None else None
     if ticket is None:
         return ""

@@ -12,14 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aftersales.checks.validate import check_ticket
+from aftersales.checks import Known, check_ticket
 from aftersales.core import ids
 from aftersales.core.errors import AftersalesError, Refused, UsageError
-from aftersales.core.model import Records, Settings, Ticket
+from aftersales.core.model import Settings, Ticket
+from aftersales.core.problems import Problem, require_valid
 from aftersales.edit.yamltext import NewTicket, append_event, ticket_text
 from aftersales.store import build
-from aftersales.store import files as store
-from aftersales.store.spec import Problem
+from aftersales.store.fileio import locked, read_text, write_atomic
+from aftersales.store.paths import list_ids, record_path
+from aftersales.store.reading import check_bytes, read_settings
 
 MAX_ID_TRIES = 20
 
@@ -34,22 +36,21 @@ class Folder:
 
     @classmethod
     def open(cls, root: Path) -> Folder:
-        return cls(root, store.read_settings(root), store.list_ids(root))
+        return cls(root, read_settings(root), list_ids(root))
 
-    def references(self) -> Records:
-        """A Records view holding only ids, enough for the reference checks of one ticket."""
-        return Records(str(self.root), self.settings, dict(self.index["asset"]), dict(self.index["ticket"]),
-                       dict(self.index["inspection"]), dict(self.index["part"]))
+    def known(self) -> Known:
+        """What the reference checks of one record need: the settings and every record's id."""
+        return Known(self.settings, self.index)
 
     def resolve_ticket(self, prefix: str) -> str:
         return ids.resolve(prefix, self.index["ticket"], "ticket")
 
 
 def _check(folder: Folder, data: bytes, rel: str, new_lines: range | None = None) -> Ticket:
-    clean, problems = store.check_bytes(data, rel, "ticket")
+    clean, problems = check_bytes(data, rel, "ticket")
     ticket = build.ticket(clean, rel) if clean is not None else None
     if ticket is not None:
-        problems += list(check_ticket(ticket, folder.references()))
+        problems += list(check_ticket(ticket, folder.known()))
     errors = [p for p in problems if p.severity == "error"]
     if errors or ticket is None:
         raise Refused(refusal(errors, new_lines))
@@ -70,11 +71,11 @@ def open_ticket(folder: Folder, kind: str, summary: str, at: dt.datetime, by: st
     reported = {"at": at, "type": "reported", "by": by}
     for _ in range(MAX_ID_TRIES):
         ticket_id = ids.new_ticket_id(at.date())
-        rel = f"tickets/{at.year}/{ticket_id}.yaml"
+        rel = record_path("ticket", ticket_id, at.year)
         data = ticket_text(NewTicket(ticket_id, kind, summary, reported, fields)).encode("utf-8")
         _check(folder, data, rel)
         try:
-            store.write_atomic(folder.root / rel, data, exclusive=True)
+            write_atomic(folder.root / rel, data, exclusive=True)
         except FileExistsError:
             continue  # another clone or process took this id a moment ago: draw another
         return ticket_id, folder.root / rel
@@ -85,27 +86,15 @@ def log_event(folder: Folder, ticket_id: str, event: Mapping[str, Any]) -> tuple
     """Append one event to the ticket's file under its lock; refuse (file untouched) if a rule breaks."""
     rel = folder.index["ticket"][ticket_id]
     path = folder.root / rel
-    with store.locked(folder.root, rel):
+    with locked(folder.root, rel):
         before, text = read_text(path, rel)
-        _, problems = store.check_bytes(before, rel, "ticket")
-        broken = [p for p in problems if p.severity == "error"]
-        if broken:
-            raise Refused(f"refused, nothing was written: {rel} does not validate; fix it first:\n"
-                          + "\n".join(f"  {p}" for p in broken[:5]))
+        _, problems = check_bytes(before, rel, "ticket")
+        require_valid(problems, f"refused, nothing was written: {rel} does not validate", "fix it first")
         after = append_event(text, event)
         new_line = _added_line(text, after)
         ticket = _check(folder, after.encode("utf-8"), rel, range(new_line, new_line + 1))
-        store.write_atomic(path, after.encode("utf-8"))
+        write_atomic(path, after.encode("utf-8"))
     return path, ticket
-
-
-def read_text(path: Path, rel: str) -> tuple[bytes, str]:
-    """A record file's bytes and text, for a writer holding its lock; refused if it is not UTF-8."""
-    data = path.read_bytes()
-    try:
-        return data, data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Refused(f"{rel} is not UTF-8 text; fix it first") from None
 
 
 def _added_line(before: str, after: str) -> int:

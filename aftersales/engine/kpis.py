@@ -1,7 +1,8 @@
-"""The numbers of the quarterly report, each exactly as KPIS.md defines it.
+"""The numbers of the quarterly report, each exactly as the KPI definitions (docs/kpis.md) say.
 
-`quarterly(records, period, at)` returns plain data (dicts, lists, numbers,
-ISO strings): the JSON output is this data, and the templates render it.
+`quarterly(records, period, at)` returns exact values in plain containers: counts,
+rates and means as `Fraction`s, durations in seconds, instants as aware datetimes.
+Nothing here rounds: the views (`views.quarterly`) round once, when they show a number.
 """
 
 from __future__ import annotations
@@ -10,22 +11,27 @@ import bisect
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from fractions import Fraction
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aftersales.core.model import Records, Ticket
-from aftersales.core.times import Period, iso
+from aftersales.core.times import Period, date_range, quarter_of
 from aftersales.engine import parts as parts_mod
 from aftersales.engine import schedule, sla, warranty
 from aftersales.store.spec import CATEGORIES, KINDS
-from aftersales.views.tables import whole
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 REPEAT_WINDOW = dt.timedelta(days=90)
 
 
-def rate(part: int, whole: int) -> float | None:
+def rate(part: int, whole: int) -> Fraction | None:
     """part / whole as an exact fraction (rounded only when shown); None (shown n/a) when whole is 0."""
-    return None if whole == 0 else part / whole
+    return None if whole == 0 else Fraction(part, whole)
+
+
+def mean(values: Sequence[int]) -> Fraction | None:
+    return Fraction(sum(values), len(values)) if values else None
 
 
 def _in(instant: dt.datetime | None, period: Period) -> bool:
@@ -92,9 +98,8 @@ def _clock_numbers(cycles: Sequence[sla.Cycle]) -> dict[str, Any]:
     breached = sum(c.status == "breached" for c in cycles)
     stopped = [c.elapsed for c in cycles
                if c.stop_event is not None and c.definition is not None and c.stop_event in c.definition.stop]
-    mean = round(sum(stopped) / len(stopped) / 60, 1) if stopped else None
-    return {"met": met, "breached": breached, "compliance": rate(met, met + breached), "mean_minutes": mean,
-            "stopped": len(stopped)}
+    return {"met": met, "breached": breached, "compliance": rate(met, met + breached),
+            "mean_seconds": mean(stopped), "stopped": len(stopped)}
 
 
 def sla_section(records: Records, cycles: Sequence[sla.Cycle], period: Period) -> dict[str, Any]:
@@ -115,15 +120,13 @@ def sla_section(records: Records, cycles: Sequence[sla.Cycle], period: Period) -
 
 
 def breaches(records: Records, cycles: Sequence[sla.Cycle], period: Period, at: dt.datetime) -> list[dict[str, Any]]:
-    tz = records.settings.tz
     rows = []
     for c in sorted((c for c in cycles if c.start in period and c.status == "breached"),
                     key=lambda c: (c.start, c.ticket, c.target, c.cycle)):
-        over = ((c.stop or at) - c.deadline).total_seconds() if c.deadline else None
+        over = int(((c.stop or at) - c.deadline).total_seconds()) if c.deadline else None
         rows.append({"ticket": c.ticket, "target": c.target, "cycle": c.cycle,
                      "asset": records.tickets[c.ticket].asset, "area": c.area, "priority": c.priority,
-                     "start": iso(c.start, tz), "deadline": iso(c.deadline, tz), "stop": iso(c.stop, tz),
-                     "over_minutes": None if over is None else round(over / 60),
+                     "start": c.start, "deadline": c.deadline, "stop": c.stop, "over_seconds": over,
                      "still_open": c.stop is None})
     return rows
 
@@ -182,7 +185,7 @@ def satisfaction_section(tickets: Sequence[Ticket], period: Period) -> dict[str,
     scores = [e.satisfaction for t in tickets for e in t.events
               if e.type == "callback" and e.satisfaction is not None and e.at in period]
     counts = Counter(scores)
-    return {"mean": round(sum(scores) / len(scores), 2) if scores else None, "responses": len(scores),
+    return {"mean": mean(scores), "responses": len(scores),
             "distribution": {str(n): counts[n] for n in range(1, 6)}}
 
 
@@ -214,8 +217,7 @@ def maintenance_section(records: Records, period: Period, at: dt.datetime) -> di
         "pm_compliance": rate(counts["done"], counts["done"] + counts["late"] + counts["overdue"]),
         "done": counts["done"], "late": counts["late"], "overdue": counts["overdue"],
         "due": counts["due"], "upcoming": counts["upcoming"],
-        "slots": [{"plan": s.plan, "due": s.due.isoformat(), "status": s.status, "inspection": s.inspection}
-                  for s in slots],
+        "slots": [{"plan": s.plan, "due": s.due, "status": s.status, "inspection": s.inspection} for s in slots],
     }
 
 
@@ -242,15 +244,15 @@ def warranty_section(records: Records, tickets: Sequence[Ticket], period: Period
         "within_days": within_days,
         "expiring": len(soon), "expiring_assets": [_asset_row(r) for r in soon],
         "expired": len(gone), "expired_assets": [_asset_row(r) for r in gone],
-        "out_of_warranty_tickets": len(out), "out_of_warranty_cost": round(cost, 2),
+        "out_of_warranty_tickets": len(out), "out_of_warranty_cost": cost,
         "replacement_candidates": [{"asset": c.asset.id, "name": c.asset.name, "repairs": len(c.tickets),
                                     "tickets": [t.id for t in c.tickets]} for c in candidates],
     }
 
 
 def _asset_row(row: warranty.WarrantyRow) -> dict[str, Any]:
-    return {"asset": row.asset.id, "name": row.asset.name, "area": row.asset.area,
-            "end": row.end.isoformat() if row.end else None, "days_left": row.days_left}
+    return {"asset": row.asset.id, "name": row.asset.name, "area": row.asset.area, "end": row.end,
+            "days_left": row.days_left}
 
 
 def parts_section(records: Records, tickets: Sequence[Ticket], period: Period, at: dt.datetime) -> dict[str, Any]:
@@ -259,8 +261,8 @@ def parts_section(records: Records, tickets: Sequence[Ticket], period: Period, a
     rows = parts_mod.rows(records.parts.values(), tickets, tz, today, (period.start.date(), period.end.date()))
     return {
         "low": sum(r.low for r in rows),
-        "rows": [{"part": r.part.id, "name": r.part.name, "unit": r.part.unit, "stock": whole(r.stock),
-                  "min": whole(r.part.min), "used": whole(r.used), "low": r.low} for r in rows],
+        "rows": [{"part": r.part.id, "name": r.part.name, "unit": r.part.unit, "stock": r.stock,
+                  "min": r.part.min, "used": r.used, "low": r.low} for r in rows],
     }
 
 
@@ -284,7 +286,7 @@ def analysis_section(records: Records, tickets: Sequence[Ticket], period: Period
     first_monday = period.start.date() - dt.timedelta(days=period.start.weekday())
     per_week, monday = [], first_monday
     while monday < period.end.date():
-        per_week.append({"week": monday.isoformat(), "opened": weeks[monday]})
+        per_week.append({"week": monday, "opened": weeks[monday]})
         monday += dt.timedelta(days=7)
     top = sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
     return {
@@ -314,9 +316,18 @@ def trend(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
     rows = []
     for key, get in figures:
         now, before = get(current), get(previous)
-        change = None if now is None or before is None else round(now - before, 10)
+        change = None if now is None or before is None else now - before
         rows.append({"key": key, "current": now, "previous": before, "change": change})
     return {"previous_period": previous["period"]["name"], "figures": rows}
+
+
+def previous_period(period: Period, tz: ZoneInfo) -> Period:
+    """The quarter before a quarter; for a custom range, the same number of days just before it."""
+    if period.name[4:5] == "Q":
+        return quarter_of(period.start.date() - dt.timedelta(days=1), tz)
+    days = (period.end.date() - period.start.date()).days
+    first = period.start.date() - dt.timedelta(days=days)
+    return date_range(first, period.start.date() - dt.timedelta(days=1), tz)
 
 
 # --- the whole report -------------------------------------------------------------
@@ -338,10 +349,9 @@ def _numbers(records: Records, tickets: Sequence[Ticket], cycles: Sequence[sla.C
     s = records.settings
     tz = s.tz
     return {
-        "period": {"name": period.name, "start": iso(period.start, tz), "end": iso(period.end, tz),
-                   "first_day": period.start.date().isoformat(),
-                   "last_day": (period.end.date() - dt.timedelta(days=1)).isoformat()},
-        "as_of": iso(at, tz),
+        "period": {"name": period.name, "start": period.start.astimezone(tz), "end": period.end.astimezone(tz),
+                   "first_day": period.start.date(), "last_day": period.end.date() - dt.timedelta(days=1)},
+        "as_of": at.astimezone(tz),
         "project": {"name": s.name, "customer": s.customer, "supplier": s.supplier, "timezone": s.timezone},
         "tickets": tickets_section(records, tickets, period),
         "sla": sla_section(records, cycles, period),
@@ -355,3 +365,8 @@ def _numbers(records: Records, tickets: Sequence[Ticket], cycles: Sequence[sla.C
         "parts": parts_section(records, tickets, period, at),
         "analysis": analysis_section(records, tickets, period),
     }
+
+
+def report(records: Records, period: Period, at: dt.datetime, within_days: int = 180) -> dict[str, Any]:
+    """The quarterly report's numbers for `period`, with the trend against the period before it."""
+    return quarterly(records, period, at, previous_period(period, records.settings.tz), within_days)

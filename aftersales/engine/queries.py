@@ -1,21 +1,18 @@
-"""The rows of `ticket list`: status, age and the next SLA deadline of each ticket."""
+"""Questions the commands ask of the records: the rows of `ticket list`, an asset's history,
+the inspections with their findings' status, the warranty overview. Values only."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from aftersales.core.model import Records, Ticket
-from aftersales.core.times import human_seconds, iso, short
+from aftersales.core.model import Asset, Inspection, Records, Ticket
+from aftersales.engine import schedule, warranty
 from aftersales.engine.sla import Engine, facts
-from aftersales.views.tables import clip, table
-
-COLUMNS = ("id", "status", "kind", "priority", "area", "asset", "reported", "age", "next_deadline",
-           "next_target", "summary")
 
 
 @dataclass(frozen=True)
-class Row:
+class TicketRow:
     ticket: Ticket
     status: str
     priority: str | None
@@ -25,9 +22,9 @@ class Row:
     age: int  # seconds since the report
 
 
-def rows(records: Records, at: dt.datetime, *, show_all: bool = False, kind: str | None = None,
+def ticket_rows(records: Records, at: dt.datetime, *, show_all: bool = False, kind: str | None = None,
          area: str | None = None, asset: str | None = None, status: str | None = None,
-         since: dt.date | None = None) -> list[Row]:
+         since: dt.date | None = None) -> list[TicketRow]:
     engine = Engine(records.settings, records.assets)
     tz = records.settings.tz
     result = []
@@ -43,27 +40,50 @@ def rows(records: Records, at: dt.datetime, *, show_all: bool = False, kind: str
             continue
         running = [c for c in engine.cycles(ticket, at) if c.stop is None and c.deadline is not None]
         nearest = min(running, key=lambda c: c.deadline, default=None)
-        result.append(Row(ticket, ticket.status, f["priority"], f["area"],
+        result.append(TicketRow(ticket, ticket.status, f["priority"], f["area"],
                           nearest.deadline if nearest else None, nearest.target if nearest else None,
                           int((at - ticket.reported_at).total_seconds())))
     result.sort(key=lambda r: (r.ticket.reported_at, r.ticket.id))
     return result
 
 
-def as_record(row: Row, tz) -> dict[str, object]:
-    t = row.ticket
-    return {"id": t.id, "status": row.status, "kind": t.kind, "priority": row.priority, "area": row.area,
-            "asset": t.asset, "reported": iso(t.reported_at, tz), "age": row.age,
-            "next_deadline": iso(row.next_deadline, tz), "next_target": row.next_target, "summary": t.summary}
+@dataclass(frozen=True)
+class AssetHistory:
+    """An asset, its warranty as of a date and the tickets reported about it."""
+
+    asset: Asset
+    warranty_end: dt.date | None
+    warranty_years: int
+    extension_years: int
+    days_left: int | None    # negative once the warranty has ended; None without an install date
+    tickets: tuple[Ticket, ...]
 
 
-def table_text(found: list[Row], at: dt.datetime, tz) -> str:
-    """id, status, priority, area, age and the next deadline (`!` when already passed), in 80
-    columns; the summary and the rest are in JSON and CSV."""
-    lines = []
-    for r in found:
-        age = human_seconds(r.age).split(" ")[0]
-        late = "!" if r.next_deadline and r.next_deadline < at else ""  # the deadline has passed
-        nxt = f"{late}{short(r.next_deadline, tz)[5:]} {r.next_target}" if r.next_deadline else ""
-        lines.append((r.ticket.id, r.status, r.priority or "", r.area or "", age, clip(nxt, 20)))
-    return table(lines, ("id", "status", "priority", "area", "age", "next deadline"), tight=True)
+def asset_history(records: Records, asset_id: str, at: dt.datetime) -> AssetHistory:
+    asset = records.assets[asset_id]
+    s = records.settings
+    end = warranty.warranty_end(asset, s)
+    today = at.astimezone(s.tz).date()
+    history = sorted((t for t in records.tickets_as_of(at) if t.asset == asset.id), key=lambda t: t.reported_at)
+    return AssetHistory(asset, end, warranty.warranty_years(asset, s), sum(e.years for e in asset.extensions),
+                        (end - today).days if end else None, tuple(history))
+
+
+@dataclass(frozen=True)
+class InspectionRow:
+    inspection: Inspection
+    findings: dict[str, int]   # counts by finding status as of the date
+    signed: bool               # signed off on or before the date
+
+    @property
+    def open(self) -> int:
+        """Findings not closed yet, overdue ones included."""
+        return self.findings["open"] + self.findings["overdue"]
+
+
+def inspection_rows(records: Records, day: dt.date, plan: str | None = None) -> list[InspectionRow]:
+    """The inspections dated on or before `day` (of one plan, or all), newest first."""
+    found = sorted((i for i in records.inspections.values() if i.date <= day and (not plan or i.plan == plan)),
+                   key=lambda i: (i.date, i.id), reverse=True)
+    return [InspectionRow(ins, schedule.count_findings(ins.findings, day),
+                          ins.signoff is not None and ins.signoff.date <= day) for ins in found]

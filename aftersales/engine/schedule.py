@@ -38,7 +38,6 @@ that one upcoming slot, so an endless rule costs as many slots as have passed.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -62,23 +61,6 @@ class Slot:
     status: str
     inspection: str | None = None   # the inspection that fulfilled it
     inspected: dt.date | None = None
-
-
-@dataclass(frozen=True)
-class Compliance:
-    """PM compliance of a period: done / (done + late + overdue), None when nothing counts."""
-
-    done: int
-    late: int
-    overdue: int
-
-    @property
-    def counted(self) -> int:
-        return self.done + self.late + self.overdue
-
-    @property
-    def rate(self) -> float | None:
-        return self.done / self.counted if self.counted else None
 
 
 # --- slots ------------------------------------------------------------------
@@ -193,16 +175,6 @@ def cadence(plan: Plan) -> str | None:
 
 # --- what the reports count -------------------------------------------------
 
-def compliance(settings: Settings, inspections: Iterable[Inspection], first: dt.date, end: dt.date,
-               at: dt.date, plan: str | None = None) -> Compliance:
-    """PM compliance over the slots due in [first, end), statuses as of `at` (one plan or all)."""
-    counts = {"done": 0, "late": 0, "overdue": 0}
-    for slot in all_slots(settings, inspections, at):
-        if first <= slot.due < end and (plan is None or slot.plan == plan) and slot.status in counts:
-            counts[slot.status] += 1
-    return Compliance(**counts)
-
-
 def finding_status(finding: Finding, at: dt.date) -> str:
     """open, closed-on-time (closed <= due, or no due), closed-late, or overdue (open, due passed)."""
     if finding.closed is not None and finding.closed <= at:
@@ -213,15 +185,19 @@ def finding_status(finding: Finding, at: dt.date) -> str:
     return "open"
 
 
+def count_findings(findings: Iterable[Finding], at: dt.date) -> dict[str, int]:
+    """Findings counted by their status as of `at` (every status present, in FINDING_STATUSES order)."""
+    counts = dict.fromkeys(FINDING_STATUSES, 0)
+    for finding in findings:
+        counts[finding_status(finding, at)] += 1
+    return counts
+
+
 def findings_summary(inspections: Iterable[Inspection], first: dt.date, end: dt.date,
                      at: dt.date) -> dict[str, int]:
     """Findings of the inspections dated in [first, end) (and by `at`), counted by status."""
-    counts = dict.fromkeys(FINDING_STATUSES, 0)
-    for ins in inspections:
-        if first <= ins.date < end and ins.date <= at:
-            for finding in ins.findings:
-                counts[finding_status(finding, at)] += 1
-    return counts
+    return count_findings((f for ins in inspections if first <= ins.date < end and ins.date <= at
+                           for f in ins.findings), at)
 
 
 def overdue_findings(inspections: Iterable[Inspection], at: dt.date) -> list[tuple[Inspection, Finding]]:
@@ -229,54 +205,3 @@ def overdue_findings(inspections: Iterable[Inspection], at: dt.date) -> list[tup
     found = [(ins, f) for ins in inspections if ins.date <= at for f in ins.findings
              if finding_status(f, at) == "overdue"]
     return sorted(found, key=lambda pair: (pair[1].due, pair[0].id, pair[1].id))
-
-
-# --- calendar export (RFC 5545) ---------------------------------------------
-
-def ics(slots: Iterable[Slot], plans: Iterable[Plan], project: str) -> bytes:
-    """An iCalendar file with one all-day event per slot, on its due date.
-
-    Deterministic: the UID is the plan, the due date and a hash of the project
-    name; DTSTAMP is the day the slot's window opens (never the clock), so the
-    same slot exports to the same bytes.
-    """
-    names = {p.id: p.name for p in plans}
-    tag = hashlib.sha1(project.encode("utf-8")).hexdigest()[:8]
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//aftersales//maintenance due//EN",
-             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_ics_text(project or 'aftersales')}"]
-    for slot in slots:
-        title = f"{names[slot.plan]} ({slot.plan})" if names.get(slot.plan) else slot.plan
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{slot.plan}-{slot.due:%Y%m%d}-{tag}@aftersales",
-            f"DTSTAMP:{slot.opens:%Y%m%d}T000000Z",
-            f"DTSTART;VALUE=DATE:{slot.due:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{slot.due + dt.timedelta(days=1):%Y%m%d}",
-            f"SUMMARY:{_ics_text(title)}",
-            "DESCRIPTION:" + _ics_text(f"plan {slot.plan}: due {slot.due}, window opens {slot.opens}; "
-                                       f"{slot.status} when exported"),
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return b"".join(_fold(line) + b"\r\n" for line in lines)
-
-
-def _ics_text(text: str) -> str:
-    """A TEXT value: backslash, semicolon, comma and line breaks escaped (RFC 5545 3.3.11)."""
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
-
-
-def _fold(line: str, limit: int = 75) -> bytes:
-    """A content line folded into lines of at most `limit` octets, never inside a UTF-8 character."""
-    out: list[bytes] = []
-    current = b""
-    for char in line:
-        encoded = char.encode("utf-8")
-        room = limit - (1 if out else 0)  # a continuation line starts with a space
-        if len(current) + len(encoded) > room:
-            out.append(current)
-            current = b""
-        current += encoded
-    out.append(current)
-    return b"\r\n ".join(out)

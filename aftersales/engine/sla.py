@@ -307,18 +307,6 @@ def select(cycles: Iterable[Cycle], records: Records, *, open_only: bool = False
     return chosen
 
 
-def as_record(cycle: Cycle, tz) -> dict[str, object]:
-    """The JSON / CSV form of a cycle: instants in ISO 8601 with the project's offset."""
-    from aftersales.core.times import iso
-    return {
-        "ticket": cycle.ticket, "target": cycle.target, "cycle": cycle.cycle, "status": cycle.status,
-        "start": iso(cycle.start, tz), "deadline": iso(cycle.deadline, tz), "stop": iso(cycle.stop, tz),
-        "stop_event": cycle.stop_event, "elapsed": cycle.elapsed, "allowed": cycle.allowed,
-        "within": str(cycle.within), "priority": cycle.priority, "area": cycle.area,
-        "calendar": cycle.calendar,
-    }
-
-
 @dataclass(frozen=True)
 class Change:
     ticket: str

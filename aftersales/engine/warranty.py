@@ -97,3 +97,22 @@ def _densest(repairs: list[Ticket], window: dt.timedelta) -> list[Ticket]:
         if last - first + 1 > len(best):
             best = repairs[first:last + 1]
     return best
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What `aftersales warranty` shows as of a date."""
+
+    today: dt.date
+    within_days: int
+    expiring: list[WarrantyRow]
+    expired: list[WarrantyRow]
+    missing_installed: list[WarrantyRow]
+    candidates: list[Candidate]
+
+
+def overview(records: Records, at: dt.datetime, within_days: int) -> Overview:
+    today = at.astimezone(records.settings.tz).date()
+    rows = status_rows(records, today)
+    return Overview(today, within_days, expiring(rows, within_days), expired(rows), missing_install_date(rows),
+                    replacement_candidates(records, records.tickets_as_of(at)))

@@ -1,4 +1,8 @@
-"""Typed records from the values `spec` cleaned (invalid parts already reported and left out)."""
+"""Typed records from the values `spec` cleaned (invalid parts already reported and left out).
+
+Required keys and defaults come from the field spec: a record is built when its
+shape's required keys are all there, and an absent key takes its field's default.
+"""
 
 from __future__ import annotations
 
@@ -25,20 +29,40 @@ from aftersales.core.model import (
     Ticket,
     Where,
 )
-from aftersales.store.spec import MARKS
+from aftersales.store import spec
+from aftersales.store.spec import MARKS, Shape
 
 DEFAULT_TIMEZONE = "UTC"
+Cleaned = Mapping[str, Any]
 
 
-def line_of(clean: Mapping[str, Any]) -> int:
+def line_of(clean: Cleaned) -> int:
     return clean[MARKS][0].line
 
 
-def key_lines(clean: Mapping[str, Any]) -> dict[str, int]:
+def key_lines(clean: Cleaned) -> dict[str, int]:
     return {str(k): m.line for k, m in clean[MARKS][1].items()}
 
 
-def settings(clean: Mapping[str, Any]) -> Settings:
+def _entries(clean: Cleaned) -> dict[str, Any]:
+    """A cleaned mapping of free keys (areas, calendars) without its marks."""
+    return {k: v for k, v in clean.items() if k != MARKS}
+
+
+def _shape(parent: Shape, key: str) -> Shape:
+    """The shape of a nested mapping field (directly, or as the items of a list or map)."""
+    kind = parent.fields[key].type
+    inner = getattr(kind, "item", None) or getattr(kind, "value", None) or kind
+    assert isinstance(inner, Shape), key
+    return inner
+
+
+SLA = _shape(spec.SETTINGS, "sla")
+WARRANTY = _shape(spec.SETTINGS, "warranty")
+SIGNOFF = _shape(spec.INSPECTION, "signoff")
+
+
+def settings(clean: Cleaned) -> Settings:
     """Settings; missing or invalid parts fall back to neutral defaults (already reported)."""
     project = clean.get("project", {})
     sla = clean.get("sla", {})
@@ -50,29 +74,24 @@ def settings(clean: Mapping[str, Any]) -> Settings:
         supplier=project.get("supplier", ""),
         timezone=project.get("timezone", DEFAULT_TIMEZONE),
         areas={k: Area(k, v.get("name", k), v.get("priority", ""), line_of(v))
-               for k, v in clean.get("areas", {}).items() if k != MARKS},
+               for k, v in _entries(clean.get("areas", {})).items()},
         priorities=tuple(clean.get("priorities", ())),
-        calendars={k: calendar(k, v) for k, v in clean.get("calendars", {}).items() if k != MARKS},
-        at_risk=sla.get("at_risk", 0.75),
-        targets=tuple(target(t) for t in sla.get("targets", ()) if _has(t, "id", "start", "stop", "within")),
-        warranty_years=warranty.get("years", 5),
-        max_extension_years=warranty.get("max_extension_years", 3),
+        calendars={k: calendar(k, v) for k, v in _entries(clean.get("calendars", {})).items()},
+        at_risk=SLA.get(sla, "at_risk"),
+        targets=tuple(target(t) for t in sla.get("targets", ()) if spec.TARGET.complete(t)),
+        warranty_years=WARRANTY.get(warranty, "years"),
+        max_extension_years=WARRANTY.get(warranty, "max_extension_years"),
         replace_failures=replace.get("failures"),
         replace_within=replace.get("within"),
-        plans=tuple(plan(p) for p in clean.get("maintenance", ())
-                    if _has(p, "id", "rrule", "start", "checklist", "areas")),
+        plans=tuple(plan(p) for p in clean.get("maintenance", ()) if spec.PLAN.complete(p)),
         lines=key_lines(clean) if MARKS in clean else {},
     )
 
 
-def _has(clean: Mapping[str, Any], *keys: str) -> bool:
-    return all(k in clean for k in keys)
-
-
-def calendar(name: str, clean: Mapping[str, Any]) -> CalendarSpec:
+def calendar(name: str, clean: Cleaned) -> CalendarSpec:
     return CalendarSpec(
         id=name,
-        week=tuple(clean.get("week", ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))),
+        week=tuple(spec.CALENDAR.get(clean, "week")),
         hours=tuple(clean.get("hours", ())),
         holidays=tuple(clean.get("holidays", ())),
         extra_workdays=tuple(clean.get("extra_workdays", ())),
@@ -80,72 +99,73 @@ def calendar(name: str, clean: Mapping[str, Any]) -> CalendarSpec:
     )
 
 
-def target(clean: Mapping[str, Any]) -> Target:
-    when = {k: (v,) if isinstance(v, str) else tuple(v)
-            for k, v in clean.get("when", {}).items() if k != MARKS}
+def target(clean: Cleaned) -> Target:
+    when = {k: (v,) if isinstance(v, str) else tuple(v) for k, v in _entries(clean.get("when", {})).items()}
     within = clean["within"]
     if isinstance(within, dict):
-        within = {k: v for k, v in within.items() if k != MARKS}
+        within = _entries(within)
     return Target(
         id=clean["id"], start=clean["start"], stop=tuple(clean["stop"]), within=within, when=when,
-        pausable=clean.get("pausable", False), agreed=clean.get("agreed"),
-        calendar=clean.get("calendar", "always"), line=line_of(clean),
+        pausable=spec.TARGET.get(clean, "pausable"), agreed=clean.get("agreed"),
+        calendar=spec.TARGET.get(clean, "calendar"), line=line_of(clean),
     )
 
 
-def plan(clean: Mapping[str, Any]) -> Plan:
+def plan(clean: Cleaned) -> Plan:
     areas = clean["areas"]
     return Plan(
         id=clean["id"], rrule=clean["rrule"], start=clean["start"], checklist=tuple(clean["checklist"]),
         areas=None if areas == "all" else tuple(areas), name=clean.get("name", ""),
-        early=clean.get("early"), inspectors=clean.get("inspectors", 1), line=line_of(clean),
+        early=clean.get("early"), inspectors=spec.PLAN.get(clean, "inspectors"), line=line_of(clean),
     )
 
 
-def asset(clean: Mapping[str, Any], path: str) -> Asset | None:
-    if not _has(clean, "id", "name", "category", "area"):
+def asset(clean: Cleaned, path: str) -> Asset | None:
+    if not spec.ASSET.complete(clean):
         return None
     warranty = clean.get("warranty", {})
     return Asset(
         id=clean["id"], name=clean["name"], category=clean["category"], area=clean["area"],
         where=Where(path, line_of(clean)), location=clean.get("location", ""),
-        quantity=clean.get("quantity", 1), model=clean.get("model", ""),
+        quantity=spec.ASSET.get(clean, "quantity"), model=clean.get("model", ""),
         installed=clean.get("installed"), warranty_years=warranty.get("years"),
         extensions=tuple(Extension(e["years"], e.get("fee"), e.get("contract"))
-                         for e in warranty.get("extensions", ()) if "years" in e),
+                         for e in warranty.get("extensions", ()) if spec.EXTENSION.complete(e)),
         lines=key_lines(clean),
     )
 
 
-def event(clean: Mapping[str, Any]) -> Event | None:
-    if not _has(clean, "at", "type"):
+def event(clean: Cleaned) -> Event | None:
+    if not spec.EVENT.complete(clean):
         return None
+    get = spec.EVENT.get
     return Event(
-        at=clean["at"], type=clean["type"], line=line_of(clean), by=clean.get("by"),
-        note=clean.get("note"), to=clean.get("to"), verdict=clean.get("verdict"),
-        until=clean.get("until"), reason=clean.get("reason"),
-        parts=tuple(PartUse(p["part"], p["qty"]) for p in clean.get("parts", ()) if _has(p, "part", "qty")),
-        cost=clean.get("cost"), satisfaction=clean.get("satisfaction"),
+        at=clean["at"], type=clean["type"], line=line_of(clean), by=get(clean, "by"),
+        note=get(clean, "note"), to=get(clean, "to"), verdict=get(clean, "verdict"),
+        until=get(clean, "until"), reason=get(clean, "reason"),
+        parts=tuple(PartUse(p["part"], p["qty"]) for p in get(clean, "parts") if spec.PART_USE.complete(p)),
+        cost=get(clean, "cost"), satisfaction=get(clean, "satisfaction"),
+        keys=frozenset(k for k in clean if k != MARKS),
     )
 
 
-def ticket(clean: Mapping[str, Any], path: str) -> Ticket | None:
+def ticket(clean: Cleaned, path: str) -> Ticket | None:
     events = tuple(e for e in (event(c) for c in clean.get("events", ())) if e is not None)
-    if not _has(clean, "id", "kind", "summary") or not events:
+    if not spec.TICKET.complete(clean) or not events:
         return None
     reporter = clean.get("reporter")
     return Ticket(
         id=clean["id"], kind=clean["kind"], summary=clean["summary"], events=events,
         where=Where(path, line_of(clean)), asset=clean.get("asset"), area=clean.get("area"),
-        priority=clean.get("priority"), severity=clean.get("severity", "normal"),
+        priority=clean.get("priority"), severity=spec.TICKET.get(clean, "severity"),
         category=clean.get("category"), channel=clean.get("channel"),
         reporter=Reporter(reporter.get("name"), reporter.get("phone")) if reporter else None,
         location=clean.get("location"), inspection=clean.get("inspection"), lines=key_lines(clean),
     )
 
 
-def inspection(clean: Mapping[str, Any], path: str) -> Inspection | None:
-    if not _has(clean, "id", "date", "inspectors"):
+def inspection(clean: Cleaned, path: str) -> Inspection | None:
+    if not spec.INSPECTION.complete(clean):
         return None
     signoff = clean.get("signoff")
     return Inspection(
@@ -153,14 +173,13 @@ def inspection(clean: Mapping[str, Any], path: str) -> Inspection | None:
         where=Where(path, line_of(clean)), plan=clean.get("plan"), areas=tuple(clean.get("areas", ())),
         checks=tuple(Check(c["asset"], {k: v for k, v in c.items() if k not in ("asset", MARKS)},
                            line_of(c)) for c in clean.get("checks", ()) if "asset" in c),
-        findings=tuple(finding(f) for f in clean.get("findings", ()) if _has(f, "id", "problem")),
-        signoff=Signoff(signoff["name"], signoff["date"]) if signoff and _has(signoff, "name", "date")
-        else None,
+        findings=tuple(finding(f) for f in clean.get("findings", ()) if spec.FINDING.complete(f)),
+        signoff=Signoff(signoff["name"], signoff["date"]) if signoff and SIGNOFF.complete(signoff) else None,
         lines=key_lines(clean),
     )
 
 
-def finding(clean: Mapping[str, Any]) -> Finding:
+def finding(clean: Cleaned) -> Finding:
     return Finding(
         id=clean["id"], problem=clean["problem"], line=line_of(clean), asset=clean.get("asset"),
         location=clean.get("location"), category=clean.get("category"), severity=clean.get("severity"),
@@ -169,12 +188,12 @@ def finding(clean: Mapping[str, Any]) -> Finding:
     )
 
 
-def part(clean: Mapping[str, Any], path: str) -> Part | None:
-    if not _has(clean, "id", "name"):
+def part(clean: Cleaned, path: str) -> Part | None:
+    if not spec.PART.complete(clean):
         return None
     return Part(
         id=clean["id"], name=clean["name"], where=Where(path, line_of(clean)),
-        unit=clean.get("unit", "pcs"), min=clean.get("min"),
+        unit=spec.PART.get(clean, "unit"), min=clean.get("min"),
         movements=tuple(Movement(m["date"], line_of(m), m.get("in"), m.get("out"), m.get("count"),
-                                 m.get("note")) for m in clean.get("movements", ()) if "date" in m),
+                                 m.get("note")) for m in clean.get("movements", ()) if spec.MOVEMENT.complete(m)),
     )

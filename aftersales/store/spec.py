@@ -8,8 +8,8 @@ export and the README's field tables.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil.rrule import rrulestr
 
 from aftersales.core.durations import parse_duration
+from aftersales.core.problems import Problem, did_you_mean
 from aftersales.store.yamlio import Map, Mark, Quirky, Seq
 
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9-]*$"
@@ -24,25 +25,6 @@ _ID = re.compile(ID_PATTERN)
 _HOURS = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
 INVALID = object()
 MARKS = "__marks__"  # key of a cleaned mapping holding (its mark, its keys' marks)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in the records, located so an editor can jump to it."""
-
-    path: str
-    line: int
-    column: int
-    severity: str  # "error" or "warning"
-    code: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.severity}[{self.code}]: {self.message}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "line": self.line, "column": self.column,
-                "severity": self.severity, "code": self.code, "message": self.message}
 
 
 @dataclass
@@ -97,7 +79,7 @@ class Text(Type):
         self.pattern = re.compile(pattern) if pattern else None
         self.hint = hint
 
-    def check(self, value, mark, ctx, name):
+    def check(self, value: Any, mark: Mark, ctx: Context, name: str) -> Any:
         if not isinstance(value, str):
             return self.wrong(value, mark, ctx, name)
         if not value.strip():
@@ -108,7 +90,7 @@ class Text(Type):
             return INVALID
         return value
 
-    def schema(self):
+    def schema(self) -> dict[str, Any]:
         out: dict[str, Any] = {"type": "string", "minLength": 1}
         if self.pattern:
             out["pattern"] = self.pattern.pattern
@@ -127,7 +109,7 @@ class Choice(Type):
         self.choices = choices
         self.label = "one of " + ", ".join(choices)
 
-    def check(self, value, mark, ctx, name):
+    def check(self, value: Any, mark: Mark, ctx: Context, name: str) -> Any:
         if not isinstance(value, str):
             return self.wrong(value, mark, ctx, name)
         if value not in self.choices:
@@ -136,7 +118,7 @@ class Choice(Type):
             return INVALID
         return value
 
-    def schema(self):
+    def schema(self) -> dict[str, Any]:
         return {"type": "string", "enum": list(self.choices)}
 
 
@@ -146,7 +128,7 @@ class Integer(Type):
         self.label = "a whole number" + (f" from {minimum}" if minimum is not None else "") + (
             f" to {maximum}" if maximum is not None else "")
 
-    def check(self, value, mark, ctx, name):
+    def check(self, value: Any, mark: Mark, ctx: Context, name: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
             return self.wrong(value, mark, ctx, name)
         if (self.minimum is not None and value < self.minimum) or (
@@ -155,7 +137,7 @@ class Integer(Type):
             return INVALID
         return value
 
-    def schema(self):
+    def schema(self) -> dict[str, Any]:
         out: dict[str, Any] = {"type": "integer"}
         if self.minimum is not None:
             out["minimum"] = self.minimum
@@ -169,7 +151,7 @@ class Number(Type):
         self.minimum, self.maximum = minimum, maximum
         self.label = f"a number from {minimum}" + (f" to {maximum}" if maximum is not None else "")
 
-    def check(self, value, mark, ctx, name):
+    def check(self, value: Any, mark: Mark, ctx: Context, name: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return self.wrong(value, mark, ctx, name)
         if value < self.minimum or (self.maximum is not None and value > self.maximum):
@@ -177,7 +159,7 @@ class Number(Type):
             return INVALID
         return value
 
-    def schema(self):
+    def schema(self) -> dict[str, Any]:
         out: dict[str, Any] = {"type": "number", "minimum": self.minimum}
         if self.maximum is not None:
             out["maximum"] = self.maximum
@@ -187,21 +169,21 @@ class Number(Type):
 class Boolean(Type):
     label = "true or false"
 
-    def check(self, value, mark, ctx, name):
+    def check(self, value: Any, mark: Mark, ctx: Context, name: str) -> Any:
         if isinstance(value, Quirky) and isinstance(value.value, bool):
             return value.value
         if not isinstance(value, bool):
             return self.wrong(value, mark, ctx, name)
         return value
 
-    def schema(self):
+    def schema(self) -> dict[str, Any]:
         return {"type": "boolean"}
 
 
 class Date(Type):
     label = "a date like 2026-03-14"
 
-    def check(self, value, mark, ctx, name):
+    def check(self, value: Any, mark: Mark, ctx: Context, name: str) -> Any:
         if isinstance(value, str):
             try:
                 return dt.date.fromisoformat(value)
@@ -211,14 +193,14 @@ class Date(Type):
             return self.wrong(value, mark, ctx, name)
         return value
 
-    def schema(self):
+    def schema(self) -> dict[str, Any]:
         return {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 
 
 class Instant(Type):
     label = "a time with its UTC offset, like 2026-03-14T09:12:00+08:00"
 
-    def check(self, value, mark, ctx, name):
+    def check(self, value: Any, mark: Mark, ctx: Context, name: str) -> Any:
         if isinstance(value, str):
             try:
                 value = dt.datetime.fromisoformat(value)
@@ -233,7 +215,7 @@ class Instant(Type):
             return INVALID
         return value
 
-    def schema(self):
+    def schema(self) -> dict[str, Any]:
         return {"type": "string",
                 "pattern": r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$"}
 
@@ -241,7 +223,7 @@ class Instant(Type):
 class DurationType(Type):
     label = "a duration like 30m, 2h or 3d"
 
-    def check(self, value, mark, ctx, name):
+    def check(self, value: Any, mark: Mark, ctx: Context, name: str) -> Any:
         if not isinstance(value, str):
             return self.wrong(value, mark, ctx, name)
         try:
@@ -250,14 +232,14 @@ class DurationType(Type):
             ctx.error(mark, "duration", f"{name}: {exc}")
             return INVALID
 
-    def schema(self):
+    def schema(self) -> dict[str, Any]:
         return {"type": "string", "pattern": r"^[0-9]{1,6}[mhd]$"}
 
 
 class DateOrRange(Type):
     label = "a date or a range like 2026-02-15..2026-02-23"
 
-    def check(self, value, mark, ctx, name):
+    def check(self, value: Any, mark: Mark, ctx: Context, name: str) -> Any:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return (value, value)
         if isinstance(value, str):
@@ -275,14 +257,14 @@ class DateOrRange(Type):
                 return (dates[0], dates[1])
         return self.wrong(value, mark, ctx, name)
 
-    def schema(self):
+    def schema(self) -> dict[str, Any]:
         return {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}(\.\.\d{4}-\d{2}-\d{2})?$"}
 
 
 class HoursWindow(Type):
     label = 'a window of hours like "08:30-12:00"'
 
-    def check(self, value, mark, ctx, name):
+    def check(self, value: Any, mark: Mark, ctx: Context, name: str) -> Any:
         if isinstance(value, Quirky) or not isinstance(value, str):
             return self.wrong(value, mark, ctx, name)
         match = _HOURS.match(value)
@@ -300,7 +282,7 @@ class HoursWindow(Type):
             return INVALID
         return (start, end)
 
-    def schema(self):
+    def schema(self) -> dict[str, Any]:
         return {"type": "string", "pattern": _HOURS.pattern}
 
 
@@ -328,7 +310,7 @@ def _rule_numbers(rule: str) -> list[tuple[str, int, tuple[int, int]]]:
 class RRule(Type):
     label = 'an RFC 5545 rule like "FREQ=MONTHLY;BYMONTHDAY=-1"'
 
-    def check(self, value, mark, ctx, name):
+    def check(self, value: Any, mark: Mark, ctx: Context, name: str) -> Any:
         if not isinstance(value, str):
             return self.wrong(value, mark, ctx, name)
         if "DTSTART" in value.upper():
@@ -345,14 +327,14 @@ class RRule(Type):
                 return INVALID
         return value
 
-    def schema(self):
+    def schema(self) -> dict[str, Any]:
         return {"type": "string", "pattern": r"^[A-Z]+=.+$"}
 
 
 class TimeZone(Type):
     label = "an IANA time zone like Asia/Shanghai"
 
-    def check(self, value, mark, ctx, name):
+    def check(self, value: Any, mark: Mark, ctx: Context, name: str) -> Any:
         if not isinstance(value, str):
             return self.wrong(value, mark, ctx, name)
         try:
@@ -362,7 +344,7 @@ class TimeZone(Type):
             return INVALID
         return value
 
-    def schema(self):
+    def schema(self) -> dict[str, Any]:
         return {"type": "string", "minLength": 1}
 
 
@@ -371,7 +353,7 @@ class ListOf(Type):
         self.item, self.min_items, self.unique = item, min_items, unique
         self.label = f"a list of {item.label}"
 
-    def check(self, value, mark, ctx, name):
+    def check(self, value: Any, mark: Mark, ctx: Context, name: str) -> Any:
         if not isinstance(value, Seq):
             return self.wrong(value, mark, ctx, name)
         if len(value) < self.min_items:
@@ -390,7 +372,7 @@ class ListOf(Type):
             out.append(cleaned)
         return out
 
-    def schema(self):
+    def schema(self) -> dict[str, Any]:
         out: dict[str, Any] = {"type": "array", "items": self.item.schema()}
         if self.min_items:
             out["minItems"] = self.min_items
@@ -406,13 +388,13 @@ class OneOf(Type):
         self.options = options
         self.label = " or ".join(o.label for o in options)
 
-    def check(self, value, mark, ctx, name):
+    def check(self, value: Any, mark: Mark, ctx: Context, name: str) -> Any:
         for option in self.options:
             if _fits(option, value):
                 return option.check(value, mark, ctx, name)
         return self.wrong(value, mark, ctx, name)
 
-    def schema(self):
+    def schema(self) -> dict[str, Any]:
         return {"oneOf": [o.schema() for o in self.options]}
 
 
@@ -431,7 +413,7 @@ class MapOf(Type):
         self.value, self.key, self.min_items = value, key or Id(), min_items
         self.label = f"a mapping of {self.key.label} to {value.label}"
 
-    def check(self, value, mark, ctx, name):
+    def check(self, value: Any, mark: Mark, ctx: Context, name: str) -> Any:
         if not isinstance(value, Map):
             return self.wrong(value, mark, ctx, name)
         if len(value) < self.min_items:
@@ -446,7 +428,7 @@ class MapOf(Type):
                 out[key] = cleaned
         return out
 
-    def schema(self):
+    def schema(self) -> dict[str, Any]:
         out: dict[str, Any] = {"type": "object", "additionalProperties": self.value.schema()}
         if isinstance(self.key, Text) and self.key.pattern:
             out["propertyNames"] = {"pattern": self.key.pattern.pattern}
@@ -457,12 +439,15 @@ class MapOf(Type):
 
 @dataclass(frozen=True)
 class Field:
-    """One key of a mapping: its type, whether it must be there, and what it means."""
+    """One key of a mapping: its type, whether it must be there, what it means, the value an
+    absent key stands for, and (for event fields) the event types that carry it."""
 
     name: str
     type: Type
     doc: str
     required: bool = False
+    default: Any = None
+    carried_by: tuple[str, ...] = ()
 
 
 class Shape(Type):
@@ -472,7 +457,31 @@ class Shape(Type):
         self.label = label
         self.fields = {f.name: f for f in fields}
 
-    def check(self, value, mark, ctx, name):
+    @property
+    def order(self) -> tuple[str, ...]:
+        """The keys in the order files write them."""
+        return tuple(self.fields)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields.values() if f.required)
+
+    def default(self, key: str) -> Any:
+        return self.fields[key].default
+
+    def doc(self, key: str) -> str:
+        """What the key means (also the help text of the option that sets it)."""
+        return self.fields[key].doc
+
+    def complete(self, clean: Mapping[str, Any]) -> bool:
+        """Whether a cleaned mapping has every required key (a record can be built from it)."""
+        return all(key in clean for key in self.required)
+
+    def get(self, clean: Mapping[str, Any], key: str) -> Any:
+        """The cleaned value of `key`, or the default an absent key stands for."""
+        return clean.get(key, self.fields[key].default)
+
+    def check(self, value: Any, mark: Mark, ctx: Context, name: str) -> Any:
         if not isinstance(value, Map):
             if not name:  # the whole file
                 ctx.error(mark, "type", f"the file must hold {self.label} as a mapping of keys to values, "
@@ -500,7 +509,7 @@ class Shape(Type):
         out[MARKS] = (mark, value.key_marks)
         return out
 
-    def schema(self):
+    def schema(self) -> dict[str, Any]:
         return {
             "type": "object",
             "properties": {
@@ -516,8 +525,7 @@ def _join(name: str, key: Any) -> str:
 
 
 def _suggest(word: str, choices: Any) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return did_you_mean(word, choices)
 
 
 # --- the record kinds -------------------------------------------------------
@@ -531,14 +539,24 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CHECK_RESULTS = ("ok", "issue", "n/a")
 STATUSES = ("breached", "at-risk", "running", "paused", "met", "void")  # of an SLA clock cycle
 
-# Event types and the fields each carries beyond at, type, by and note (RECORDS.md).
-EVENT_FIELDS: dict[str, tuple[str, ...]] = {
-    "reported": (), "assigned": ("to",), "responded": (), "arrived": (),
-    "inspected": ("verdict",), "workaround": ("until",), "paused": ("reason",),
-    "resumed": ("reason",), "escalated": ("to",), "resolved": ("parts", "cost"),
-    "accepted": (), "callback": ("satisfaction",), "reopened": (), "cancelled": (), "note": (),
+# Event types and what each means (RECORDS.md); the fields each carries are marked on the fields.
+EVENT_TYPES: dict[str, str] = {
+    "reported": "the request came in; always the first event",
+    "assigned": "given to someone",
+    "responded": "the customer was contacted about it",
+    "arrived": "a technician reached the site",
+    "inspected": "the product was examined (returns, exchanges)",
+    "workaround": "a temporary solution is in place",
+    "paused": "waiting for the customer or for parts",
+    "resumed": "work goes on after a pause",
+    "escalated": "handed to a higher tier",
+    "resolved": "fixed",
+    "accepted": "the customer signed the work off",
+    "callback": "follow-up call after the service",
+    "reopened": "the fix did not hold",
+    "cancelled": "withdrawn",
+    "note": "anything else",
 }
-EVENT_TYPES = tuple(EVENT_FIELDS)
 
 PART_USE = Shape(
     "a part used",
@@ -546,20 +564,32 @@ PART_USE = Shape(
     Field("qty", Number(minimum=0), "quantity used, in the part's unit", required=True),
 )
 
+# Fields in the order a logged event writes them; `carried_by`: the event types that may carry one
+# (a field with none is common to every event).
 EVENT = Shape(
     "an event",
     Field("at", Instant(), "when it happened, with its UTC offset", required=True),
     Field("type", Choice(*EVENT_TYPES), "what happened", required=True),
     Field("by", Text(), "who recorded or did it"),
+    Field("to", Text(), "assigned / escalated: to whom", carried_by=("assigned", "escalated")),
+    Field("verdict", Choice("accept", "reject"), "inspected: the verdict on a return or exchange",
+          carried_by=("inspected",)),
+    Field("until", Instant(), "workaround: the agreed final resolution time", carried_by=("workaround",)),
+    Field("reason", Text(), "paused / resumed: why", carried_by=("paused", "resumed")),
+    Field("parts", ListOf(PART_USE), "resolved: spare parts used", default=(), carried_by=("resolved",)),
+    Field("cost", Number(minimum=0), "resolved: amount charged to the customer", carried_by=("resolved",)),
+    Field("satisfaction", Integer(1, 5), "callback: the customer's score, 1 (worst) to 5 (best)",
+          carried_by=("callback",)),
     Field("note", Text(), "free text"),
-    Field("to", Text(), "assigned / escalated: to whom"),
-    Field("verdict", Choice("accept", "reject"), "inspected: the verdict on a return or exchange"),
-    Field("until", Instant(), "workaround: the agreed final resolution time"),
-    Field("reason", Text(), "paused / resumed: why"),
-    Field("parts", ListOf(PART_USE), "resolved: spare parts used"),
-    Field("cost", Number(minimum=0), "resolved: amount charged to the customer"),
-    Field("satisfaction", Integer(1, 5), "callback: the customer's score, 1 (worst) to 5 (best)"),
 )
+COMMON_EVENT_FIELDS = tuple(f.name for f in EVENT.fields.values() if not f.carried_by)
+
+
+def event_fields() -> dict[str, tuple[str, ...]]:
+    """Event type -> the fields it carries beyond the common ones (from the spec, so a field
+    added to EVENT is known everywhere at once)."""
+    return {kind: tuple(f.name for f in EVENT.fields.values() if kind in f.carried_by) for kind in EVENT_TYPES}
+
 
 REPORTER = Shape(
     "a reporter",
@@ -574,7 +604,7 @@ TICKET = Shape(
     Field("asset", Id(), "the asset concerned (required for repair, maintenance, return, exchange)"),
     Field("area", Id(), "a key of `areas`; default: the asset's area"),
     Field("priority", Text(), "one of `priorities`; default: the area's priority"),
-    Field("severity", Choice(*SEVERITIES), "how urgent the problem is (default normal)"),
+    Field("severity", Choice(*SEVERITIES), "how urgent the problem is (default normal)", default="normal"),
     Field("category", Choice(*CATEGORIES), "the kind of problem"),
     Field("channel", Choice(*CHANNELS), "how the request came in"),
     Field("reporter", REPORTER, "who reported it"),
@@ -599,7 +629,7 @@ ASSET = Shape(
     Field("category", Text(), "product category, used to group in reports", required=True),
     Field("area", Id(), "a key of `areas`", required=True),
     Field("location", Text(), "where it stands"),
-    Field("quantity", Integer(1), "how many identical pieces (default 1)"),
+    Field("quantity", Integer(1), "how many identical pieces (default 1)", default=1),
     Field("model", Text(), "model number"),
     Field("installed", Date(), "acceptance date: the warranty starts here"),
     Field("warranty", Shape(
@@ -614,7 +644,7 @@ class CheckEntry(Type):
 
     label = "a check (asset and checklist results)"
 
-    def check(self, value, mark, ctx, name):
+    def check(self, value: Any, mark: Mark, ctx: Context, name: str) -> Any:
         if not isinstance(value, Map):
             return self.wrong(value, mark, ctx, name)
         out: dict[str, Any] = {}
@@ -631,7 +661,7 @@ class CheckEntry(Type):
         out[MARKS] = (mark, value.key_marks)
         return out
 
-    def schema(self):
+    def schema(self) -> dict[str, Any]:
         return {"type": "object", "required": ["asset"],
                 "properties": {"asset": Id().schema()},
                 "additionalProperties": {"type": "string", "enum": list(CHECK_RESULTS)}}
@@ -682,7 +712,7 @@ PART = Shape(
     "a part",
     Field("id", Id(), "the part id; also the file name", required=True),
     Field("name", Text(), "what it is", required=True),
-    Field("unit", Text(), "unit of quantities (pcs, m, kg...)"),
+    Field("unit", Text(), "unit of quantities (pcs, m, kg...)", default="pcs"),
     Field("min", Number(), "reorder point: at or below it the part is low"),
     Field("movements", ListOf(MOVEMENT), "deliveries, withdrawals and stock counts"),
 )
@@ -707,14 +737,14 @@ TARGET = Shape(
           "the first of these events after the start stops it", required=True),
     Field("within", OneOf(DurationType(), MapOf(DurationType(), key=Text())),
           "the allowed time, or a map from priority to time", required=True),
-    Field("pausable", Boolean(), "time between paused and resumed does not count"),
+    Field("pausable", Boolean(), "time between paused and resumed does not count", default=False),
     Field("agreed", Choice("workaround"), "a workaround's `until` before the deadline moves it"),
-    Field("calendar", Id(), "the calendar that counts time (default always)"),
+    Field("calendar", Id(), "the calendar that counts time (default always)", default="always"),
 )
 
 CALENDAR = Shape(
     "a calendar",
-    Field("week", ListOf(Choice(*WEEKDAYS), unique=True), "working days of the week"),
+    Field("week", ListOf(Choice(*WEEKDAYS), unique=True), "working days of the week", default=WEEKDAYS),
     Field("hours", ListOf(HoursWindow()), "working windows of a day; omit for whole days"),
     Field("holidays", ListOf(DateOrRange()), "days off: dates or ranges A..B (both included)"),
     Field("extra_workdays", ListOf(DateOrRange()), "make-up working days (调休) on weekends"),
@@ -729,7 +759,7 @@ PLAN = Shape(
     Field("rrule", RRule(), "RFC 5545 recurrence rule of the due dates", required=True),
     Field("start", Date(), "the first date the rule counts from", required=True),
     Field("early", DurationType(), "how long before a due date an inspection still counts (days)"),
-    Field("inspectors", Integer(1), "how many inspectors it needs"),
+    Field("inspectors", Integer(1), "how many inspectors it needs", default=1),
     Field("checklist", ListOf(Id(), min_items=1, unique=True), "the items checked for each asset",
           required=True),
 )
@@ -754,13 +784,15 @@ SETTINGS = Shape(
     Field("calendars", MapOf(CALENDAR), "working-time calendars (`always` exists without one)"),
     Field("sla", Shape(
         "the SLA",
-        Field("at_risk", Number(0, 1), "share of a target after which a running clock is at risk"),
+        Field("at_risk", Number(0, 1), "share of a target after which a running clock is at risk",
+              default=0.75),
         Field("targets", ListOf(TARGET), "targets in order; for each id the first match applies"),
     ), "service-level targets"),
     Field("warranty", Shape(
         "the warranty terms",
-        Field("years", Integer(0, 50), "years from an asset's installed date", required=True),
-        Field("max_extension_years", Integer(0, 50), "extensions add up to at most this"),
+        Field("years", Integer(0, 50), "years from an asset's installed date (5 without this section)",
+              required=True, default=5),
+        Field("max_extension_years", Integer(0, 50), "extensions add up to at most this", default=3),
         Field("replace_after", Shape(
             "a replacement rule",
             Field("failures", Integer(1), "repairs", required=True),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from aftersales.core.times import human_seconds, short
 from aftersales.engine.calendar import WorkCalendar
 from aftersales.engine.sla import Cycle
+from aftersales.views.fmt import human_seconds, short
 
 STATUS_WORDS = {
     "met": "MET", "breached": "BREACHED", "running": "RUNNING", "at-risk": "AT RISK",

@@ -10,19 +10,19 @@ only date that is not in the records is the `as of` date the caller gives.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from aftersales.core.model import Asset, Check, Finding, Inspection, Records
 from aftersales.engine import schedule
-from aftersales.store.spec import CATEGORIES, SEVERITIES
 from aftersales.views import templating
+from aftersales.views.labels import Names, texts
+from aftersales.views.markdown import md
 
 FORMATS = ("md", "html")
 
-LABELS: dict[str, dict[str, str]] = {
+TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Inspection report", "colon": ": ",
         "project": "Project", "customer": "Customer", "supplier": "Supplier", "inspection": "Inspection",
@@ -39,9 +39,6 @@ LABELS: dict[str, dict[str, str]] = {
         "signoff": "Customer sign-off", "signed_by": "Signed for the customer by", "signed_on": "Date",
         "signoff_note": "The customer has reviewed the problems and the solutions above.",
         "other_area": "Other",
-        "result.ok": "OK", "result.issue": "Issue", "result.n/a": "n/a", "result.none": "not checked",
-        "status.open": "open", "status.closed-on-time": "closed on time", "status.closed-late": "closed late",
-        "status.overdue": "overdue",
     },
     "zh": {
         "title": "巡检报告", "colon": "：",
@@ -58,42 +55,17 @@ LABELS: dict[str, dict[str, str]] = {
         "signoff": "客户签收", "signed_by": "客户签字", "signed_on": "日期",
         "signoff_note": "客户已知悉上述问题及整改方案。",
         "other_area": "其他",
-        "result.ok": "正常", "result.issue": "有问题", "result.n/a": "不适用", "result.none": "未检查",
-        "status.open": "整改中", "status.closed-on-time": "按期完成", "status.closed-late": "逾期完成",
-        "status.overdue": "已逾期",
-        "category.structure": "结构", "category.surface": "表面", "category.function": "功能",
-        "category.hardware": "五金件", "category.safety": "安全", "category.cleaning": "清洁",
-        "category.other": "其他",
-        "severity.emergency": "紧急", "severity.urgent": "较急", "severity.normal": "一般",
-        "item.appearance": "外观", "item.function": "功能", "item.fastening": "紧固",
-        "item.waxing": "打蜡", "item.lubrication": "润滑", "item.structure": "结构",
     },
 }
-# In English the enumerations and the usual checklist items read as the records write them.
-LABELS["en"].update({f"category.{c}": c for c in CATEGORIES})
-LABELS["en"].update({f"severity.{s}": s for s in SEVERITIES})
-LABELS["en"].update({f"item.{i}": i.capitalize() for i in ("appearance", "function", "fastening", "waxing",
-                                                           "lubrication", "structure")})
-
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>|&~])")
-_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029\x85]+\s*")
-
-
-def md(value: Any) -> str:
-    """Record text for a Markdown file: shown as written, never read as markup or a table edge."""
-    if value is None:
-        return ""
-    return _MARKDOWN.sub(r"\\\1", _BREAKS.sub(" ", str(value)))
-
-
 def context(records: Records, ins: Inspection, at: dt.date, lang: str) -> dict[str, Any]:
     """Everything the inspection templates show, in the order the school reads it."""
     settings = records.settings
-    lab = templating.labels(LABELS, lang)
+    lab = texts(TEXTS, lang)
+    names = Names(lang)
     plan = next((p for p in settings.plans if p.id == ins.plan), None)
     checklist = list(plan.checklist) if plan else _items(ins.checks)
-    findings = [_finding(f, records.assets, at, lab) for f in ins.findings]
-    groups = _groups(records, ins, checklist, lab)
+    findings = [_finding(f, records.assets, at, names) for f in ins.findings]
+    groups = _groups(records, ins, checklist, lab, names)
     issues = sum(1 for c in ins.checks if "issue" in c.results.values())
     unchecked = sum(1 for c in ins.checks if any(item not in c.results for item in checklist))
     summary = lab["summary"].format(assets=len(ins.checks), checked=len(ins.checks) - unchecked, issues=issues,
@@ -104,7 +76,7 @@ def context(records: Records, ins: Inspection, at: dt.date, lang: str) -> dict[s
         "inspection": {"id": ins.id, "date": ins.date, "plan": ins.plan, "plan_name": plan.name if plan else "",
                        "inspectors": list(ins.inspectors),
                        "areas": [{"id": a, "name": _area_name(records, a)} for a in ins.areas]},
-        "checklist": [{"id": item, "label": lab.get(f"item.{item}", item)} for item in checklist],
+        "checklist": [{"id": item, "label": names("item", item)} for item in checklist],
         "groups": groups, "summary": summary, "findings": findings,
         "rectification_heading": lab["rectification"].format(date=at.isoformat()),
         "signoff": {"name": ins.signoff.name, "date": ins.signoff.date}
@@ -121,34 +93,34 @@ def _area_name(records: Records, area: str) -> str:
     return found.name if found else area
 
 
-def _groups(records: Records, ins: Inspection, checklist: list[str], lab: Mapping[str, str]) -> list[dict]:
+def _groups(records: Records, ins: Inspection, checklist: list[str], lab: Mapping[str, str],
+            names: Names) -> list[dict[str, Any]]:
     """The checks by area: the inspection's areas in its order, then any other area."""
     order = list(ins.areas) + [a for a in records.settings.areas if a not in ins.areas]
-    by_area: dict[str, list[dict]] = {}
+    by_area: dict[str, list[dict[str, Any]]] = {}
     for check in ins.checks:
         asset = records.assets.get(check.asset)
-        area = asset.area if isinstance(asset, Asset) else ""
-        results = [{"value": check.results.get(item), "label": lab[f"result.{check.results.get(item) or 'none'}"]}
+        results = [{"value": check.results.get(item), "label": names("result", check.results.get(item) or "none")}
                    for item in checklist]
-        by_area.setdefault(area, []).append({
-            "asset": check.asset, "name": asset.name if isinstance(asset, Asset) else "",
-            "location": asset.location if isinstance(asset, Asset) else "", "results": results})
+        by_area.setdefault(asset.area if asset else "", []).append({
+            "asset": check.asset, "name": asset.name if asset else "",
+            "location": asset.location if asset else "", "results": results})
     ranked = sorted(by_area, key=lambda a: order.index(a) if a in order else len(order))
     return [{"id": a, "name": _area_name(records, a) if a else lab["other_area"], "rows": by_area[a]}
             for a in ranked]
 
 
-def _finding(f: Finding, assets: Mapping[str, Asset], at: dt.date, lab: Mapping[str, str]) -> dict[str, Any]:
+def _finding(f: Finding, assets: Mapping[str, Asset], at: dt.date, names: Names) -> dict[str, Any]:
     asset = assets.get(f.asset or "")
     status = schedule.finding_status(f, at)
     return {
-        "id": f.id, "asset": f.asset, "asset_name": asset.name if isinstance(asset, Asset) else "",
-        "location": f.location or (asset.location if isinstance(asset, Asset) else ""),
-        "category": f.category, "category_label": lab.get(f"category.{f.category}", f.category or ""),
-        "severity": f.severity, "severity_label": lab.get(f"severity.{f.severity}", f.severity or ""),
+        "id": f.id, "asset": f.asset, "asset_name": asset.name if asset else "",
+        "location": f.location or (asset.location if asset else ""),
+        "category": f.category, "category_label": names("category", f.category) if f.category else "",
+        "severity": f.severity, "severity_label": names("severity", f.severity) if f.severity else "",
         "problem": f.problem, "action": f.action, "owner": f.owner, "due": f.due,
         "closed": f.closed if f.closed is not None and f.closed <= at else None,  # later: not yet
-        "ticket": f.ticket, "status": status, "status_label": lab[f"status.{status}"],
+        "ticket": f.ticket, "status": status, "status_label": names("finding", status),
     }
 
 

@@ -1,21 +1,31 @@
-"""The quarterly service report: labels in English and Simplified Chinese, the render context,
-and where the files go. The numbers come from `kpis.quarterly`; templates only lay them out."""
+"""The quarterly service report: its texts in English and Simplified Chinese, the numbers
+rounded for people (`plain`), the render context and where the files go.
+
+The numbers come exact from `engine.kpis`; this module rounds them once, and the
+templates only lay them out.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from aftersales.core.errors import UsageError
+from markupsafe import Markup
+
 from aftersales.core.model import Records
-from aftersales.core.times import Period, date_range, parse_date, previous_quarter, quarter, quarter_of
-from aftersales.engine import kpis
+from aftersales.core.times import Period
 from aftersales.views import charts
-from aftersales.views.templating import builtin_text, labels, render
+from aftersales.views.fmt import iso, whole
+from aftersales.views.labels import Names, texts
+from aftersales.views.markdown import md
+from aftersales.views.tables import to_json
+from aftersales.views.templating import builtin_text, render
 
-LABELS: dict[str, dict[str, str]] = {
+TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Quarterly service report", "period": "Period", "as_of": "Figures as of", "customer": "Customer",
         "supplier": "Supplier", "summary": "Summary", "tickets": "Service requests", "opened": "Opened",
@@ -88,52 +98,14 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-VALUE_NAMES: dict[str, dict[str, str]] = {
-    "zh": {
-        "repair": "维修", "maintenance": "保养", "return": "退货", "exchange": "换货", "complaint": "投诉",
-        "inquiry": "咨询", "structure": "结构", "surface": "表面", "function": "功能", "hardware": "五金",
-        "safety": "安全", "cleaning": "清洁", "other": "其他", "critical": "最高", "high": "高", "normal": "一般",
-        "response": "响应", "on-site": "到场", "resolution": "解决", "callback": "回访",
-        "return-inspection": "退换货检验", "done": "按期完成", "late": "逾期完成", "overdue": "逾期未做",
-        "due": "待完成", "upcoming": "未到期", "mon": "周一", "tue": "周二", "wed": "周三", "thu": "周四",
-        "fri": "周五", "sat": "周六", "sun": "周日", "unknown": "未填写",
-    },
-    "en": {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun",
-           "on-site": "on-site", "unknown": "not given"},
-}
-
 FIGURE_NAMES = {
     "tickets.opened": "opened", "tickets.resolved": "resolved", "tickets.cancelled": "cancelled",
     "quality.complaints": "complaints", "quality.first_time_fix_rate": "first_time_fix_rate",
     "quality.repeat_repair_rate": "repeat_repair_rate", "quality.reopen_rate": "reopen_rate",
     "satisfaction.mean": "mean", "callbacks.coverage": "callbacks", "maintenance.pm_compliance": "pm_compliance",
 }
-
-
-def period_for(at: dt.datetime, tz, name: str | None, previous: bool, start: str | None,
-               end: str | None) -> Period:
-    """The report's period from PERIOD, --previous or --from/--to (exactly one of them)."""
-    given = sum(bool(x) for x in (name, previous, start or end))
-    if given == 0:
-        raise UsageError("name the period: PERIOD (like 2026Q1), --previous, or --from DATE --to DATE")
-    if given > 1:
-        raise UsageError("give only one of PERIOD, --previous and --from/--to")
-    if name:
-        return quarter(name, tz)
-    if previous:
-        return previous_quarter(at, tz)
-    if not (start and end):
-        raise UsageError("--from and --to go together")
-    return date_range(parse_date(start), parse_date(end), tz)
-
-
-def period_before(period: Period, tz) -> Period:
-    """The quarter before a quarter; for a custom range, the same number of days just before it."""
-    if period.name[4:5] == "Q":
-        return quarter_of(period.start.date() - dt.timedelta(days=1), tz)
-    days = (period.end.date() - period.start.date()).days
-    first = period.start.date() - dt.timedelta(days=days)
-    return date_range(first, period.start.date() - dt.timedelta(days=1), tz)
+GROUPS = {"by_kind": "kind", "by_area": "area", "by_category": "category", "by_asset_category": "asset-category"}
+FORMATS = ("md", "html", "json")
 
 
 def output_name(period: Period, fmt: str, lang: str) -> str:
@@ -141,16 +113,59 @@ def output_name(period: Period, fmt: str, lang: str) -> str:
     return f"quarterly-{period.name}.{lang}.{fmt}"
 
 
-def context(report: Mapping[str, Any], lang: str, fmt: str, area_names: Mapping[str, str] | None = None
-            ) -> dict[str, Any]:
-    """What the templates get: the numbers, the labels and small formatting helpers."""
-    text = labels(LABELS, lang)
-    names = dict(VALUE_NAMES.get(lang, {}))
-    if lang == "zh":  # the settings name areas and plans in Chinese, as the customer does
-        names.update(area_names or {})
+# --- rounding, once ---------------------------------------------------------------
 
-    def name(value: str | None) -> str:
-        return names.get(value or "unknown", value or names.get("unknown", "")) if value is not None else ""
+def _minutes(seconds: Fraction | int | None) -> float | int | None:
+    return None if seconds is None else round(float(seconds) / 60, 1)
+
+
+# key -> (the key it is shown as, how it is rounded)
+SHOWN: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "mean_seconds": ("mean_minutes", _minutes),
+    "over_seconds": ("over_minutes", lambda s: None if s is None else round(s / 60)),
+    "out_of_warranty_cost": ("out_of_warranty_cost", lambda v: round(float(v), 2)),
+    "stock": ("stock", whole), "min": ("min", whole), "used": ("used", whole),
+}
+TWO_PLACES = ("satisfaction.mean",)
+
+
+def plain(report: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
+    """The report as JSON-ready values for people: instants in ISO 8601 with the project's
+    offset, dates as text, rates as floats (unrounded: JSON readers round), mean times in
+    minutes to 0.1, the satisfaction mean to 2 places, quantities as whole numbers when whole."""
+
+    def value(key: str, item: Any, path: str) -> Any:
+        if isinstance(item, Mapping):
+            out: dict[str, Any] = {}
+            for k, v in item.items():
+                shown, how = SHOWN.get(k, (k, None))
+                out[shown] = how(v) if how is not None else value(k, v, f"{path}.{k}" if path else k)
+            if path == "satisfaction" or item.get("key") in TWO_PLACES:
+                for k in ("mean", "current", "previous", "change"):
+                    if isinstance(out.get(k), float):
+                        out[k] = round(out[k], 2)
+            return out
+        if isinstance(item, (list, tuple)):
+            return [value(key, v, path) for v in item]
+        if isinstance(item, dt.datetime):
+            return iso(item, tz)
+        if isinstance(item, dt.date):
+            return item.isoformat()
+        if isinstance(item, Fraction):
+            return float(item)
+        return item
+
+    return value("", report, "")
+
+
+# --- rendering ----------------------------------------------------------------------
+
+def context(report: Mapping[str, Any], lang: str, fmt: str, names: Names) -> dict[str, Any]:
+    """What the templates get: the numbers (rounded once), the texts and small formatting helpers."""
+    text = texts(TEXTS, lang)
+
+    def name(group: str, value: str | None) -> str:
+        return names(group, value)
 
     def pct(value: float | None) -> str:
         return text["na"] if value is None else f"{value * 100:.1f}%"
@@ -176,34 +191,25 @@ def context(report: Mapping[str, Any], lang: str, fmt: str, area_names: Mapping[
                  f"{mins:02d}{units[2]}" if days or hours else f"{mins}{units[2]}"]
         return "".join(parts).strip()
 
-    ctx = {"r": report, "L": text, "name": name, "pct": pct, "num": num, "change": change, "lang": lang,
-           "md": md_text, "span": span,
-           "figure_label": lambda key: _figure_label(key, text, name)}
+    def figure_label(key: str) -> str:
+        if key in FIGURE_NAMES:
+            return text[FIGURE_NAMES[key]]
+        _, target, _ = key.split(".")
+        return f"{text['compliance']}: {name('target', target)}"
+
+    ctx: dict[str, Any] = {"r": report, "L": text, "name": name, "pct": pct, "num": num, "change": change,
+                           "lang": lang, "md": md, "span": span, "figure_label": figure_label, "groups": GROUPS}
     if fmt == "html":
         ctx["css"] = builtin_text("base.css")
         ctx["chart"] = _charts(report, text, name, pct)
     return ctx
 
 
-def md_text(value: Any) -> str:
-    """Record text made inert in Markdown: table pipes, emphasis, links and HTML are escaped."""
-    text = "" if value is None else str(value)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    for char in "\\`*_[]|#":
-        text = text.replace(char, "\\" + char)
-    return " ".join(text.split())
-
-
-def _figure_label(key: str, text: Mapping[str, str], name) -> str:
-    if key in FIGURE_NAMES:
-        return text[FIGURE_NAMES[key]]
-    _, target, _ = key.split(".")
-    return f"{text['compliance']}: {name(target)}"
-
-
-def _charts(report: Mapping[str, Any], text, name, pct) -> dict[str, Any]:
-    sla_items = [(name(t), n["compliance"], pct(n["compliance"])) for t, n in report["sla"].items()]
-    categories = [(name(c), n["opened"], str(n["opened"])) for c, n in report["tickets"]["by_category"].items()]
+def _charts(report: Mapping[str, Any], text: Mapping[str, str], name: Callable[[str, str | None], str],
+            pct: Callable[[float | None], str]) -> dict[str, Markup]:
+    sla_items = [(name("target", t), n["compliance"], pct(n["compliance"])) for t, n in report["sla"].items()]
+    categories = [(name("category", c), n["opened"], str(n["opened"]))
+                  for c, n in report["tickets"]["by_category"].items()]
     scores = report["satisfaction"]["distribution"]
     weeks = [(w["week"][5:], w["opened"]) for w in report["analysis"]["per_week"]]
     return {
@@ -216,13 +222,8 @@ def _charts(report: Mapping[str, Any], text, name, pct) -> dict[str, Any]:
 
 def render_quarterly(records: Records, report: Mapping[str, Any], fmt: str, lang: str) -> str:
     """The report as Markdown, HTML or JSON text."""
+    shown = plain(report, records.settings.tz)
     if fmt == "json":
-        from aftersales.views.tables import to_json
-        return to_json(report) + "\n"
-    areas = {k: a.name for k, a in records.settings.areas.items()}
-    areas.update({p.id: p.name for p in records.settings.plans if p.name})
-    return render(Path(records.root), f"quarterly.{fmt}.j2", context(report, lang, fmt, areas))
-
-
-def build(records: Records, period: Period, at: dt.datetime, within_days: int = 180) -> dict[str, Any]:
-    return kpis.quarterly(records, period, at, period_before(period, records.settings.tz), within_days)
+        return to_json(shown) + "\n"
+    names = Names(lang, records.settings)
+    return render(Path(records.root), f"quarterly.{fmt}.j2", context(shown, lang, fmt, names))

@@ -6,8 +6,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-from aftersales.store.files import write_atomic
-from aftersales.store.spec import EVENT_FIELDS, KINDS_WITH_ASSET, RECORD_SHAPES
+from aftersales.store.fileio import write_output
+from aftersales.store.spec import (
+    COMMON_EVENT_FIELDS,
+    KINDS_WITH_ASSET,
+    RECORD_SHAPES,
+    ListOf,
+    MapOf,
+    OneOf,
+    Shape,
+    event_fields,
+)
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 TITLES = {
@@ -17,7 +26,6 @@ TITLES = {
     "inspection": "inspections/<YYYY>/<ID>.yaml: an inspection, its checks and findings",
     "part": "parts/<ID>.yaml: a spare part and its stock movements",
 }
-COMMON_EVENT_FIELDS = ("at", "type", "by", "note")
 
 
 def schema_for(kind: str) -> dict[str, Any]:
@@ -37,7 +45,7 @@ def _event_rules() -> list[dict[str, Any]]:
     return [
         {"if": {"properties": {"type": {"const": kind}}, "required": ["type"]},
          "then": {"propertyNames": {"enum": [*COMMON_EVENT_FIELDS, *extra]}}}
-        for kind, extra in EVENT_FIELDS.items()
+        for kind, extra in event_fields().items()
     ]
 
 
@@ -48,15 +56,13 @@ def write_all(folder: Path) -> list[Path]:
     for kind in RECORD_SHAPES:
         path = folder / f"{kind}.schema.json"
         text = json.dumps(schema_for(kind), ensure_ascii=False, indent=2) + "\n"
-        write_atomic(path, text.encode("utf-8"))
+        write_output(path, text.encode("utf-8"))
         written.append(path)
     return written
 
 
 def field_tables() -> str:
     """Markdown tables of every record kind's fields, from the same specs (shown in the README)."""
-    from aftersales.store.spec import ListOf, MapOf, OneOf, Shape
-
     def rows(shape: Shape, prefix: str) -> list[str]:
         out = []
         for f in shape.fields.values():

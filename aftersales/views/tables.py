@@ -13,13 +13,6 @@ import tabulate as _tabulate
 from tabulate import tabulate
 
 
-def whole(value: float | None) -> float | int | None:
-    """A quantity for JSON: whole numbers as integers (5, not 5.0), others to 2 places."""
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else round(value, 2)
-
-
 def to_json(value: Any) -> str:
     """Stable JSON: UTF-8 text (no \\u escapes), two-space indent, keys in the given order."""
     return json.dumps(value, ensure_ascii=False, indent=2)

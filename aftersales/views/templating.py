@@ -15,9 +15,6 @@ from typing import Any
 import jinja2
 
 from aftersales.core.errors import AftersalesError
-from aftersales.store.files import write_atomic
-
-LANGUAGES = ("en", "zh")
 
 
 def builtin_folder() -> str:
@@ -61,33 +58,3 @@ def render(records_root: Path | None, name: str, context: Mapping[str, Any]) -> 
         raise AftersalesError(f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}") from None
     except jinja2.TemplateError as exc:  # undefined names, runtime errors in a user's template
         raise AftersalesError(f"template {name}: {exc.message or exc}") from None
-
-
-def labels(table: Mapping[str, Mapping[str, str]], lang: str) -> Mapping[str, str]:
-    """The labels of one language; English keys, so a missing translation shows in English."""
-    if lang not in LANGUAGES:
-        raise AftersalesError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
-    english = table["en"]
-    return {key: table.get(lang, {}).get(key, value) for key, value in english.items()}
-
-
-def output_file(output: str | None, default_name: str) -> Path | None:
-    """`-o PATH`: that file, or in a folder (existing, or written with a trailing slash) `default_name`."""
-    if output is None:
-        return None
-    folder = Path(output)
-    if folder.is_dir() or output.endswith(("/", "\\")):
-        return folder / default_name
-    return folder
-
-
-def write_output(text: str, output: Path | None) -> Path | None:
-    """Write a rendered report atomically to `output` (None: the caller prints it)."""
-    if output is None:
-        return None
-    try:
-        write_atomic(output, text.encode("utf-8"))
-    except (FileExistsError, NotADirectoryError, IsADirectoryError):
-        raise AftersalesError(f"cannot write {output}: a part of that path is a file, not a folder "
-                              "(or the file is a folder)") from None
-    return output

@@ -1,0 +1,50 @@
+"""The root of the command line: errors become messages and exit codes here, in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from aftersales import __version__
+from aftersales.core.errors import AftersalesError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 80}
+
+
+class _Failed(click.ClickException):
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class Group(click.Group):
+    """Turns the package's own errors (and unreadable files) into messages, never tracebacks."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AftersalesError as exc:
+            raise _Failed(str(exc), exc.exit_code) from None
+        except BrokenPipeError:  # `aftersales sla | head`: click ends quietly, as other tools do
+            raise
+        except OSError as exc:
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise _Failed(f"{exc.strerror or exc}{where}", 1) from None
+
+
+@click.group(cls=Group, context_settings=CONTEXT)
+@click.version_option(__version__, prog_name="aftersales")
+def cli() -> None:
+    """After-sales service records of a furniture supplier, kept as YAML in git.
+
+    Every command finds the records folder from --records DIR, else
+    $AFTERSALES_RECORDS, else the first folder up from here holding
+    aftersales.yaml. Times are read and shown in the project time zone.
+
+    \b
+    Examples:
+      aftersales init school-records
+      aftersales validate --records school-records
+      aftersales sla --open
+    """
