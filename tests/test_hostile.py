@@ -74,14 +74,14 @@ def test_a_list_where_a_mapping_belongs(records):
 
 def test_a_10_mb_file_is_refused_before_it_is_parsed(records, monkeypatch):
     records.write_bytes(T, GOOD + b"# " + b"x" * (10 * 1024 * 1024) + b"\n")
-    real = yamlio._Loader
+    real = yamlio.FastLoader
     parsed = []
 
     def loader(text):
         parsed.append(len(text))
         return real(text)
 
-    monkeypatch.setattr(yamlio, "_Loader", loader)
+    monkeypatch.setattr(yamlio, "FastLoader", loader)
     expect(records.run(), f"{T}:1:1: error[too-large]: the file is 10.0 MB; a record file is at most 1 MB")
     assert all(size < 1024 * 1024 for size in parsed)  # the big file never reached the YAML parser
 

@@ -231,7 +231,8 @@ def test_findings_summary_counts_the_inspections_dated_in_the_period():
     b = Inspection("B", D(2026, 4, 2), ("x",), Where("b"), findings=(Finding("F1", "p", 1),))
     assert schedule.findings_summary([a, b], D(2026, 1, 1), D(2026, 4, 1), D(2026, 4, 10)) == {
         "open": 1, "closed-on-time": 1, "closed-late": 1, "overdue": 1}
-    assert [(i.id, f.id) for i, f in schedule.overdue_findings([a, b], D(2026, 4, 10))] == [("A", "F3")]
+    assert [(o.inspection.id, o.finding.id, o.days) for o in schedule.overdue_findings([a, b], D(2026, 4, 10))] == [
+        ("A", "F3", 7)]
 
 
 # --- maintenance due ----------------------------------------------------------

@@ -51,15 +51,15 @@ def warranty_command(records_dir, at_text, within_text, fmt) -> None:
     if fmt == "json":
         click.echo(to_json(report))
         return
-    for title, key in ((f"Ending within {within} days", "expiring"), ("Ended", "expired")):
-        click.echo(f"{title}: {len(report[key])}")
-        if report[key]:
-            click.echo(table([(r["asset"], clip(r["name"], 24), r["area"], r["end"], r["days_left"])
-                              for r in report[key]], ("asset", "name", "area", "ends", "days")))
+    for title, listed in ((f"Ending within {within} days", found.expiring), ("Ended", found.expired)):
+        click.echo(f"{title}: {len(listed)}")
+        if listed:
+            click.echo(table([(r.asset.id, clip(r.asset.name, 24), r.asset.area, r.end, r.days_left) for r in listed],
+                             ("asset", "name", "area", "ends", "days")))
         click.echo("")
-    click.echo("Without an install date: " + (", ".join(report["missing_installed"]) or "none"))
+    click.echo("Without an install date: " + (", ".join(r.asset.id for r in found.missing_installed) or "none"))
     click.echo("Replacement candidates: " + (", ".join(
-        f"{c['asset']} ({len(c['repairs'])} repairs)" for c in report["replacement_candidates"]) or "none"))
+        f"{c.asset.id} ({len(c.tickets)} repairs)" for c in found.candidates) or "none"))
 
 
 def _row(r: warranty.WarrantyRow) -> dict[str, object]:
@@ -135,6 +135,6 @@ def parts_command(records_dir, at_text, low_only, period, from_text, to_text, fm
         click.echo(to_json(data))
         return
     headers = ["part", "name", "stock", "min", "low"] + (["used"] if chosen else [])
-    click.echo(table([[d["part"], clip(d["name"], 20), f"{d['stock']:g} {d['unit']}",
-                       "" if d["min"] is None else f"{d['min']:g}", "LOW" if d["low"] else ""]
-                      + ([f"{d['used']:g}"] if chosen else []) for d in data], headers) or "no parts")
+    click.echo(table([[r.part.id, clip(r.part.name, 20), f"{r.stock:g} {r.part.unit}",
+                       "" if r.part.min is None else f"{r.part.min:g}", "LOW" if r.low else ""]
+                      + ([f"{r.used:g}"] if chosen else []) for r in rows], headers) or "no parts")

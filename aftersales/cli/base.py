@@ -13,9 +13,11 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 80}
 
 
 class _Failed(click.ClickException):
+    """A failure shown as `Error: message`, with the exit code the package's error carries."""
+
     def __init__(self, message: str, exit_code: int) -> None:
         super().__init__(message)
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]  # a class default in click, read per instance
 
 
 class Group(click.Group):

@@ -49,7 +49,7 @@ def merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> None:
     Writes the result over OURS; exits 0 when clean, 1 with conflict markers.
     """
     texts = [p.read_bytes().decode("utf-8", errors="surrogateescape") for p in (base, ours, theirs)]
-    merged, clean, why = mergedriver.merge(*texts, name=name)
+    merged, clean, why = mergedriver.merge(texts[0], texts[1], texts[2], name=name)
     write_atomic(ours, merged.encode("utf-8", errors="surrogateescape"))
     if why:
         click.echo(f"aftersales merge driver: {why}", err=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,6 @@ from aftersales.cli.base import CONTEXT
 from aftersales.cli.options import at_option, field_options, format_option, project, records_option
 from aftersales.core.errors import UsageError
 from aftersales.core.ids import resolve
-from aftersales.core.model import Finding, Inspection
 from aftersales.core.times import parse_date, parse_past_instant
 from aftersales.edit import inspections
 from aftersales.edit.tickets import Folder
@@ -163,7 +161,7 @@ def signoff_command(inspection_id, records_dir, name, date_text) -> None:
       aftersales inspection signoff INS-2026Q1 --name 总务处李主任 --date 2026-03-27
     """
     ins = inspections.sign_off(_folder(records_dir), inspection_id, name, parse_date(date_text))
-    click.echo(f"{ins.id}: signed off by {ins.signoff.name} on {ins.signoff.date}")
+    click.echo(f"{ins.id}: signed off by {name} on {parse_date(date_text)}")
 
 
 @inspection_group.command("list")
@@ -183,15 +181,15 @@ def list_command(records_dir, at_text, plan_id, fmt) -> None:
     plans = [plan.id for plan in p.settings.plans]
     if plan_id and plan_id not in plans:
         raise UsageError(f"no plan {plan_id!r}; plans are {', '.join(plans)}")
-    rows = [{"id": r.inspection.id, "plan": r.inspection.plan, "date": r.inspection.date.isoformat(),
-             "inspectors": list(r.inspection.inspectors), "findings": len(r.inspection.findings), "open": r.open,
-             "overdue": r.findings["overdue"], "signed": r.signed}
-            for r in queries.inspection_rows(p.records, p.today, plan_id)]
+    found = queries.inspection_rows(p.records, p.today, plan_id)
     if fmt == "json":
-        click.echo(to_json(rows))
+        click.echo(to_json([{"id": r.inspection.id, "plan": r.inspection.plan, "date": r.inspection.date.isoformat(),
+                             "inspectors": list(r.inspection.inspectors), "findings": len(r.inspection.findings),
+                             "open": r.open, "overdue": r.findings["overdue"], "signed": r.signed} for r in found]))
         return
-    click.echo(table([(r["id"], clip(r["plan"], 20), r["date"], r["findings"], r["open"], r["overdue"],
-                       "yes" if r["signed"] else "") for r in rows],
+    click.echo(table([(r.inspection.id, clip(r.inspection.plan, 20), r.inspection.date.isoformat(),
+                       len(r.inspection.findings), r.open, r.findings["overdue"], "yes" if r.signed else "")
+                      for r in found],
                      ("inspection", "plan", "date", "findings", "open", "overdue", "signed"),
                      ("left", "left", "left", "right", "right", "right", "left"), tight=True)
                or "no inspections")
@@ -245,7 +243,7 @@ def due_command(records_dir, at_text, show_all, show_findings, fmt, ics_path, fa
         click.echo(f"wrote {ics_path}: {len(exported)} slot{'s' if len(exported) != 1 else ''}", err=True)
     if show_findings:
         late = schedule.overdue_findings(present, day)
-        _show_findings(late, day, fmt)
+        _show_findings(late, fmt)
         sys.exit(1 if fail_on_overdue and late else 0)
     shown = [s for s in slots if show_all or s.status in DEFAULT_STATUSES]
     if fmt == "json":
@@ -263,15 +261,16 @@ def _slot_record(slot: schedule.Slot) -> dict[str, object]:
             "inspected": slot.inspected.isoformat() if slot.inspected else None}
 
 
-def _show_findings(found: list[tuple[Inspection, Finding]], day: dt.date, fmt: str) -> None:
+def _show_findings(found: list[schedule.Overdue], fmt: str) -> None:
     if fmt == "json":
         click.echo(to_json([{
-            "inspection": ins.id, "finding": f.id, "asset": f.asset, "location": f.location,
-            "problem": f.problem, "action": f.action, "owner": f.owner, "due": f.due.isoformat(),
-            "days_overdue": (day - f.due).days, "ticket": f.ticket, "status": "overdue",
-        } for ins, f in found]))
+            "inspection": o.inspection.id, "finding": o.finding.id, "asset": o.finding.asset,
+            "location": o.finding.location, "problem": o.finding.problem, "action": o.finding.action,
+            "owner": o.finding.owner, "due": o.due.isoformat(), "days_overdue": o.days, "ticket": o.finding.ticket,
+            "status": "overdue",
+        } for o in found]))
         return
-    rows = [(clip(ins.id, 12), clip(f.id, 4), clip(f.owner, 10), f.due.isoformat(), f"{(day - f.due).days}d",
-             clip(f.problem, 28)) for ins, f in found]
+    rows = [(clip(o.inspection.id, 12), clip(o.finding.id, 4), clip(o.finding.owner, 10), o.due.isoformat(),
+             f"{o.days}d", clip(o.finding.problem, 28)) for o in found]
     click.echo(table(rows, ("inspection", "id", "owner", "due", "late", "problem"))
                or "no finding is past its due date")

@@ -32,7 +32,7 @@ def settings_text(name: str | None = None, customer: str | None = None, supplier
     for key, value in (("name", name), ("customer", customer), ("supplier", supplier),
                        ("timezone", timezone)):
         if value is not None:
-            text = re.sub(rf"^(  {key}: )(\S+)", lambda m, v=value: m.group(1) + _scalar(v), text,
+            text = re.sub(rf"^(  {key}: )(\S+)", lambda m, v=value: m.group(1) + _scalar(v), text,  # type: ignore[misc]
                           count=1, flags=re.MULTILINE)
     return text
 
@@ -42,12 +42,12 @@ def create(folder: Path, **project: str | None) -> list[Path]:
     for key, value in project.items():
         if value is not None and not value.strip():
             raise UsageError(f"--{key} must not be empty")
-    if project.get("timezone") is not None:
+    timezone = project.get("timezone")
+    if timezone is not None:
         try:
-            ZoneInfo(project["timezone"])
+            ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise UsageError(f"--timezone {project['timezone']!r} is not an IANA time zone "
-                             "like Asia/Shanghai") from None
+            raise UsageError(f"--timezone {timezone!r} is not an IANA time zone like Asia/Shanghai") from None
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise UsageError(f"{folder} already exists and is not empty; init never overwrites a folder")
     made = []

@@ -291,7 +291,7 @@ def close_finding(folder: Folder, inspection_id: str, finding_id: str, closed: d
         if ticket and finding.ticket and finding.ticket != ticket:
             raise Refused(f"refused, nothing was written: {current.id} {finding.id} is linked to ticket "
                           f"{finding.ticket}, not {ticket}")
-        added = {"closed": closed}
+        added: dict[str, Any] = {"closed": closed}
         if ticket and not finding.ticket:
             added["ticket"] = ticket
         return _Doc(text).extend_finding(finding_id, added)

@@ -24,11 +24,7 @@ from aftersales.core.errors import AftersalesError
 from aftersales.edit.yamledit import YamlDoc
 from aftersales.store import build
 from aftersales.store.reading import check_bytes
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+from aftersales.store.yamlio import FastLoader
 
 PLACEHOLDER = "#<<aftersales: the merged events go here>>\n"
 
@@ -71,7 +67,7 @@ def _time_of(item: str) -> dt.datetime | None:
     lines = item.splitlines()
     first = lines[0].replace("-", " ", 1) if lines else ""
     try:
-        value = yaml.load(textwrap.dedent("\n".join([first, *lines[1:]])), Loader=_Loader)
+        value = yaml.load(textwrap.dedent("\n".join([first, *lines[1:]])), Loader=FastLoader)
     except yaml.YAMLError:
         return None
     at = value.get("at") if isinstance(value, dict) else None
@@ -128,9 +124,8 @@ def merge(base: str, ours: str, theirs: str, name: str = "ticket") -> tuple[str,
     but reported as a conflict, for a person to decide.
     """
     labels = (f"ours:{name}", f"base:{name}", f"theirs:{name}")
-    parts = [split(t) for t in (base, ours, theirs)]
-    if all(parts):
-        b, o, t = parts
+    b, o, t = (split(text) for text in (base, ours, theirs))
+    if b is not None and o is not None and t is not None:
         events = merge_events(b.items, o.items, t.items)
         if events is not None:
             frame, clean = merge_file_text(b.frame, o.frame, t.frame, labels)

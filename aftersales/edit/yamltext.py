@@ -16,11 +16,7 @@ import yaml
 
 from aftersales.core.errors import AftersalesError
 from aftersales.edit.yamledit import YamlDoc
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+from aftersales.store.yamlio import FastLoader
 
 EVENT_KEY_ORDER = ("at", "type", "by", "to", "verdict", "until", "reason", "parts", "cost", "satisfaction", "note")
 
@@ -46,7 +42,7 @@ def _plain_is_safe(text: str) -> bool:
             _needs_escape(c) for c in text):
         return False
     try:
-        loaded = yaml.load("k: " + text, Loader=_Loader)
+        loaded = yaml.load("k: " + text, Loader=FastLoader)
     except yaml.YAMLError:
         return False
     return isinstance(loaded, dict) and loaded.get("k") == text and ": " not in text and not text.endswith(":")

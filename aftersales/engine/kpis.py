@@ -271,7 +271,7 @@ def parts_section(records: Records, tickets: Sequence[Ticket], period: Period, a
 def analysis_section(records: Records, tickets: Sequence[Ticket], period: Period) -> dict[str, Any]:
     tz = records.settings.tz
     opened = [t for t in tickets if is_opened(t, period)]
-    pairs = Counter()
+    pairs: Counter[tuple[str, str]] = Counter()
     for t in opened:
         asset = records.assets.get(t.asset or "")
         if asset and t.category:

@@ -38,10 +38,10 @@ def ticket_rows(records: Records, at: dt.datetime, *, show_all: bool = False, ki
                 area and f["area"] != area) or (asset and ticket.asset != asset) or (
                 since and ticket.reported_at.astimezone(tz).date() < since):
             continue
-        running = [c for c in engine.cycles(ticket, at) if c.stop is None and c.deadline is not None]
-        nearest = min(running, key=lambda c: c.deadline, default=None)
-        result.append(TicketRow(ticket, ticket.status, f["priority"], f["area"],
-                          nearest.deadline if nearest else None, nearest.target if nearest else None,
+        running = [(c.deadline, c.target) for c in engine.cycles(ticket, at)
+                   if c.stop is None and c.deadline is not None]
+        nearest = min(running, default=(None, None))
+        result.append(TicketRow(ticket, ticket.status, f["priority"], f["area"], nearest[0], nearest[1],
                           int((at - ticket.reported_at).total_seconds())))
     result.sort(key=lambda r: (r.ticket.reported_at, r.ticket.id))
     return result

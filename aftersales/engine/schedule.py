@@ -200,8 +200,18 @@ def findings_summary(inspections: Iterable[Inspection], first: dt.date, end: dt.
                            for f in ins.findings), at)
 
 
-def overdue_findings(inspections: Iterable[Inspection], at: dt.date) -> list[tuple[Inspection, Finding]]:
+@dataclass(frozen=True)
+class Overdue:
+    """A finding still open past its due date."""
+
+    inspection: Inspection
+    finding: Finding
+    due: dt.date
+    days: int   # days past the due date
+
+
+def overdue_findings(inspections: Iterable[Inspection], at: dt.date) -> list[Overdue]:
     """Findings still open past their due date as of `at`, most overdue first."""
-    found = [(ins, f) for ins in inspections if ins.date <= at for f in ins.findings
-             if finding_status(f, at) == "overdue"]
-    return sorted(found, key=lambda pair: (pair[1].due, pair[0].id, pair[1].id))
+    found = [Overdue(ins, f, f.due, (at - f.due).days) for ins in inspections if ins.date <= at
+             for f in ins.findings if f.due is not None and finding_status(f, at) == "overdue"]
+    return sorted(found, key=lambda o: (o.due, o.inspection.id, o.finding.id))

@@ -6,6 +6,7 @@ delegated to `calendar.WorkCalendar`, in the project time zone.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -109,7 +110,7 @@ def applicable_targets(settings: Settings, ticket_facts: Mapping[str, str | None
 def allowed_duration(target: Target, priority: str | None) -> Duration:
     if isinstance(target.within, Duration):
         return target.within
-    if priority not in target.within:
+    if priority is None or priority not in target.within:
         raise AftersalesError(f"target {target.id}: no time for priority {priority!r} in `within`")
     return target.within[priority]
 
@@ -164,7 +165,9 @@ class Engine:
             return None
         start_event = opening[begin]
         start = start_event.at
-        stop_event, pauses, agreed_candidates = None, [], []
+        stop_event: Event | None = None
+        pauses: list[Pause] = []
+        agreed_candidates: list[Event] = []
         for event in opening[begin + 1:]:
             if event.type in target.stop or event.type == "cancelled":
                 stop_event = event
@@ -184,12 +187,12 @@ class Engine:
         deadline, agreed, late = base_deadline, [], []
         for event in agreed_candidates:
             # while paused the deadline is not known yet, but it lies after every event so far
-            if deadline is None or event.at <= deadline:
+            if event.until is not None and (deadline is None or event.at <= deadline):
                 deadline = event.until
                 agreed.append(event)
             else:
                 late.append(event)
-        if agreed:
+        if deadline is not None and agreed:
             allowed = _counted(calendar, start, deadline, pauses)
         end = stop_event.at if stop_event is not None else at
         elapsed = _counted(calendar, start, end, pauses)
@@ -207,7 +210,7 @@ class Engine:
     def _status(self, target: Target, stop_event: Event | None, deadline: dt.datetime | None,
                 pauses: list[Pause], end: dt.datetime, elapsed: int, allowed: int) -> str:
         if stop_event is not None and stop_event.type in target.stop:
-            return "met" if stop_event.at <= deadline else "breached"
+            return "met" if deadline is not None and stop_event.at <= deadline else "breached"
         if stop_event is not None:  # cancelled, or the opening ended by a reopen
             return "breached" if deadline is not None and deadline < stop_event.at else "void"
         if deadline is not None and end > deadline:
@@ -237,6 +240,7 @@ def _deadline(calendar: WorkCalendar, start: dt.datetime, allowed: int, pauses: 
     A target given in days (`3d`) on a working-day calendar ends at 24:00 of its last day, even
     when the calendar's working hours end earlier that day.
     """
+    deadline: dt.datetime | None
     if not pauses:
         deadline = calendar.add_seconds(start, allowed)
     else:
@@ -334,6 +338,5 @@ def compare(before: Iterable[Cycle], after: Iterable[Cycle]) -> list[Change]:
 
 def with_policy(settings: Settings, policy: Settings) -> Settings:
     """`settings` with the SLA targets, at-risk share and calendars of `policy`."""
-    import dataclasses
     return dataclasses.replace(settings, targets=policy.targets, at_risk=policy.at_risk,
                                calendars=policy.calendars)

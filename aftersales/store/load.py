@@ -38,8 +38,9 @@ class Loaded:
     problems: list[Problem] = field(default_factory=list)
 
     def table(self, kind: str) -> dict[str, Any]:
-        return {"asset": self.assets, "ticket": self.tickets, "inspection": self.inspections,
-                "part": self.parts}[kind]
+        tables: dict[str, dict[str, Any]] = {"asset": self.assets, "ticket": self.tickets,
+                                             "inspection": self.inspections, "part": self.parts}
+        return tables[kind]
 
     def records(self) -> Records:
         """The records, once the settings are known to be there (the loader checked)."""

@@ -15,10 +15,8 @@ from typing import Any, NamedTuple
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
-try:  # the C parser is several times faster; the pure-Python one gives the same nodes
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+# The C parser (libyaml) is several times faster; the pure-Python one gives the same nodes.
+FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_NODES = 100_000
@@ -196,7 +194,7 @@ def parse(data: bytes) -> tuple[Any, list[tuple[Mark, str, str, str]]]:
     if "\x00" in text:
         raise YamlProblem(Mark(1, 1), "encoding", "the file contains NUL characters: it is not text")
     try:
-        loader = _Loader(text)
+        loader = FastLoader(text)
         try:
             node = loader.get_single_node()
         finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from aftersales.engine.calendar import WorkCalendar
 from aftersales.engine.sla import Cycle
 from aftersales.views.fmt import human_seconds, short
@@ -35,8 +37,8 @@ def explain(cycle: Cycle, calendar: WorkCalendar, at) -> list[str]:
 
 
 def _allowed_reason(cycle: Cycle, calendar: WorkCalendar) -> str:
-    t = cycle.definition
-    why = f"priority {cycle.priority}" if isinstance(t.within, dict) else "the same for every priority"
+    by_priority = cycle.definition is not None and isinstance(cycle.definition.within, dict)
+    why = f"priority {cycle.priority}" if by_priority else "the same for every priority"
     unit = {"m": "minutes", "h": "hours", "d": "days"}[cycle.within.unit]
     if calendar.always:
         counted = "every minute counts"
@@ -63,11 +65,11 @@ def _pieces(cycle: Cycle, calendar: WorkCalendar, end) -> list[str]:
     return lines
 
 
-def _result(cycle: Cycle, tz) -> str:
+def _result(cycle: Cycle, tz: ZoneInfo) -> str:
     counted = f"{human_seconds(cycle.elapsed)} counted of {human_seconds(cycle.allowed)} allowed"
     deadline = short(cycle.deadline, tz)
-    if cycle.status in ("met", "breached") and cycle.stop is not None and cycle.stop_event in (
-            cycle.definition.stop if cycle.definition else ()):
+    if cycle.status in ("met", "breached") and cycle.stop is not None and cycle.deadline is not None and (
+            cycle.stop_event in (cycle.definition.stop if cycle.definition else ())):
         gap = abs(int((cycle.deadline - cycle.stop).total_seconds()))
         verdict = "in time" if cycle.status == "met" else "late"
         how = f"{human_seconds(gap)} {'before' if cycle.status == 'met' else 'after'} the deadline"

@@ -15,6 +15,7 @@ from aftersales.store.spec import (
     MapOf,
     OneOf,
     Shape,
+    Type,
     event_fields,
 )
 
@@ -69,7 +70,7 @@ def field_tables() -> str:
             name = f"{prefix}{f.name}"
             kind = f.type
             out.append(f"| `{name}` | {kind.label} | {'yes' if f.required else ''} | {f.doc} |")
-            inner = kind.item if isinstance(kind, ListOf) else kind
+            inner: Type | None = kind.item if isinstance(kind, ListOf) else kind
             if isinstance(inner, OneOf):
                 inner = next((o for o in inner.options if isinstance(o, Shape)), None)
             if isinstance(inner, MapOf) and isinstance(inner.value, Shape):
