@@ -82,5 +82,15 @@ def test_wrap_counts_chinese_as_two_cells_and_breaks_between_characters():
     from aftersales.views.tables import width, wrap
 
     lines = wrap("note: 贴保护膜临时处理，约定周五完成修补 until 2025-11-07", 24, "  ", "    ")
-    assert lines == ["  note: 贴保护膜临时处理", "    ，约定周五完成修补", "    until 2025-11-07"]
+    # the comma may not start a line: the character before it comes down with it
+    assert lines == ["  note: 贴保护膜临时处", "    理，约定周五完成修补", "    until 2025-11-07"]
     assert all(width(line) <= 24 for line in lines)
+
+
+def test_wrap_keeps_opening_punctuation_with_what_follows_and_breaks_at_line_breaks():
+    from aftersales.views.tables import wrap
+
+    # `（` would end the first line and `）` start the third: both move down with a neighbour
+    assert wrap("一二三（四五六）", 8, "", "") == ["一二三", "（四五", "六）"]
+    assert wrap("第一行\n第二行", 20, "> ", "  ") == ["> 第一行", "  第二行"]
+    assert wrap("a\x1b[31mred", 20) == ["a\\x1b[31mred"]

@@ -12,6 +12,8 @@ from typing import Any
 import tabulate as _tabulate
 from tabulate import tabulate
 
+from aftersales.views.safe import spreadsheet_cell, visible
+
 
 def to_json(value: Any) -> str:
     """Stable JSON: UTF-8 text (no \\u escapes), two-space indent, keys in the given order."""
@@ -19,11 +21,12 @@ def to_json(value: Any) -> str:
 
 
 def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    """CSV for spreadsheets: every text cell made safe to open (see `safe.spreadsheet_cell`)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+        writer.writerow(["" if row.get(c) is None else spreadsheet_cell(row.get(c)) for c in columns])
     return out.getvalue()
 
 
@@ -31,7 +34,7 @@ def table(rows: Iterable[Sequence[Any]], headers: Sequence[str], align: Sequence
           tight: bool = False) -> str:
     """A plain table for a terminal: no borders, a line under the headers. `tight` keeps each column
     as narrow as its widest value (tabulate otherwise widens it to its header plus two)."""
-    rows = list(rows)
+    rows = [[visible(cell) if isinstance(cell, str) else cell for cell in row] for row in rows]
     if not rows:
         return ""
     padding = _tabulate.MIN_PADDING
@@ -64,22 +67,45 @@ def clip(text: str | None, cells: int) -> str:
     return "".join(out) + "…"
 
 
+# Chinese line-breaking rules (禁则): these never begin a line...
+NO_LINE_START = set("，。、；：？！）」』】》〉”’…—·％,.;:?!)]}%")
+# ...and these never end one.
+NO_LINE_END = set("（「『【《〈“‘([{")
+
+
 def wrap(text: str, cells: int, indent: str = "", hanging: str = "") -> list[str]:
     """Lines of at most `cells` display cells: break at spaces, and between any two Chinese
     characters (which need no space), with `indent` before the first line and `hanging`
-    before the others."""
-    lines, current = [], indent
+    before the others. A line break in the text starts a new line (with `hanging`); Chinese
+    closing punctuation never starts a line and opening punctuation never ends one (the
+    character before moves down with it). Control characters are shown, not obeyed."""
+    lines: list[str] = []
+    for number, paragraph in enumerate(visible(text, keep="\n").split("\n")):
+        lines += _wrap_line(paragraph, cells, indent if number == 0 else hanging, hanging)
+    return lines
+
+
+def _wrap_line(text: str, cells: int, indent: str, hanging: str) -> list[str]:
+    lines: list[str] = []
+    current: list[str] = [indent]
     for token in _tokens(text):
         if token == " ":
-            if width(current) < cells and current.strip():
-                current += " "
+            if width("".join(current)) < cells and "".join(current).strip():
+                current.append(" ")
             continue
-        if width(current) + width(token) > cells and current.strip():
-            lines.append(current.rstrip())
-            current = hanging
-        current += token
-    if current.strip():
-        lines.append(current.rstrip())
+        if width("".join(current)) + width(token) > cells and "".join(current).strip():
+            carried: list[str] = []
+            # keep closing punctuation with the character before it, and opening punctuation
+            # with the character after it, by carrying characters down to the next line
+            if token[0] in NO_LINE_START and len(current) > 2:
+                carried.insert(0, current.pop())
+            while len(current) > 2 and current[-1] and current[-1][-1] in NO_LINE_END:
+                carried.insert(0, current.pop())
+            lines.append("".join(current).rstrip())
+            current = [hanging, *carried]
+        current.append(token)
+    if "".join(current).strip():
+        lines.append("".join(current).rstrip())
     return lines
 
 
