@@ -110,6 +110,7 @@ def test_install_adds_the_attribute_and_registers_the_driver(tmp_path):
     assert result.stdout.splitlines() == [
         f"added `{ATTRIBUTE}` to {records.root / '.gitattributes'}",
         f"added `/.aftersales/` (lock files) to {records.root / '.gitignore'}",
+        f"added `*.aftersales-tmp` (temporary files of interrupted writes) to {records.root / '.gitignore'}",
         "set merge.aftersales-ticket.driver in the repository's git config",
     ]
     assert (records.root / ".gitattributes").read_text("utf-8") == ATTRIBUTE + "\n"

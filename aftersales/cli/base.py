@@ -8,6 +8,7 @@ import click
 
 from aftersales import __version__
 from aftersales.core.errors import AftersalesError
+from aftersales.store.fileio import finish_quietly_after_commits
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 80}
 
@@ -24,6 +25,7 @@ class Group(click.Group):
     """Turns the package's own errors (and unreadable files) into messages, never tracebacks."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        finish_quietly_after_commits()
         try:
             return super().invoke(ctx)
         except AftersalesError as exc:

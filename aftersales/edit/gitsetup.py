@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 from aftersales.core.errors import AftersalesError
-from aftersales.store.fileio import write_atomic
+from aftersales.store.fileio import TEMP_PATTERN, write_atomic
 
 DRIVER = "aftersales-ticket"
 ATTRIBUTE = f"tickets/**/*.yaml merge={DRIVER}"
-IGNORE = "/.aftersales/"
+IGNORED = (("/.aftersales/", "lock files"), (TEMP_PATTERN, "temporary files of interrupted writes"))
 
 
 def _git(root: Path, *args: str) -> str:
@@ -41,7 +41,9 @@ def install(root: Path) -> list[str]:
     except AftersalesError:
         raise AftersalesError(f"{root} is not inside a git repository; run `git init` first") from None
     done = []
-    for path, line, why in ((root / ".gitattributes", ATTRIBUTE, ""), (root / ".gitignore", IGNORE, " (lock files)")):
+    lines = [(root / ".gitattributes", ATTRIBUTE, ""),
+             *((root / ".gitignore", line, f" ({why})") for line, why in IGNORED)]
+    for path, line, why in lines:
         if _add_line(path, line):
             done.append(f"added `{line}`{why} to {path}")
     command = f"{shlex.quote(sys.executable)} -m aftersales git merge-driver %O %A %B %P"

@@ -10,8 +10,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from aftersales.core.errors import UsageError
-from aftersales.store.fileio import LOCK_FOLDER, write_atomic
+from aftersales.store.fileio import LOCK_FOLDER, TEMP_PATTERN, write_atomic
 from aftersales.store.paths import FOLDERS, SETTINGS_FILE
+
+GITIGNORE = (f"# lock files of concurrent writers\n/{LOCK_FOLDER.split('/')[0]}/\n"
+             f"# temporary files of a write that was interrupted (removed by the next write)\n{TEMP_PATTERN}\n")
 
 
 def default_settings_text() -> str:
@@ -58,7 +61,6 @@ def create(folder: Path, **project: str | None) -> list[Path]:
         (folder / sub).mkdir()
         write_atomic(folder / sub / ".gitkeep", b"")
         made.append(folder / sub)
-    write_atomic(folder / ".gitignore", f"# lock files of concurrent writers\n/{LOCK_FOLDER.split('/')[0]}/\n"
-                 .encode())
+    write_atomic(folder / ".gitignore", GITIGNORE.encode())
     made.append(folder / ".gitignore")
     return made

@@ -194,7 +194,7 @@ def _edit(folder: Folder, inspection_id: str,
     rel = folder.index["inspection"][ins_id]
     path = folder.root / rel
     with locked(folder.root, rel):
-        before, text = read_text(path, rel)
+        before, text = read_text(path, rel, folder.root)
         current, errors = _errors(folder, before, rel)
         require_valid(errors, f"refused, nothing was written: {rel} does not validate", "fix it first")
         assert current is not None  # a file that gives no inspection has an error

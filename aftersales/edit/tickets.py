@@ -87,7 +87,7 @@ def log_event(folder: Folder, ticket_id: str, event: Mapping[str, Any]) -> tuple
     rel = folder.index["ticket"][ticket_id]
     path = folder.root / rel
     with locked(folder.root, rel):
-        before, text = read_text(path, rel)
+        before, text = read_text(path, rel, folder.root)
         _, problems = check_bytes(before, rel, "ticket")
         require_valid(problems, f"refused, nothing was written: {rel} does not validate", "fix it first")
         after = append_event(text, event)

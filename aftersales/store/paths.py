@@ -25,6 +25,7 @@ FOLDERS: dict[str, tuple[str, bool]] = {
 KINDS = tuple(kind for kind, _ in FOLDERS.values())
 FOLDER_OF = {kind: folder for folder, (kind, _) in FOLDERS.items()}
 IGNORED_NAMES = {".gitkeep", ".gitattributes", ".gitignore", ".DS_Store"}
+TEMP_SUFFIX = ".aftersales-tmp"  # a writer's temporary file (see fileio): not a record, not a stray
 
 
 def find_root(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Path:
@@ -93,7 +94,7 @@ def scan(root: Path, problems: list[Problem]) -> list[RecordFile]:
 
 def _consider(found: list[RecordFile], problems: list[Problem], root: Path, path: Path, kind: str,
               year: str | None) -> None:
-    if path.name in IGNORED_NAMES:
+    if path.name in IGNORED_NAMES or path.name.endswith(TEMP_SUFFIX):
         return
     if path.is_symlink():
         target = path.resolve()

@@ -12,6 +12,7 @@ from typing import Any
 from aftersales.core.model import Settings
 from aftersales.core.problems import Problem, require_valid
 from aftersales.store import build
+from aftersales.store.fileio import read_regular
 from aftersales.store.paths import SETTINGS_FILE
 from aftersales.store.spec import RECORD_SHAPES, Context
 from aftersales.store.yamlio import Mark, YamlProblem, parse
@@ -22,7 +23,7 @@ Cleaned = dict[str, Any]
 def read_file(path: Path, rel: str, kind: str) -> tuple[Cleaned | None, list[Problem]]:
     """Read and check one file against its kind's fields: cleaned values (or None) and problems."""
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except OSError as exc:
         ctx = Context(rel)
         ctx.error(Mark(1, 1), "unreadable", f"cannot read the file: {exc.strerror or exc}")
