@@ -66,7 +66,7 @@ def in_parallel(records: Records, commands: list[list[str]], tmp: Path) -> list[
 
 
 def no_temporary_files(root: Path) -> bool:
-    return not [p for p in (root / "tickets").rglob("*") if p.name.endswith(".tmp")]
+    return not [p for p in (root / "tickets").rglob("*") if p.name.endswith(".aftersales-tmp")]
 
 
 def test_parallel_opens_make_distinct_valid_tickets(records, tmp_path):
@@ -105,3 +105,15 @@ def test_parallel_logs_on_one_ticket_lose_no_event(records, tmp_path):
     events = load(records.root).tickets["T-1"].events
     assert len(events) == N + 1
     assert sorted(e.note for e in events[1:]) == sorted(f"n{i}" for i in range(N))
+
+
+def test_parallel_logs_at_the_default_time_are_all_taken_in_order(records, tmp_path):
+    """Without --at the time is read once the ticket is locked: writers queued on one ticket
+    each log `now` after the one before, so none is refused as earlier than the last event."""
+    path = records.write(TICKET, ticket())
+    done = in_parallel(records, [["ticket", "log", "T-1", "note", "--note", f"n{i}"] for i in range(N)], tmp_path)
+    assert [d.returncode for d in done] == [0] * N, [d.stderr for d in done if d.returncode]
+    events = load(records.root).tickets["T-1"].events
+    assert sorted(e.note for e in events[1:]) == sorted(f"n{i}" for i in range(N))
+    assert [e.at for e in events[1:]] == sorted(e.at for e in events[1:])
+    assert path.read_text(encoding="utf-8").count("type: note") == N

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -56,11 +55,6 @@ def show(ticket_id: str, records_dir: Any, at_text: str) -> None:
 
 def _folder(records_dir: Any) -> tickets.Folder:
     return tickets.Folder.open(find_root(records_dir))
-
-
-def _when(text: str | None, tz: ZoneInfo) -> dt.datetime:
-    """When it happened: now by default; never in the future."""
-    return parse_past_instant(text or "now", tz)
 
 
 def _ask(name: str, value: Any, prompt: str, interactive: bool, **kwargs: Any) -> Any:
@@ -124,7 +118,7 @@ def open_command(records_dir: Any, kind: str | None, asset: str | None, area: st
     fields = {"asset": asset, "area": area, "priority": priority, "severity": severity, "category": category,
               "channel": channel, "location": location, "inspection": inspection,
               "reporter": {k: v for k, v in (("name", reporter), ("phone", phone)) if v} or None}
-    at = _when(at_text, settings.tz)
+    at = parse_past_instant(at_text, settings.tz) if at_text else None
     ticket_id, _ = tickets.open_ticket(folder, kind, summary, at, by, fields)
     click.echo(ticket_id)
 
@@ -155,9 +149,10 @@ def log_command(ticket_id: str, event_type: str, records_dir: Any, at_text: str 
     folder = _folder(records_dir)
     tz = folder.settings.tz
     ticket_id = folder.resolve_ticket(ticket_id)
-    event = {"at": _when(at_text, tz), "type": event_type, **_event_values(folder, fields, tz)}
-    _, ticket = tickets.log_event(folder, ticket_id, event)
-    click.echo(f"{ticket.id}: {event_type} at {short(event['at'], tz)}; the ticket is {ticket.status}")
+    at = parse_past_instant(at_text, tz) if at_text else None   # None: now, once the ticket is locked
+    event = {"at": at, "type": event_type, **_event_values(folder, fields, tz)}
+    done = tickets.log_event(folder, ticket_id, event)
+    click.echo(f"{done.ticket.id}: {event_type} at {short(done.event['at'], tz)}; the ticket is {done.ticket.status}")
 
 
 def _event_values(folder: tickets.Folder, given: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:

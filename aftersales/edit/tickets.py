@@ -42,6 +42,10 @@ class Folder:
         """What the reference checks of one record need: the settings and every record's id."""
         return Known(self.settings, self.index)
 
+    def now(self) -> dt.datetime:
+        """Now in the project time zone, to the second."""
+        return dt.datetime.now(self.settings.tz).replace(microsecond=0)
+
     def resolve_ticket(self, prefix: str) -> str:
         return ids.resolve(prefix, self.index["ticket"], "ticket")
 
@@ -65,9 +69,11 @@ def refusal(errors: list[Problem], new_lines: range | None) -> str:
     return "refused, nothing was written: " + "; ".join(p.message for p in mine + others)
 
 
-def open_ticket(folder: Folder, kind: str, summary: str, at: dt.datetime, by: str | None,
+def open_ticket(folder: Folder, kind: str, summary: str, at: dt.datetime | None, by: str | None,
                 fields: Mapping[str, Any]) -> tuple[str, Path]:
-    """Write tickets/YYYY/ID.yaml with a first `reported` event; never overwrites a file."""
+    """Write tickets/YYYY/ID.yaml with a first `reported` event (at `at`, else now); never
+    overwrites a file."""
+    at = at or folder.now()
     reported = {"at": at, "type": "reported", "by": by}
     for _ in range(MAX_ID_TRIES):
         ticket_id = ids.new_ticket_id(at.date())
@@ -82,11 +88,25 @@ def open_ticket(folder: Folder, kind: str, summary: str, at: dt.datetime, by: st
     raise AftersalesError(f"could not find a free ticket id in {MAX_ID_TRIES} tries")
 
 
-def log_event(folder: Folder, ticket_id: str, event: Mapping[str, Any]) -> tuple[Path, Ticket]:
-    """Append one event to the ticket's file under its lock; refuse (file untouched) if a rule breaks."""
+@dataclass(frozen=True)
+class Logged:
+    """What `log_event` wrote: the file, the ticket as it now stands, and the event."""
+
+    path: Path
+    ticket: Ticket
+    event: Mapping[str, Any]
+
+
+def log_event(folder: Folder, ticket_id: str, event: Mapping[str, Any]) -> Logged:
+    """Append one event to the ticket's file under its lock; refuse (file untouched) if a rule breaks.
+
+    An event without `at` happened now: the time is taken once the lock is held, so writers
+    queued on one ticket log in the order they write."""
     rel = folder.index["ticket"][ticket_id]
     path = folder.root / rel
     with locked(folder.root, rel):
+        if event.get("at") is None:
+            event = {**event, "at": folder.now()}
         before, text = read_text(path, rel, folder.root)
         _, problems = check_bytes(before, rel, "ticket")
         require_valid(problems, f"refused, nothing was written: {rel} does not validate", "fix it first")
@@ -94,7 +114,7 @@ def log_event(folder: Folder, ticket_id: str, event: Mapping[str, Any]) -> tuple
         new_line = _added_line(text, after)
         ticket = _check(folder, after.encode("utf-8"), rel, range(new_line, new_line + 1))
         write_atomic(path, after.encode("utf-8"))
-    return path, ticket
+    return Logged(path, ticket, event)
 
 
 def _added_line(before: str, after: str) -> int:
