@@ -1,11 +1,14 @@
-"""Docs that cannot drift: every command has help with examples and is in the README;
-the README's field tables are the ones the specs generate."""
+"""Docs that cannot drift: every command has help with examples and is in the README; the
+README's field tables are the ones the specs generate; docs/commands.md is what click says."""
 
 from __future__ import annotations
 
+import importlib
+import re
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import click
 import pytest
@@ -15,7 +18,17 @@ from aftersales.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = ROOT / "docs"
 INTERNAL = {"git merge-driver"}  # called by git, not by people
+
+
+def script(name: str) -> ModuleType:
+    """A module of scripts/ (not a package), imported by name."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.pop(0)
 
 
 def commands(group: click.Group = cli, prefix: str = "") -> list[tuple[str, click.Command]]:
@@ -54,12 +67,70 @@ def test_every_option_has_help():
 
 
 def test_the_field_tables_in_the_readme_are_generated_from_the_specs():
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        from readme_tables import updated
-    finally:
-        sys.path.pop(0)
-    assert updated(README) == README, "run `python scripts/readme_tables.py` to update the README"
+    assert script("readme_tables").updated(README) == README, \
+        "run `python scripts/readme_tables.py` to update the README"
+
+
+
+# --- the command reference ------------------------------------------------------------
+
+REFERENCE = DOCS / "commands.md"
+
+
+def every_command(group: click.Group = cli, prefix: str = "aftersales") -> list[tuple[str, click.Command]]:
+    """Every command and group below the root (and the root), by their full names."""
+    found: list[tuple[str, click.Command]] = [(prefix, group)] if prefix == "aftersales" else []
+    for name, command in sorted(group.commands.items()):
+        found.append((f"{prefix} {name}", command))
+        if isinstance(command, click.Group):
+            found += every_command(command, f"{prefix} {name}")
+    return found
+
+
+def reference_sections() -> dict[str, str]:
+    """docs/commands.md cut at its command headings: full command name -> its section."""
+    parts = re.split(r"^#{2,4} `(aftersales[^`]*)`\n", REFERENCE.read_text(encoding="utf-8"), flags=re.M)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def test_the_command_reference_is_what_click_says():
+    assert REFERENCE.read_text(encoding="utf-8") == script("docs_commands").reference(), \
+        "docs/commands.md differs from the commands: run `python scripts/docs_commands.py`"
+
+
+def test_the_command_reference_has_a_section_for_each_command_and_a_row_for_each_option():
+    sections = reference_sections()
+    assert list(sections) == [name for name, _ in every_command()]
+    for name, command in every_command():
+        section = sections[name]
+        usage = section.split("```text\n", 1)[1].split("\n", 1)[0]
+        assert usage.startswith(f"{name} [OPTIONS]"), name
+        for param in command.params:
+            if isinstance(param, click.Argument):
+                assert (param.metavar or param.name.upper()) in usage, (name, param.name)
+            elif isinstance(param, click.Option) and not param.hidden:
+                rows = [line for line in section.splitlines() if line.startswith("| `" + ", ".join(param.opts))]
+                assert len(rows) == 1, (name, param.opts)
+                first_words = " ".join((param.help or "").split()[:3])
+                assert first_words.replace("_", "\\_") in rows[0], (name, param.opts)
+
+
+def test_an_option_added_to_a_command_makes_the_reference_out_of_date(monkeypatch):
+    validate = cli.commands["validate"]
+    added = click.Option(["--strict"], is_flag=True, help="Treat warnings as errors.")
+    monkeypatch.setattr(validate, "params", [*validate.params, added])
+    text = script("docs_commands").reference()
+    assert text != REFERENCE.read_text(encoding="utf-8")
+    assert "| `--strict` | Treat warnings as errors. |  |" in text
+
+
+def test_the_reference_shows_defaults_choices_and_required_options():
+    sections = reference_sections()
+    rows = sections["aftersales sla"] + sections["aftersales inspection close"] + sections["aftersales ticket log"]
+    assert "| `--format [table\\|json\\|csv]` | Output format: table, json, csv. | table |" in rows
+    assert "| `--date DATE` | When the rectification was done. | required |" in rows
+    assert "| `--at WHEN` | When it happened. | now |" in rows  # a default the help states in words
+    assert "| `--cost FLOAT RANGE` | Resolved: amount charged to the customer. (a number from 0) |  |" in rows
 
 
 def test_python_dash_m_runs_the_command_line():
