@@ -1,6 +1,6 @@
 """Docs that cannot drift: every command has help with examples and is in the README; the
 field tables in docs/records.md are the ones the specs generate; docs/commands.md is what click
-says."""
+says; every relative link in the README and docs/ leads to a file of the repository."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
+from urllib.parse import unquote
 
 import click
 import pytest
@@ -139,6 +140,95 @@ def test_the_reference_shows_defaults_choices_and_required_options():
     assert "| `--date DATE` | When the rectification was done. | required |" in rows
     assert "| `--at WHEN` | When it happened. | now |" in rows  # a default the help states in words
     assert "| `--cost FLOAT RANGE` | Resolved: amount charged to the customer. (a number from 0) |  |" in rows
+
+
+# --- links ------------------------------------------------------------------------------
+
+LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s.*)?$", re.M)
+HTML_LINK = re.compile(r"""(?:href|src)\s*=\s*["']([^"']+)["']""")
+SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+FENCE = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[^\n]*$", re.M | re.S)
+CODE_SPAN = re.compile(r"(`+).+?\1", re.S)
+
+
+def prose_of(markdown: str) -> str:
+    """Markdown without its code blocks and code spans (a link there is only text)."""
+    return CODE_SPAN.sub("", FENCE.sub("", markdown))
+
+
+def links(markdown: str) -> list[str]:
+    text = prose_of(markdown)
+    return [m.group(1) for pattern in (LINK, REFERENCE_DEFINITION, HTML_LINK) for m in pattern.finditer(text)]
+
+
+def anchors(markdown: str) -> set[str]:
+    """The anchors GitHub gives the headings of a page (a repeated heading gets -1, -2...)."""
+    found: set[str] = set()
+    for heading in re.findall(r"^#{1,6}\s+(.+?)\s*#*\s*$", FENCE.sub("", markdown), flags=re.M):
+        text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)        # a link: its text
+        text = re.sub(r"<[^>]+>|&[a-z]+;", "", text).lower()             # tags and entities go
+        slug = "".join(c for c in text if c.isalnum() or c in " -_").replace(" ", "-")
+        candidate, n = slug, 0
+        while candidate in found:
+            n += 1
+            candidate = f"{slug}-{n}"
+        found.add(candidate)
+    return found
+
+
+def broken_links(page: Path, markdown: str) -> list[str]:
+    """The relative links of a page that lead nowhere: outside the repository, to a missing
+    file, or to a heading the target page does not have."""
+    root = ROOT.resolve()
+    broken = []
+    for target in links(markdown):
+        if SCHEME.match(target):
+            continue  # https:, mailto: ... are not files of the repository
+        path, _, fragment = unquote(target).partition("#")
+        if not path:
+            destination = page
+        elif path.startswith("/"):
+            destination = root / path.lstrip("/")  # GitHub reads /x as the repository's x
+        else:
+            destination = page.parent / path
+        destination = destination.resolve()
+        if not destination.is_relative_to(root) or not destination.exists() or (
+                fragment and destination.suffix == ".md" and fragment not in headings_of(destination)):
+            broken.append(target)
+    return broken
+
+
+def headings_of(page: Path) -> set[str]:
+    return anchors(page.read_text(encoding="utf-8"))
+
+
+PAGES = [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.relative_to(ROOT).as_posix() for p in PAGES])
+def test_every_relative_link_leads_to_a_file_of_the_repository(page):
+    assert broken_links(page, page.read_text(encoding="utf-8")) == []
+
+
+def test_the_link_check_finds_links_that_leave_the_repository_or_miss_their_heading():
+    page = ROOT / "README.md"
+    text = ("[contract](../shared/RECORDS.md) [gone](docs/nothing.md) [kpis](docs/kpis.md) "
+            "[no such heading](docs/kpis.md#nothing-here) [parts](docs/kpis.md#spare-parts) "
+            "[self](#exit-codes) [web](https://example.com/x.md) `[code](../shared/KPIS.md)`\n"
+            "```\n[in a block](../shared/KPIS.md)\n```\n[ref]: ../shared/DOMAIN.md\n")
+    assert broken_links(page, text) == ["../shared/RECORDS.md", "docs/nothing.md", "docs/kpis.md#nothing-here",
+                                        "../shared/DOMAIN.md"]
+
+
+def test_no_page_names_a_document_outside_the_repository():
+    for page in PAGES:
+        assert not re.search(r"\.\./shared|/work/", page.read_text(encoding="utf-8")), page
+
+
+def test_the_readme_points_to_the_docs():
+    for doc in ("docs/records.md", "docs/kpis.md", "docs/commands.md"):
+        assert f"]({doc}" in README, doc
 
 
 def test_python_dash_m_runs_the_command_line():
