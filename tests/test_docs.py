@@ -231,6 +231,12 @@ def test_the_readme_points_to_the_docs():
         assert f"]({doc}" in README, doc
 
 
+def test_the_structure_section_names_every_subpackage():
+    section = README.split("\n## Structure\n", 1)[1].split("\n## ", 1)[0]
+    packages = sorted(p.parent.name for p in (ROOT / "aftersales").glob("*/__init__.py"))
+    assert packages and [p for p in packages if f"\n  {p}/ " not in section] == []
+
+
 def test_python_dash_m_runs_the_command_line():
     done = subprocess.run([sys.executable, "-m", "aftersales", "--version"], capture_output=True, text=True,
                           check=False)
