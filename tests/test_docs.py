@@ -231,6 +231,56 @@ def test_the_readme_points_to_the_docs():
         assert f"]({doc}" in README, doc
 
 
+# --- the examples of docs/records.md -------------------------------------------------------
+
+# What the records format already states and `validate` does not know yet (the late-entries
+# change): left out of the examples below, and checked to be still refused, so that this list
+# is emptied as soon as `validate` learns them.
+NOT_YET_VALIDATED = ("late_after: 15m",)
+EXAMPLE_FILES = {"aftersales.yaml: the settings": "aftersales.yaml", "Assets": "assets/{id}.yaml",
+                 "Tickets": "tickets/{year}/{id}.yaml", "Inspections": "inspections/{year}/{id}.yaml",
+                 "Parts": "parts/{id}.yaml"}
+
+
+def record_examples() -> dict[str, str]:
+    """The first YAML example of each record section of docs/records.md, by the file it would be."""
+    import yaml
+
+    text = (DOCS / "records.md").read_text(encoding="utf-8")
+    found = {}
+    for heading, body in re.findall(r"^## ([^\n]+)\n(.*?)(?=^## |\Z)", text, flags=re.M | re.S):
+        if heading in EXAMPLE_FILES:
+            example = re.search(r"^```yaml\n(.*?)^```", body, flags=re.M | re.S).group(1)
+            data = yaml.safe_load(example)
+            first = data["events"][0]["at"] if "events" in data else data.get("date")
+            found[EXAMPLE_FILES[heading].format(id=data.get("id"), year=getattr(first, "year", None))] = example
+    return found
+
+
+def test_the_examples_of_the_records_format_validate_together(tmp_path):
+    from conftest import run
+
+    examples = record_examples()
+    assert sorted(examples) == ["aftersales.yaml", "assets/AUD-CHAIR-A.yaml", "inspections/2026/INS-2026Q1.yaml",
+                                "parts/BOLT-M8.yaml", "tickets/2026/T-20260314-7F3K9Q.yaml"]
+    for rel, example in examples.items():
+        for line in NOT_YET_VALIDATED:
+            example = "".join(x for x in example.splitlines(keepends=True) if not x.startswith(line))
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(example, encoding="utf-8")
+    # the ticket the inspection example's finding links to
+    (tmp_path / "tickets/2026/T-20260328-2K8QD.yaml").write_text(
+        "id: T-20260328-2K8QD\nkind: repair\nasset: AUD-CHAIR-A\nsummary: 靠背回弹不足\n"
+        "events:\n  - {at: 2026-03-28T09:00:00+08:00, type: reported}\n", encoding="utf-8")
+    result = run("validate", "--records", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "ok: 1 asset, 2 tickets, 1 inspection, 1 part, no problems"
+    (tmp_path / "aftersales.yaml").write_text(examples["aftersales.yaml"], encoding="utf-8")
+    still_refused = run("validate", "--records", str(tmp_path))
+    assert "error[unknown-key]: late_after: unknown key" in still_refused.output, \
+        "validate knows late_after now: empty NOT_YET_VALIDATED"
+
+
 def test_the_structure_section_names_every_subpackage():
     section = README.split("\n## Structure\n", 1)[1].split("\n## ", 1)[0]
     packages = sorted(p.parent.name for p in (ROOT / "aftersales").glob("*/__init__.py"))
