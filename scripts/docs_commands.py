@@ -111,7 +111,7 @@ def help_paragraphs(help_text: str) -> list[str]:
                 blocks.append(prose(title))
             language = "sh" if title in ("Example:", "Examples:") else "text"
             blocks.append(f"```{language}\n{body}\n```")
-        else:
+        elif block.strip():
             blocks.append(prose(block))
     return blocks
 
