@@ -323,15 +323,17 @@ def test_log_adds_exactly_one_line_after_the_last_event(records):
 
 
 def test_log_writes_every_field_in_a_fixed_order(records):
+    records.write("parts/EDGE-TAPE.yaml", "id: EDGE-TAPE\nname: 封边条\nunit: m\nmovements:\n"
+                                          "  - {date: 2026-01-05, in: 50}\n")
     path = records.write(TICKET, ticket())
     before = path.read_bytes()
     result = ticket_log(records, "T-1", "resolved", "--at", "2026-03-14 12:30", "--by", "eng-zhang",
-                        "--part", "BOLT-M8:2", "--part", "BOLT-M8:0.5", "--cost", "0", "--note", "更换螺栓")
+                        "--part", "BOLT-M8:2", "--part", "EDGE：0.5", "--cost", "0", "--note", "更换螺栓")
     assert result.exit_code == 0, result.output
     assert result.stdout == "T-1: resolved at 2026-03-14 12:30; the ticket is resolved\n"
     assert path.read_bytes()[len(before):].decode("utf-8") == (
         "  - {at: 2026-03-14T12:30:00+08:00, type: resolved, by: eng-zhang, "
-        "parts: [{part: BOLT-M8, qty: 2}, {part: BOLT-M8, qty: 0.5}], cost: 0, note: 更换螺栓}\n")
+        "parts: [{part: BOLT-M8, qty: 2}, {part: EDGE-TAPE, qty: 0.5}], cost: 0, note: 更换螺栓}\n")
     assert records.run().exit_code == 0
 
 
@@ -419,9 +421,8 @@ REFUSED = "Error: refused, nothing was written: "
                  "`paused` while already paused", id="paused-twice"),
     pytest.param([REPORTED], ["reported", "--at", "2026-03-14 10:30"],
                  "`reported` can only be the first event", id="reported-again"),
-    pytest.param([REPORTED], ["resolved", "--at", "2026-03-14 10:30", "--part", "BOLT-M9:2"],
-                 "part 'BOLT-M9' does not exist (no parts/BOLT-M9.yaml) (did you mean 'BOLT-M8'?)",
-                 id="unknown-part"),
+    pytest.param([REPORTED], ["resolved", "--at", "2026-03-14 10:30", "--part", "BOLT-M8:0.5"],
+                 "part BOLT-M8 is counted in pcs: 0.5 is not a whole number", id="half-a-bolt"),
     pytest.param([REPORTED, RESOLVED], ["callback", "--at", "2026-03-14 11:00", "--satisfaction", "0"],
                  "events[3].satisfaction: 0 is out of range; expected a whole number from 1 to 5",
                  id="satisfaction-0"),
@@ -449,13 +450,29 @@ def test_log_refuses_a_rule_break_and_leaves_the_file_untouched(records, events,
     assert os.listdir(path.parent) == ["T-1.yaml"]  # no temporary file left behind
 
 
-@pytest.mark.parametrize("part", ["BOLT-M8", "BOLT-M8:0", "BOLT-M8:x", ":2", "BOLT-M8:-1"])
-def test_a_malformed_part_is_a_usage_error(records, part):
+@pytest.mark.parametrize(("part", "why"), [
+    ("BOLT-M8", "write it as PART:QTY, like BOLT-M8:2"),
+    (":2", "write it as PART:QTY, like BOLT-M8:2"),
+    ("BOLT-M8:", "write it as PART:QTY, like BOLT-M8:2"),
+    ("BOLT-M8:x", "the quantity 'x' is not a number"),
+    ("BOLT-M8:0", "the quantity must be more than 0, not 0"),
+    ("BOLT-M8:-1", "the quantity must be more than 0, not -1"),
+])
+def test_a_malformed_part_is_a_usage_error(records, part, why):
     path = records.write(TICKET, ticket())
     digest = sha256(path)
     result = ticket_log(records, "T-1", "resolved", "--at", "2026-03-14 10:00", "--part", part)
     assert result.exit_code == 2
-    assert result.stderr == f"Error: --part {part!r}: write it as PART:QTY, like BOLT-M8:2\n"
+    assert result.stderr == f"Error: --part {part!r}: {why}\n"
+    assert sha256(path) == digest
+
+
+def test_an_unknown_part_is_a_usage_error_with_a_suggestion(records):
+    path = records.write(TICKET, ticket())
+    digest = sha256(path)
+    result = ticket_log(records, "T-1", "resolved", "--at", "2026-03-14 10:00", "--part", "BOLT-M9:2")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: no part 'BOLT-M9' (did you mean 'BOLT-M8'?)\n"
     assert sha256(path) == digest
 
 
