@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPORTED, TICKET, Records, event, run, ticket
+from conftest import REPORTED, TICKET, TICKET_HEAD, Records, event, run, ticket
 
 from aftersales.edit import mergedriver
 
@@ -269,7 +269,7 @@ R = f"  - {REPORTED}\n"
 X = f"  - {event('10:00', 'responded', ', by: a')}\n"
 Y = f"  - {event('09:50', 'note', ', note: 客户来电')}\n"
 Z = f"  - {event('11:00', 'arrived')}\n"
-HEAD = "id: T-1\nkind: repair\nasset: CHAIR-1\nsummary: 扶手松动\nevents:\n"
+HEAD = TICKET_HEAD
 
 
 def test_merge_events_last():

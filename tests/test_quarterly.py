@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import run
+from conftest import event, run
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "records"
@@ -257,8 +257,7 @@ def test_output_to_a_file_is_written_atomically(tmp_path, monkeypatch):
 
 
 def test_records_that_do_not_validate_exit_1_and_write_nothing(records, tmp_path):
-    records.write("tickets/2026/T-1.yaml", "id: T-1\nkind: repiar\nasset: CHAIR-1\nsummary: x\nevents:\n"
-                                           "  - {at: 2026-07-01T09:00:00+08:00, type: reported}\n")
+    records.ticket("T-1", event("07-01 09:00", "reported"), kind="repiar")
     out = tmp_path / "out"
     out.mkdir()
     result = quarterly("2026Q3", "-o", f"{out}/report.md", records=records.root)
@@ -277,13 +276,10 @@ ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 def test_record_text_is_escaped_in_html_and_inert_in_markdown(records):
     # An asset whose warranty ends 2026-12-01 (listed as expiring on 2026-11-23) and a part, both named
     # with markup; a project name with an ampersand and a tag.
-    records.write("assets/EVIL-1.yaml", f'id: EVIL-1\nname: "{SCRIPT}"\ncategory: "<b>bold</b>"\narea: lobby\n'
-                                        "installed: 2021-12-01\n")
-    records.write("parts/EVIL-P.yaml", f'id: EVIL-P\nname: "{SCRIPT}"\nunit: "<i>u</i>"\nmin: 1\n')
+    records.asset("EVIL-1", name=f'"{SCRIPT}"', category='"<b>bold</b>"', installed="2021-12-01")
+    records.part("EVIL-P", name=f'"{SCRIPT}"', unit='"<i>u</i>"', min=1)
     records.edit("aftersales.yaml", "name: 测试项目", 'name: "A & B <i>x</i>"')
-    records.write("tickets/2026/T-1.yaml", "id: T-1\nkind: repair\nasset: EVIL-1\ncategory: structure\n"
-                                           "summary: x\nevents:\n"
-                                           "  - {at: 2026-10-08T09:00:00+08:00, type: reported}\n")
+    records.ticket("T-1", event("10-08 09:00", "reported"), asset="EVIL-1", category="structure")
     html = text_of("2026Q4", "--format", "html", records=records.root)
     assert "<script" not in html.lower()
     assert html.count(ESCAPED) == 2                       # the expiring asset and the part
@@ -300,10 +296,8 @@ def test_a_percentage_is_rounded_once(records):
     # 26 requests opened in Q3, one of them a complaint: 1 / 26 = 0.038461... = 3.846 % -> 3.8 %.
     # The JSON carries the exact fraction; only the document rounds, once.
     for n in range(1, 26):
-        records.write(f"tickets/2026/T-{n}.yaml", f"id: T-{n}\nkind: inquiry\nsummary: x\nevents:\n"
-                                                  f"  - {{at: 2026-07-{n:02d}T09:00:00+08:00, type: reported}}\n")
-    records.write("tickets/2026/T-K.yaml", "id: T-K\nkind: complaint\nsummary: x\nevents:\n"
-                                           "  - {at: 2026-08-01T09:00:00+08:00, type: reported}\n")
+        records.ticket(f"T-{n}", event(f"07-{n:02d} 09:00", "reported"), kind="inquiry", asset=None)
+    records.ticket("T-K", event("08-01 09:00", "reported"), kind="complaint", asset=None)
     assert json_of("2026Q3", records=records.root)["quality"]["complaint_rate"] == 1 / 26
     assert "| Complaint rate | 3.8% (1/26) |" in text_of("2026Q3", records=records.root)
 
@@ -346,8 +340,7 @@ def test_a_user_template_extending_the_built_in_one_is_used(records):
 
 def test_a_user_template_replacing_the_built_in_one(records):
     records.write("templates/quarterly.md.j2", "{{ r.period.name }}: {{ r.tickets.opened }} {{ L.opened }}\n")
-    records.write("tickets/2026/T-1.yaml", "id: T-1\nkind: repair\nasset: CHAIR-1\nsummary: x\nevents:\n"
-                                           "  - {at: 2026-07-01T09:00:00+08:00, type: reported}\n")
+    records.ticket("T-1", event("07-01 09:00", "reported"))
     assert text_of("2026Q3", records=records.root) == "2026Q3: 1 Opened\n"
     assert text_of("2026Q3", "--lang", "zh", records=records.root) == "2026Q3: 1 新增\n"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from conftest import ASSET, INSPECTION, PART, REPORTED, SETTINGS, TICKET, event, run, ticket
+from conftest import ASSET, INSPECTION, PART, REPORTED, SETTINGS, TICKET, asset_yaml, event, part_yaml, run, ticket
 
 BUNDLED = Path(__file__).resolve().parents[1] / "records"
 KINDS = ("settings", "asset", "ticket", "inspection", "part")
@@ -187,8 +187,9 @@ BROKEN = {
                        "13800001234 is not of type 'string'"),
     "empty-events": ("ticket", ticket().replace("events:\n", "events: []\n").replace(f"  - {REPORTED}\n", ""),
                      "should be non-empty"),
-    "asset-unknown-key": ("asset", ASSET + "colour: red\n", "'colour' was unexpected"),
-    "part-negative-in": ("part", PART.replace("in: 200", "in: -2"), "-2 is less than the minimum of 0"),
+    "asset-unknown-key": ("asset", asset_yaml(colour="red"), "'colour' was unexpected"),
+    "part-negative-in": ("part", part_yaml("BOLT-M8", "{date: 2026-01-05, in: -2}"),
+                         "-2 is less than the minimum of 0"),
     "inspection-bad-result": ("inspection", INSPECTION.replace("function: issue", "function: broken"),
                               "'broken' is not one of"),
     "settings-unknown-key": ("settings", SETTINGS + "bogus: 1\n", "'bogus' was unexpected"),
