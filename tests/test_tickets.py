@@ -224,21 +224,19 @@ def test_a_loose_date_and_time_is_read_in_the_project_time_zone(records, machine
     assert "  - {at: 2026-03-14T09:30:00+08:00, type: reported}\n" in only_ticket(records).read_text("utf-8")
 
 
-def _last_0930(now: dt.datetime) -> dt.date:
-    """The day of the latest 09:30 (Shanghai) at or before `now`."""
-    return now.date() if now.time() >= dt.time(9, 30) else now.date() - dt.timedelta(days=1)
-
-
 def test_a_time_alone_is_its_latest_past_occurrence_in_the_project_time_zone(records, machine_in_new_york):
-    before = _last_0930(dt.datetime.now(SHANGHAI))
+    before = dt.datetime.now(SHANGHAI)
     result = ticket_open(records, "--kind", "inquiry", "--summary", "x", "--at", "09:30")
-    after = _last_0930(dt.datetime.now(SHANGHAI))
+    after = dt.datetime.now(SHANGHAI)
     assert result.exit_code == 0, result.output
     path = only_ticket(records)
-    text = path.read_text("utf-8")
-    days = {before, after}  # the test may straddle 09:30 in Shanghai
-    assert any(f"  - {{at: {d.isoformat()}T09:30:00+08:00, type: reported}}\n" in text for d in days), text
-    assert any(path.parent.name == str(d.year) and result.stdout.startswith(f"T-{d:%Y%m%d}-") for d in days)
+    found = re.search(r"  - \{at: (\S+), type: reported\}\n", path.read_text("utf-8"))
+    assert found, path.read_text("utf-8")
+    at = dt.datetime.fromisoformat(found[1])
+    # 09:30 in Shanghai, and the latest one: not after the command ran, less than a day before it
+    assert (at.time(), at.utcoffset()) == (dt.time(9, 30), dt.timedelta(hours=8))
+    assert before - dt.timedelta(days=1) < at <= after
+    assert path.parent.name == str(at.year) and result.stdout.startswith(f"T-{at:%Y%m%d}-")
 
 
 def test_a_time_in_the_future_is_refused(records):
