@@ -62,6 +62,7 @@ def test_the_field_tables_in_the_readme_are_generated_from_the_specs():
     assert updated(README) == README, "run `python scripts/readme_tables.py` to update the README"
 
 
+@pytest.mark.slow
 def test_python_dash_m_runs_the_command_line():
     done = subprocess.run([sys.executable, "-m", "aftersales", "--version"], capture_output=True, text=True,
                           check=False)

@@ -66,6 +66,7 @@ def test_a_write_never_leaves_its_temporary_file(records):
 
 # --- special files and links ------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_fifo_named_like_a_record_is_reported_not_waited_for(records):
     records.write(TICKET, ticket())
     os.mkfifo(records.root / "tickets/2026/T-2.yaml")

@@ -197,6 +197,7 @@ def test_an_explicit_tag_on_a_good_value(records):
     expect(records.run(), code=0)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.one_of(st.binary(max_size=500), st.text(max_size=300).map(str.encode)))
 def test_arbitrary_bytes_never_crash(records, data):

@@ -107,6 +107,7 @@ def test_out_of_warranty_figures_agree_with_a_reading_of_the_files_by_hand(q3):
     assert (w["out_of_warranty_tickets"], w["out_of_warranty_cost"]) == (2, 750)
 
 
+@pytest.mark.slow
 def test_the_same_records_and_instant_give_byte_identical_output():
     for fmt in ("md", "html", "json"):
         first = text_of("2026Q3", "--format", fmt, "--lang", "zh")
@@ -145,6 +146,7 @@ def subprocess_report(tz: str, *args: str) -> subprocess.CompletedProcess[str]:
                           env=env, timeout=60, check=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tz", ["America/New_York", "UTC"])
 def test_the_machine_time_zone_changes_nothing(tz):
     for at in ("2026-04-01 00:00", "2026-03-31 23:59:59"):
@@ -182,6 +184,7 @@ def test_usage_errors_exit_2(args, message):
 
 # --- files ------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_output_into_a_folder_picks_a_dated_name(tmp_path):
     expected = text_of("2026Q3", "--format", "html", "--lang", "zh")
     result = quarterly("2026Q3", "--format", "html", "--lang", "zh", "-o", f"{tmp_path}/")
@@ -280,6 +283,7 @@ def test_the_html_is_self_contained(lang):
     assert lowered.count("<svg") == 4
 
 
+@pytest.mark.slow
 def test_the_chinese_report_speaks_chinese():
     md = text_of("2026Q3", "--lang", "zh")
     html = text_of("2026Q3", "--format", "html", "--lang", "zh")

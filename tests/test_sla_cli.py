@@ -262,6 +262,7 @@ def subprocess_json(folder: Path, tz: str, at: str) -> bytes:
     return done.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("at", [AT, "2026-03-03 10:30"])
 def test_same_json_under_any_machine_time_zone(folder: Path, at: str) -> None:
     utc = subprocess_json(folder, "UTC", at)
@@ -400,6 +401,7 @@ def test_period_bounds_out_of_range_are_usage_errors(folder: Path, args: list[st
     assert isinstance(result.exception, SystemExit) and result.exit_code in (0, 2), result.exc_info
 
 
+@pytest.mark.slow
 def test_invalid_at_in_a_real_process_has_no_traceback(folder: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "AFTERSALES_RECORDS"}
     done = subprocess.run([sys.executable, "-m", "aftersales", "sla", "--records", str(folder), "--at", "soon"],
@@ -486,6 +488,7 @@ def test_an_unknown_target_is_a_usage_error(folder: Path) -> None:
         result.output)
 
 
+@pytest.mark.slow
 def test_output_cut_short_by_a_pipe_prints_no_error(folder: Path) -> None:
     done = subprocess.run(f"{sys.executable} -m aftersales sla --records {folder} --at {AT!r} | head -c 10",
                           shell=True, capture_output=True, text=True, check=False)

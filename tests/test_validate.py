@@ -648,6 +648,7 @@ def test_an_rrule_part_out_of_range(records):
                           "'FREQ=MONTHLY;BYMONTH=3,6,9,13;BYMONTHDAY=-1'")
 
 
+@pytest.mark.slow
 def test_an_rrule_that_never_happens(records):
     records.edit(S, "BYMONTH=3,6,9,12;BYMONTHDAY=-1", "BYMONTH=2;BYMONTHDAY=30")
     expect(records.run(), f"{S}:31:1: error[rrule]: maintenance.quarterly.rrule: gives no date in the 10 "
