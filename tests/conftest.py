@@ -3,10 +3,12 @@
 One factory writes every kind of record as YAML text: `settings_yaml`, `asset_yaml`, `part_yaml`,
 `inspection_yaml` and `ticket_yaml` (with `event` for its events). Every value is given as the YAML
 text it is written as (`phone='"13800001234"'` stays quoted), a list as its items (one-line flow
-mappings or block texts), and None or an empty list leaves a key out. Called with no arguments
-they give the fixture's records (SETTINGS, ASSET, PART, INSPECTION, `ticket()`), so the line
-numbers other tests rely on stay where they are. The `records` fixture writes them where they
-belong: `records.ticket("T-2", event("10:00", "reported"), kind="inquiry", asset=None)`.
+mappings or block texts), and None, an empty text or an empty list leaves a key out. Their defaults
+give the fixture's records (SETTINGS, ASSET, PART, INSPECTION, `ticket()`) byte for byte, so the
+line numbers other tests rely on stay where they are: pass what a test needs, never change a
+default. The `records` fixture writes them where they belong:
+`records.ticket("T-2", event("10:00", "reported"), kind="inquiry", asset=None)`. tests/README.md
+says more.
 """
 
 from __future__ import annotations
@@ -118,13 +120,13 @@ def part_yaml(part_id: str, *movements: str, name: str = "M8 连接螺栓", **mo
     return mapping_yaml(id=part_id, name=name, **more, movements=movements)
 
 
-CHECK = "{asset: CHAIR-1, appearance: ok, function: issue}"
-FINDING = "{id: F1, asset: CHAIR-1, problem: 靠背回弹不足}"
+INSPECTION_CHECK = "{asset: CHAIR-1, appearance: ok, function: issue}"
+INSPECTION_FINDING = "{id: F1, asset: CHAIR-1, problem: 靠背回弹不足}"
 
 
 def inspection_yaml(inspection_id: str = "INS-1", *, plan: str | None = "quarterly", date: str = "2026-03-27",
-                    inspectors: Value = "[eng-zhang]", areas: Value = "[lobby]", checks: Value = (CHECK,),
-                    findings: Value = (FINDING,), **more: Value) -> str:
+                    inspectors: Value = "[eng-zhang]", areas: Value = "[lobby]", checks: Value = (INSPECTION_CHECK,),
+                    findings: Value = (INSPECTION_FINDING,), **more: Value) -> str:
     """inspections/<YYYY>/<ID>.yaml; `more` (signoff) follows the findings."""
     return mapping_yaml(id=inspection_id, plan=plan, date=date, inspectors=inspectors, areas=areas, checks=checks,
                         findings=findings, **more)
