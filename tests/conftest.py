@@ -96,15 +96,21 @@ MAINTENANCE = """\
 """
 
 
+# The tests log events of 2026 long after they happened: only the late-entry tests count lateness
+# (they set `late_after` themselves).
+LATE_AFTER = "3650d   # the tests log events of 2026 long after they happened"
+
+
 def settings_yaml(*, name: str = "测试项目", customer: str | None = None, supplier: str | None = None,
                   timezone: str = "Asia/Shanghai", areas: Value = AREAS, priorities: Value = "[critical, normal]",
                   calendars: Value = CALENDARS, targets: Value = TARGETS, warranty: Value = WARRANTY,
-                  maintenance: Value = MAINTENANCE, **more: Value) -> str:
+                  maintenance: Value = MAINTENANCE, late_after: Value = LATE_AFTER, **more: Value) -> str:
     """aftersales.yaml: the project's keys, then one section per keyword (`targets` are the SLA's);
     `more` adds sections at the end."""
     project = mapping_yaml(name=name, customer=customer, supplier=supplier, timezone=timezone)
     return mapping_yaml(schema=1, project=project, areas=areas, priorities=priorities, calendars=calendars,
-                        sla=mapping_yaml(targets=targets), warranty=warranty, maintenance=maintenance, **more)
+                        sla=mapping_yaml(targets=targets), warranty=warranty, maintenance=maintenance,
+                        late_after=late_after, **more)
 
 
 # --- records ----------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """A field added to the spec is known everywhere at once: writers, `validate`, the JSON Schema,
-the README's field tables and the command-line options.
+the field tables of docs/records.md and the command-line options.
 
 The `weather` fixture adds `weather` to the event spec (carried by `arrived` events only) and to
 the finding spec, as someone adding a field to aftersales/store/spec.py would, and puts both back
@@ -94,12 +94,13 @@ def test_the_json_schema_describes_it(weather):
         assert len(list(validator.iter_errors(ticket_with))) == errors, kind
 
 
-def test_the_readme_field_tables_list_it(weather):
+def test_the_field_tables_list_it(weather):
+    # the tables of docs/records.md (scripts/readme_tables.py): one row, in the table of its record part
     lines = field_tables().splitlines()
-    row = f"| `events[].weather` | text |  | {WEATHER} |"
-    assert lines[lines.index(row) - 1] == "| `events[].note` | text |  | free text |"
-    row = f"| `findings[].weather` | text |  | {WEATHER} |"
-    assert lines[lines.index(row) - 1] == "| `findings[].ticket` | an id |  | the ticket that did the work |"
+    row = lines.index(f"| `events[].weather` | text |  | {WEATHER} |")
+    assert lines[row - 1].startswith("| `events[].")
+    row = lines.index(f"| `findings[].weather` | text |  | {WEATHER} |")
+    assert lines[row - 1].startswith("| `findings[].")
 
 
 # --- the command line -----------------------------------------------------------------------
@@ -116,8 +117,6 @@ def test_it_becomes_an_option_of_the_command_that_writes_it(weather, made):
 
 # --- the writers ----------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="edit/yamltext.py writes an event's keys in EVENT_KEY_ORDER, a hand-made "
-                   "copy of the spec's field order, so a field added to spec.EVENT is dropped without a word")
 def test_ticket_log_writes_it(records, weather):
     path = records.write(TICKET, ticket())
     log = rebuilt(*LOG)
