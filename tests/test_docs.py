@@ -138,7 +138,8 @@ def test_the_reference_shows_defaults_choices_and_required_options():
     rows = sections["aftersales sla"] + sections["aftersales inspection close"] + sections["aftersales ticket log"]
     assert "| `--format [table\\|json\\|csv]` | Output format: table, json, csv. | table |" in rows
     assert "| `--date DATE` | When the rectification was done. | required |" in rows
-    assert "| `--at WHEN` | When it happened. | now |" in rows  # a default the help states in words
+    assert ("| `--at WHEN` | When it happened; an earlier time than the last event is a late entry. | now |"
+            in rows)  # a default the help states in words
     assert "| `--cost FLOAT RANGE` | Resolved: amount charged to the customer. (a number from 0) |  |" in rows
 
 

@@ -129,7 +129,7 @@ def open_command(records_dir: Any, kind: str | None, asset: str | None, area: st
 @records_option
 @click.option("--at", "at_text", metavar="WHEN",
               help="When it happened; an earlier time than the last event is a late entry.  [default: now]")
-@field_options(EVENT, skip=("at", "type"))
+@field_options(EVENT, skip=("at", "type", "logged"))  # `logged` is the writer's to stamp
 def log_command(ticket_id: str, event_type: str, records_dir: Any, at_text: str | None, **fields: Any) -> None:
     """Append one event of TYPE to ticket ID (a unique prefix is enough).
 
