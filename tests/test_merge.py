@@ -409,6 +409,7 @@ def test_the_same_event_written_two_ways_is_kept_once():
     assert len(mergedriver.merge_events(base, ours, different)) == 3
 
 
+@pytest.mark.slow
 def test_a_driver_missing_from_path_stops_the_merge_with_a_clear_message(repo, monkeypatch):
     monkeypatch.setenv("PATH", "/usr/bin:/bin")   # git, but no `aftersales`
     merged = repo.branches(

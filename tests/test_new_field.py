@@ -36,7 +36,7 @@ def weather(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 # The commands and the fields they have no option for (as in ticket_cmds and inspection_cmds).
-LOG = (ticket_cmds.log_command, spec.EVENT, ("at", "type"))
+LOG = (ticket_cmds.log_command, spec.EVENT, ("at", "type", "logged"))
 FINDING = (inspection_cmds.finding_command, spec.FINDING, ("id", "closed", "ticket"))
 
 
