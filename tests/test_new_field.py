@@ -79,7 +79,7 @@ def test_without_the_field_in_the_spec_validate_refuses_it(records):
     expect(records.run(), f"{TICKET}:7:52: error[unknown-key]: events[2].weather: unknown key")
 
 
-# --- the JSON Schema and the README ---------------------------------------------------------
+# --- the JSON Schema and the field tables --------------------------------------------------
 
 def test_the_json_schema_describes_it(weather):
     described = {"type": "string", "minLength": 1, "description": WEATHER}
