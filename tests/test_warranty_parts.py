@@ -19,8 +19,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import Records, run
-from test_kpis import SETTINGS, asset, ev, part, ticket
+from conftest import Records, event, run
+from test_kpis import SETTINGS, product
 
 AT = "2026-11-23"
 
@@ -28,17 +28,19 @@ AT = "2026-11-23"
 @pytest.fixture
 def folder(records: Records) -> Records:
     records.write("aftersales.yaml", SETTINGS)
-    asset(records, "DESK-1", area="office", category="desk")
-    asset(records, "W-TODAY", installed="2021-11-23")
-    asset(records, "W-EXT", installed="2020-01-10", extra="warranty:\n  extensions:\n    - {years: 2, fee: 100}\n")
-    asset(records, "W-300", installed="2022-09-20")
-    asset(records, "W-GONE", installed="2021-11-22")
-    asset(records, "W-NONE", installed=None)
-    for n, day in enumerate(("2025-12-01", "2026-03-01", "2026-11-20")):
-        ticket(records, f"T-CAND{n}", ev(f"{day} 09:00", "reported"), ev(f"{day} 18:00", "resolved"), asset="W-EXT")
-    part(records, "P-LOW", "  - {date: 2026-07-01, in: 10}\n", minimum="5")
-    ticket(records, "T-U", ev("08-01 09:00", "reported"),
-           ev("08-01 10:00", "resolved", "parts: [{part: P-LOW, qty: 5}, {part: BOLT-M8, qty: 2.5}]"), asset="W-TODAY")
+    product(records, "DESK-1", area="office", category="desk")
+    product(records, "W-TODAY", installed="2021-11-23")
+    product(records, "W-EXT", installed="2020-01-10", warranty="{extensions: [{years: 2, fee: 100}]}")
+    product(records, "W-300", installed="2022-09-20")
+    product(records, "W-GONE", installed="2021-11-22")
+    product(records, "W-NONE", installed=None)
+    for n, day in enumerate(("2025-12-01", "2026-03-01", "2026-11-20")):   # `asset show W-EXT` lists them
+        records.ticket(f"T-CAND{n}", event(f"{day} 09:00", "reported"), event(f"{day} 18:00", "resolved"),
+                       asset="W-EXT", summary="测试")
+    records.part("P-LOW", "{date: 2026-07-01, in: 10}", name="备件 P-LOW", min=5)
+    records.ticket("T-U", event("08-01 09:00", "reported"),
+                   event("08-01 10:00", "resolved", parts="[{part: P-LOW, qty: 5}, {part: BOLT-M8, qty: 2.5}]"),
+                   asset="W-TODAY")
     return records
 
 
