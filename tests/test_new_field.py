@@ -132,8 +132,6 @@ def test_ticket_log_writes_it(records, weather):
     assert path.read_bytes() == before
 
 
-@pytest.mark.xfail(strict=True, reason="edit/inspections.py takes the finding's key order from the spec once, at "
-                   "import (FINDING_ORDER), so a field added to spec.FINDING later is dropped without a word")
 def test_inspection_finding_writes_it(records, weather):
     path = records.write(INS, INSPECTION)
     finding = rebuilt(*FINDING)
