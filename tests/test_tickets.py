@@ -725,7 +725,7 @@ def test_show_before_the_report_and_unknown_ids(records):
     assert early.exit_code == 2
     assert "T-1 was reported after 2026-03-14 09:00: it did not exist yet" in early.stderr
     unknown = run("ticket", "show", "--records", str(records.root), "T-9")
-    assert (unknown.exit_code, unknown.stderr) == (2, "Error: no ticket 'T-9'\n")
+    assert (unknown.exit_code, unknown.stderr) == (2, "Error: no ticket 'T-9' (did you mean 'T-1'?)\n")
 
 
 def test_what_open_writes_log_can_extend_and_yaml_reads(records):

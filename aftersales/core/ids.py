@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Iterable
 
 from aftersales.core.errors import UsageError
+from aftersales.core.problems import did_you_mean
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: nothing to mishear on the phone
 RANDOM_CHARS = 6
@@ -19,7 +20,8 @@ def new_ticket_id(day: dt.date) -> str:
 
 
 def resolve(prefix: str, ids: Iterable[str], kind: str) -> str:
-    """The one id that is `prefix` or starts with it (case-insensitive); usage error otherwise."""
+    """The one id that is `prefix` or starts with it (case-insensitive); usage error otherwise,
+    with the closest id when one is close (`no asset 'AUD-CHAIR-Z' (did you mean 'AUD-CHAIR-A'?)`)."""
     ids = list(ids)
     wanted = prefix.strip().upper()
     exact = [i for i in ids if i.upper() == wanted]
@@ -29,7 +31,7 @@ def resolve(prefix: str, ids: Iterable[str], kind: str) -> str:
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise UsageError(f"no {kind} {prefix!r}")
+        raise UsageError(f"no {kind} {prefix!r}" + did_you_mean(prefix.strip(), ids))
     shown = ", ".join(matches[:10]) + (f" and {len(matches) - 10} more" if len(matches) > 10 else "")
     raise UsageError(f"{kind} {prefix!r} is ambiguous: it could be {shown}")
 

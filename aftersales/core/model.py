@@ -88,6 +88,7 @@ class Settings:
     replace_within: Duration | None = None
     plans: tuple[Plan, ...] = ()
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    project_id: str | None = None  # `project.id`; exports default to the records folder's name
 
     @property
     def tz(self) -> ZoneInfo:
