@@ -637,11 +637,11 @@ ASSET = Shape(
     Field("quantity", Integer(1), "how many identical pieces (default 1)", default=1, label_zh="数量"),
     Field("model", Text(), "model number", label_zh="型号", aliases=("规格型号", "规格")),
     Field("installed", Date(), "acceptance date: the warranty starts here", label_zh="安装日期",
-          aliases=("验收日期",)),
+          aliases=("验收日期", "安装时间", "验收时间")),
     Field("warranty", Shape(
         "a warranty",
         Field("years", Integer(0, 50), "base warranty years (default: settings)", label_zh="质保年限",
-              aliases=("质保期", "保修年限")),
+              aliases=("质保期", "保修年限", "质保")),
         Field("extensions", ListOf(EXTENSION), "paid extensions"),
     ), "optional; default from settings"),
 )
