@@ -20,7 +20,7 @@ COMMANDS = (
     ticket_cmds.ticket_group, sla_cmds.sla_command, sla_cmds.calendar_group,
     inspection_cmds.inspection_group, inspection_cmds.maintenance_group,
     report_cmds.report_group, asset_cmds.warranty_command, asset_cmds.asset_group, data_cmds.parts_group,
-    git_cmds.git_group,
+    git_cmds.git_group, data_cmds.export_command,
 )
 for command in COMMANDS:
     cli.add_command(command)
