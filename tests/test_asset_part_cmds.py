@@ -193,3 +193,14 @@ def test_a_flow_list_of_movements_is_refused_with_the_way_out(records):
         "Error: refused, nothing was written: `movements` is written as a [flow, list]; write one item per line "
         "(`  - ...`) so items can be added (parts/BOLT-M8.yaml)\n"))
     assert text(records, "parts/BOLT-M8.yaml") == before
+
+
+def test_mistyped_areas_targets_and_plans_name_the_closest_one(records):
+    sla = run("sla", "--records", str(records.root), "--area", "lobi", "--target", "response")
+    assert sla.stderr == "Error: no area 'lobi'; areas are lobby, office (did you mean 'lobby'?)\n"
+    target = run("sla", "--records", str(records.root), "--target", "respons")
+    assert target.stderr == ("Error: no target 'respons'; targets are response, return-inspection "
+                             "(did you mean 'response'?)\n")
+    plan = run("inspection", "new", "--records", str(records.root), "--plan", "quartely", "--inspector", "eng-zhang",
+               "--date", "2026-03-27")
+    assert plan.stderr == "Error: no maintenance plan 'quartely' (plans: quarterly) (did you mean 'quarterly'?)\n"

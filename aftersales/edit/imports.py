@@ -162,7 +162,8 @@ def _a(word: str) -> str:
 
 
 def _bad(plan: Plan, where: str) -> bool:
-    return any(p.where == where for p in plan.errors)
+    """Whether the cell already has an error (one problem a cell is enough)."""
+    return any(p.where == where and p.severity == "error" for p in plan.problems)
 
 
 def _read_existing(folder: Folder, rel: str) -> bytes:

@@ -185,7 +185,6 @@ class Header:
 
     row: int
     columns: dict[int, Column]      # sheet column index -> field
-    ignored: list[tuple[int, str]]  # columns that name no field: (index, header as written)
 
 
 @dataclass(frozen=True)
@@ -235,7 +234,6 @@ def _header(sheet: Sheet, r: int, row: list[Any], named: dict[int, Column], tabl
             continue
         first[col.name] = c
         chosen[c] = col
-    ignored = []
     unused = [h for col in table.values() if col.name not in first for h in col.headers]
     for c, value in enumerate(row):
         if value is None or c in named:
@@ -245,10 +243,9 @@ def _header(sheet: Sheet, r: int, row: list[Any], named: dict[int, Column], tabl
         if hint:  # close to a column the sheet does not have: a typo, not another column
             problems.append(CellProblem(sheet.ref(r, c), f"unknown column {text!r}{hint}"))
         else:
-            ignored.append((c, text))
             problems.append(CellProblem(sheet.ref(r, c), f"column {text!r} is not {what} field; ignored",
                                         "warning"))
-    return Header(r, chosen, ignored), problems
+    return Header(r, chosen), problems
 
 
 # --- values -----------------------------------------------------------------------------
