@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
 
-from aftersales.core.durations import parse_duration
+from aftersales.core.durations import Duration, parse_duration
 from aftersales.core.problems import Problem, did_you_mean
 from aftersales.store.yamlio import Map, Mark, Quirky, Seq
 
@@ -555,7 +555,11 @@ EVENT_TYPES: dict[str, str] = {
     "escalated": "handed to a higher tier",
     "resolved": "fixed",
     "accepted": "the customer signed the work off",
+    "diagnosed": "a first diagnosis was given to the customer",
+    "informed": "the customer was told how the work is going",
     "callback": "follow-up call after the service",
+    "message": "follow-up message after the service (SMS, WeChat): use and care advice",
+    "revisit": "on-site follow-up visit after the service",
     "reopened": "the fix did not hold",
     "cancelled": "withdrawn",
     "note": "anything else",
@@ -581,9 +585,10 @@ EVENT = Shape(
     Field("reason", Text(), "paused / resumed: why", carried_by=("paused", "resumed")),
     Field("parts", ListOf(PART_USE), "resolved: spare parts used", default=(), carried_by=("resolved",)),
     Field("cost", Number(minimum=0), "resolved: amount charged to the customer", carried_by=("resolved",)),
-    Field("satisfaction", Integer(1, 5), "callback: the customer's score, 1 (worst) to 5 (best)",
-          carried_by=("callback",)),
+    Field("satisfaction", Integer(1, 5), "callback / revisit: the customer's score, 1 (worst) to 5 (best)",
+          carried_by=("callback", "revisit")),
     Field("note", Text(), "free text"),
+    Field("logged", Instant(), "a late entry: when it was written (never before `at`)"),
 )
 COMMON_EVENT_FIELDS = tuple(f.name for f in EVENT.fields.values() if not f.carried_by)
 
@@ -794,6 +799,8 @@ SETTINGS = Shape(
     ), min_items=1), "where furniture stands, each with a priority", required=True),
     Field("priorities", ListOf(Id(), min_items=1, unique=True), "priorities, highest first",
           required=True),
+    Field("late_after", DurationType(), "an event written more than this after its `at` carries `logged` "
+          "(default 15m)", default=Duration(15, "m")),
     Field("calendars", MapOf(CALENDAR), "working-time calendars (`always` exists without one)"),
     Field("sla", Shape(
         "the SLA",
