@@ -16,7 +16,8 @@ import pytest
 from conftest import INSPECTION, Records, event, run, ticket
 from openpyxl import load_workbook
 
-from aftersales.views.export import TABLES
+from aftersales.store.spec import EVENT
+from aftersales.views.export import BY_NAME, TABLES
 from aftersales.views.exportfiles import _parents_first, schema_sql
 
 AT = "2026-03-20"
@@ -122,6 +123,11 @@ def test_sqlite_schema_has_keys_and_indexes_on_ticket_asset_and_date(school, tmp
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("INSERT INTO events (project, ticket, seq) VALUES ('records', 'T-9', 1)")
+
+
+def test_the_events_table_has_a_column_per_event_field_of_the_spec():
+    assert BY_NAME["events"].names == ("project", "ticket", "seq", *EVENT.order)
+    assert {c.name: c.type for c in BY_NAME["events"].columns}["logged"] == "instant"
 
 
 def test_every_referenced_table_is_created_and_filled_first():

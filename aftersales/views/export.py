@@ -20,10 +20,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from aftersales.core.model import Records
+from aftersales.core.model import Event, Records
 from aftersales.core.times import quarter_of
 from aftersales.engine import parts, schedule, sla, warranty
 from aftersales.project import Project
+from aftersales.store import spec
 
 TYPES = ("text", "integer", "number", "boolean", "date", "instant")
 
@@ -59,6 +60,32 @@ def _c(name: str, kind: str, doc: str) -> Column:
 PROJECT = _c("project", "text", "the project (contract) the row belongs to: `project.id`, else the records "
              "folder's name")
 QUARTER = "calendar quarter, like 2026Q3, in the project time zone, of "
+
+
+def _event_columns() -> list[Column]:
+    """A column per field of an event, named, typed and explained as the field spec does, so a
+    field added to the records format is exported at once."""
+    found = []
+    for f in spec.EVENT.fields.values():
+        if isinstance(f.type, spec.ListOf):  # the parts used: PART:QTY words, rows in part_movements
+            found.append(_c(f.name, "text", f"{f.doc}, as PART:QTY separated by spaces (rows in part_movements)"))
+        else:
+            found.append(_c(f.name, _spec_type(f.type), f.doc))
+    return found
+
+
+def _spec_type(kind: spec.Type) -> str:
+    if isinstance(kind, spec.Instant):
+        return "instant"
+    if isinstance(kind, spec.Date):
+        return "date"
+    if isinstance(kind, spec.Integer):
+        return "integer"
+    if isinstance(kind, spec.Number):
+        return "number"
+    if isinstance(kind, spec.Boolean):
+        return "boolean"
+    return "text"
 
 
 def _to(table: str, *columns: str) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
@@ -117,21 +144,12 @@ TABLES: tuple[Table, ...] = (
         _c("in_warranty", "boolean", "reported on or before the asset's last warranty day"),
     ), ("project", "ticket"), (_to("projects"), _to("assets", "asset"), _to("inspections", "inspection")),
         (("project", "asset"), ("reported",), ("quarter",))),
-    Table("events", "one row per event of a ticket, in file order", (
+    Table("events", "one row per event of a ticket, in file order; a column per event field of the records "
+          "format", (
         PROJECT,
         _c("ticket", "text", "ticket id"),
         _c("seq", "integer", "position in the ticket's event list, from 1"),
-        _c("at", "instant", "when it happened"),
-        _c("type", "text", "event type (reported, responded, arrived, resolved...)"),
-        _c("by", "text", "who recorded or did it"),
-        _c("to", "text", "assigned / escalated: to whom"),
-        _c("verdict", "text", "inspected: accept or reject"),
-        _c("until", "instant", "workaround: the agreed final resolution time"),
-        _c("reason", "text", "paused / resumed: why"),
-        _c("parts", "text", "resolved: parts used, as PART:QTY separated by spaces (rows in part_movements)"),
-        _c("cost", "number", "resolved: amount charged"),
-        _c("satisfaction", "integer", "callback: score 1-5"),
-        _c("note", "text", "free text"),
+        *_event_columns(),
     ), ("project", "ticket", "seq"), (_to("tickets", "ticket"),), (("at",), ("type",))),
     Table("sla_cycles", "one row per SLA clock cycle (target and opening of a ticket) as of `as_of`, "
           "as `aftersales sla` lists them", (
@@ -330,11 +348,12 @@ def _tickets(pid: str, p: Project) -> Iterator[dict[str, Any]]:
                "in_warranty": warranty.in_warranty(t, asset, records.settings) if asset else None}
 
 
-def _event(pid: str, ticket: str, seq: int, e: Any) -> dict[str, Any]:
-    return {"project": pid, "ticket": ticket, "seq": seq, "at": e.at, "type": e.type, "by": e.by, "to": e.to,
-            "verdict": e.verdict, "until": e.until, "reason": e.reason,
-            "parts": " ".join(f"{u.part}:{u.qty:g}" for u in e.parts) or None, "cost": e.cost,
-            "satisfaction": e.satisfaction, "note": e.note}
+def _event(pid: str, ticket: str, seq: int, e: Event) -> dict[str, Any]:
+    row: dict[str, Any] = {"project": pid, "ticket": ticket, "seq": seq}
+    for name in spec.EVENT.order:
+        row[name] = getattr(e, name)
+    row["parts"] = " ".join(f"{u.part}:{u.qty:g}" for u in e.parts) or None
+    return row
 
 
 def _cycle(pid: str, c: sla.Cycle, p: Project) -> dict[str, Any]:
