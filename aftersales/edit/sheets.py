@@ -18,6 +18,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
+import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -143,7 +144,9 @@ def _read_bytes(path: Path) -> bytes:
 def _read_xlsx(path: Path, name: str | None) -> Sheet:
     data = _read_bytes(path)
     try:
-        book = load_workbook(io.BytesIO(data), data_only=True)
+        with warnings.catch_warnings():  # "no default style", "extension not supported": nothing for the user
+            warnings.simplefilter("ignore")
+            book = load_workbook(io.BytesIO(data), data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise AftersalesError(f"cannot read {path}: it is not an Excel .xlsx workbook ({exc})") from None
     names = book.sheetnames
