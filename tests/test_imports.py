@@ -337,3 +337,15 @@ def test_parts_import_rows_hold_one_movement_of_a_positive_quantity(folder):
         "  p.csv:E2: a row holds one movement: give only one of 入库数量 (in), 出库数量 (out), 盘点数量 (count)\n"
         "  p.csv:D3: in: 0 is not a quantity above 0\n"
         "  p.csv:B4: new part NEW-3: 名称 (name) is missing (required)\n")
+
+
+def test_a_formula_without_a_saved_result_is_located(folder):
+    # openpyxl, like other programs, writes formulas without their results; Excel would compute them
+    xlsx("f.xlsx", [["编号", "名称", "类别", "区域", "数量"], ["X-1", "椅", "chair", "lobby", "=2*3"],
+                    ["X-2", "椅", "chair", "lobby", 4]])
+    result = asset_import(folder, "f.xlsx")
+    assert (result.exit_code, result.stderr) == (1, (
+        "Error: refused, nothing was written: 1 problem in f.xlsx:Sheet1:\n"
+        "  f.xlsx:Sheet1!E2: 数量: a formula whose result the file does not hold (it was never saved by Excel): "
+        "open the file in Excel, save it, and import it again\n"))
+    assert not (folder.root / "assets" / "X-2.yaml").exists()

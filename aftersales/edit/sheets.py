@@ -141,12 +141,27 @@ def _read_bytes(path: Path) -> bytes:
         raise UsageError(f"{path}: no such file") from None
 
 
+class _Unsaved:
+    """A formula cell whose result the file does not hold (a workbook a program wrote, never saved
+    by Excel): its value cannot be known."""
+
+    def __repr__(self) -> str:  # pragma: no cover - never shown
+        return "<formula without a saved result>"
+
+
+UNSAVED = _Unsaved()
+
+
+def _load(data: bytes, values: bool) -> Any:
+    with warnings.catch_warnings():  # "no default style", "extension not supported": nothing for the user
+        warnings.simplefilter("ignore")
+        return load_workbook(io.BytesIO(data), data_only=values)
+
+
 def _read_xlsx(path: Path, name: str | None) -> Sheet:
     data = _read_bytes(path)
     try:
-        with warnings.catch_warnings():  # "no default style", "extension not supported": nothing for the user
-            warnings.simplefilter("ignore")
-            book = load_workbook(io.BytesIO(data), data_only=True)
+        book = _load(data, values=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise AftersalesError(f"cannot read {path}: it is not an Excel .xlsx workbook ({exc})") from None
     names = book.sheetnames
@@ -157,6 +172,11 @@ def _read_xlsx(path: Path, name: str | None) -> Sheet:
     else:
         raise UsageError(f"{path} has no sheet {name!r} (sheets: {', '.join(names)})" + did_you_mean(name, names))
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    if any(value is None for row in rows for value in row):
+        for row in _load(data, values=False)[ws.title].iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and rows[cell.row - 1][cell.column - 1] is None:
+                    rows[cell.row - 1][cell.column - 1] = UNSAVED
     for merged in ws.merged_cells.ranges:  # a merged cell stands for every cell it covers
         value = rows[merged.min_row - 1][merged.min_col - 1] if merged.min_row <= len(rows) else None
         for r in range(merged.min_row - 1, min(merged.max_row, len(rows))):
@@ -261,6 +281,9 @@ def cell_value(sheet: Sheet, col: Column, value: Any) -> Any:
     """The record value of a cell (None for an empty one), before the field's own rules."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if value is UNSAVED:
+        raise BadValue("a formula whose result the file does not hold (it was never saved by Excel): "
+                       "open the file in Excel, save it, and import it again")
     kind = col.field.type
     if isinstance(kind, spec.Date):
         return _date(sheet, value)
