@@ -178,3 +178,14 @@ def test_a_template_in_the_records_still_lays_out_the_numbers(records):
     result = run("report", "quarterly", "2026Q1", "--records", str(records.root), "--at", "2026-04-01")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("# 某家具公司 · 2026Q1\n")
+
+
+# --- bounded messages ----------------------------------------------------------------------------
+
+def test_a_huge_value_is_cut_in_the_message(records):
+    records.write(TICKET, ticket().replace("summary: 扶手松动", "summary: 扶手松动\nseverity: " + "x" * 900_000))
+    result = records.run()
+    assert result.exit_code == 1
+    line = result.stdout.splitlines()[0]
+    assert line.startswith(f"{TICKET}:5:11: error[value]: severity: 'xxxx")
+    assert len(line) < 400 and "…" in line and "is not one of emergency, urgent, normal" in line

@@ -7,15 +7,15 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from aftersales.core.model import Asset, Settings
-from aftersales.core.problems import Problem, did_you_mean
+from aftersales.core.problems import Problem, bounded, did_you_mean
 
 
 def error(path: str, line: int, code: str, message: str) -> Problem:
-    return Problem(path, line, 1, "error", code, message)
+    return Problem(path, line, 1, "error", code, bounded(message))
 
 
 def warning(path: str, line: int, code: str, message: str) -> Problem:
-    return Problem(path, line, 1, "warning", code, message)
+    return Problem(path, line, 1, "warning", code, bounded(message))
 
 
 @dataclass(frozen=True)
