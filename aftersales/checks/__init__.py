@@ -7,9 +7,13 @@ yielding located problems, run over everything that was read.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+
 from aftersales.checks.assets import check_asset
 from aftersales.checks.common import Known
 from aftersales.checks.inspections import check_inspection
+from aftersales.checks.notify import check_environment, check_notify
 from aftersales.checks.parts import check_part, check_stock
 from aftersales.checks.settings import check_settings
 from aftersales.checks.tickets import check_events, check_ticket
@@ -20,13 +24,16 @@ from aftersales.store.paths import SETTINGS_FILE
 __all__ = ["Known", "check_events", "check_inspection", "check_ticket", "validate"]
 
 
-def validate(loaded: Loaded) -> list[Problem]:
-    """Every problem of a loaded records folder, sorted by file and line."""
+def validate(loaded: Loaded, environ: Mapping[str, str] | None = None) -> list[Problem]:
+    """Every problem of a loaded records folder, sorted by file and line; the notification
+    channels are checked against `environ` (default: this process's environment)."""
     s = loaded.settings
     known = Known(s, loaded.file_ids, loaded.assets)
     problems = list(loaded.problems)
     if s is not None:
         problems.extend(check_settings(s))
+        problems.extend(check_notify(s))
+        problems.extend(check_environment(s, os.environ if environ is None else environ))
         for asset in loaded.assets.values():
             problems.extend(check_asset(asset, s))
     for ticket in loaded.tickets.values():
