@@ -44,4 +44,4 @@ def validate(loaded: Loaded, environ: Mapping[str, str] | None = None) -> list[P
         problems.extend(check_part(part))
     if s is not None:
         problems.extend(check_stock(loaded.parts.values(), loaded.tickets.values(), s.tz))
-    return sorted(set(problems), key=lambda p: (p.path != SETTINGS_FILE, p.path, p.line, p.column, p.code))
+    return sorted(set(problems), key=lambda p: (p.path != SETTINGS_FILE, p.path, p.line, p.column, p.code, p.message))

@@ -45,11 +45,11 @@ def check_notify(s: Settings) -> Iterator[Problem]:
         for attr, kinds in USED_BY.items():
             key = NAMES.get(attr, attr)
             if getattr(c, attr) and c.kind not in kinds:
-                yield _error(c.line, "value", f"{name}: a {c.kind} channel has no `{key}` "
+                yield _error(c.line, "value", f"{name}: {_a(c.kind)} channel has no `{key}` "
                              f"(only {', '.join(kinds)})")
         for attr, kinds in REQUIRED.items():
             if c.kind in kinds and not getattr(c, attr):
-                yield _error(c.line, "required", f"{name}: a {c.kind} channel needs `{attr}`")
+                yield _error(c.line, "required", f"{name}: {_a(c.kind)} channel needs `{attr}`")
     ids = [c.id for c in n.channels]
     for index, rule in enumerate(n.rules, 1):
         name = f"notify.rules[{index}]"
@@ -70,14 +70,19 @@ def check_notify(s: Settings) -> Iterator[Problem]:
             yield _error(customer.line, "unknown-channel", f"notify.customer.channel: no channel "
                          f"{customer.channel!r}" + did_you_mean(customer.channel, ids))
         elif kind_of[customer.channel] != "webhook":
-            yield _error(customer.line, "value", f"notify.customer.channel: {customer.channel!r} is a "
-                         f"{kind_of[customer.channel]} channel; customer messages go through a webhook channel "
+            yield _error(customer.line, "value", f"notify.customer.channel: {customer.channel!r} is "
+                         f"{_a(kind_of[customer.channel])} channel; customer messages go through a webhook channel "
                          "(the SMS or WeChat gateway), never a group chat")
 
 
+def _a(kind: str) -> str:
+    return ("an " if kind[0] in "aeiou" else "a ") + kind
+
+
 def missing_variables(channel: Channel, environ: Mapping[str, str]) -> list[str]:
-    """The environment variables a channel names that are unset or empty."""
-    names = [channel.url_env, channel.secret_env, channel.smtp_env]
+    """The environment variables a channel of its kind reads that are unset or empty."""
+    names = [getattr(channel, attr) for attr in ("url_env", "secret_env", "smtp_env")
+             if channel.kind in USED_BY[attr]]
     return [name for name in names if name and not environ.get(name)]
 
 

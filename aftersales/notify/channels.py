@@ -165,13 +165,13 @@ def check_answer(answer: Any, quote: bool = True) -> None:
     if not isinstance(answer, dict):
         return
     code = answer.get("errcode", answer.get("code", answer.get("StatusCode", 0)))
-    if answer.get("ok") is False and not code:
-        code = "ok: false"
-    if code in (0, "0", None):
+    refused = answer.get("ok") is False
+    if code in (0, "0", None) and not refused:
         return
     text = answer.get("errmsg") or answer.get("msg") or answer.get("StatusMessage") or answer.get("error") or ""
     detail = f" ({_answer(str(text))})" if quote and text else ""
-    raise SendError(f"the server refused it: error {code}{detail}", retry=code in BUSY_CODES)
+    what = f"error {code}" if code not in (0, "0", None) else '"ok": false'
+    raise SendError(f"the server refused it: {what}{detail}", retry=code in BUSY_CODES)
 
 
 def _answer(raw: bytes | str) -> str:

@@ -25,7 +25,7 @@ TEXTS = {
         "at-risk": "At risk", "breached": "Breached", "escalation": "Escalation",
         "finding-overdue": "Finding overdue", "maintenance-overdue": "Maintenance overdue",
         "warranty-expiring": "Warranty ending", "low-stock": "Low stock",
-        "open": "[", "close": "]",
+        "open": "", "close": ": ",
         "promise": "Promise: by {deadline} ({within})",
         "left": "{time} left", "late": "late by {time}", "escalated": "late by {time}: please step in",
         "finding-due": "Due {due}, {days} days overdue", "owner": "owner {owner}",
