@@ -75,6 +75,7 @@ def ticket(ident: str = "T-1", *events: str, asset: str = "CHAIR-1", extra: str 
 @pytest.fixture
 def robots(monkeypatch):
     server = Robots()
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # a proxy set for the package registries must not catch these
     monkeypatch.setenv("T_WECOM", server.url(DESK + "?key=abc"))
     monkeypatch.setenv("T_DINGTALK", server.url(MANAGERS + "?access_token=abc"))
     monkeypatch.setenv("T_DINGTALK_SECRET", DINGTALK_SECRET)
@@ -521,3 +522,16 @@ def test_the_json_schema_knows_the_notify_settings(tmp_path):
     settings["notify"]["channels"][0]["url"] = "https://qyapi.weixin.qq.com/..."  # a secret in the records
     (error,) = jsonschema.Draft7Validator(schema).iter_errors(settings)
     assert "'url' was unexpected" in error.message
+
+
+def test_the_commented_example_in_the_default_settings_validates(tmp_path, monkeypatch):
+    for name in ("AFTERSALES_WECOM_DESK", "AFTERSALES_DINGTALK_MGR", "AFTERSALES_DINGTALK_SECRET",
+                 "AFTERSALES_FEISHU_OPS", "AFTERSALES_SMTP"):
+        monkeypatch.setenv(name, "set")
+    assert run("init", str(tmp_path / "new")).exit_code == 0
+    settings = tmp_path / "new" / "aftersales.yaml"
+    text = settings.read_text("utf-8")
+    assert "\n# notify:\n" in text
+    settings.write_text(text.replace("\n# notify:\n", "\nnotify:\n").replace("\n#   ", "\n  "), "utf-8")
+    result = run("validate", "--records", str(tmp_path / "new"))
+    assert (result.exit_code, result.stdout) == (0, "ok: 0 assets, 0 tickets, 0 inspections, 0 parts, no problems\n")
