@@ -535,3 +535,9 @@ def test_the_commented_example_in_the_default_settings_validates(tmp_path, monke
     settings.write_text(text.replace("\n# notify:\n", "\nnotify:\n").replace("\n#   ", "\n  "), "utf-8")
     result = run("validate", "--records", str(tmp_path / "new"))
     assert (result.exit_code, result.stdout) == (0, "ok: 0 assets, 0 tickets, 0 inspections, 0 parts, no problems\n")
+
+
+def test_notify_without_channels_says_so(records):
+    result = run("notify", "--records", str(records.root), "--dry-run")
+    assert (result.exit_code, result.stderr) == (2, "Error: the settings have no `notify:` channels, so there is "
+                                                    "nowhere to send; docs/notify.md shows how to add them\n")

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aftersales.core.errors import UsageError
 from aftersales.core.model import Channel, NotifyRule, Records
 from aftersales.engine import alerts as engine
 from aftersales.engine.alerts import SEVERITY, Alert
@@ -258,6 +259,9 @@ class Sender:
 def run(records: Records, root: Path, at: dt.datetime, state_path: Path | None, *, dry_run: bool,
         sender: Sender, on_outcome: Callable[[Outcome], None] | None = None) -> Result:
     """Plan and (unless `dry_run`) send, with the state locked from the first look to the last record."""
+    if not records.settings.notify.channels:
+        raise UsageError("the settings have no `notify:` channels, so there is nowhere to send; "
+                         "docs/notify.md shows how to add them")
     path = state_path or state_file.default_path(root)
     state_file.check_outside(path, root)
     found = due(records, at)
