@@ -23,6 +23,7 @@ from aftersales.checks import validate
 from aftersales.core.model import Records, Settings
 from aftersales.core.problems import Problem, require_valid
 from aftersales.core.times import parse_instant
+from aftersales.store.build import DEFAULT_TIMEZONE
 from aftersales.store.load import Loaded, load
 from aftersales.store.paths import find_root
 
@@ -52,19 +53,23 @@ class Project:
         return self.at.astimezone(self.tz).date()
 
 
-def check_folder(records_dir: str | os.PathLike[str] | None, progress: Progress | None = None,
-                 on_count: Progress | None = None) -> tuple[Loaded, list[Problem]]:
-    """Read a records folder and every problem in it, valid or not (for `validate`)."""
+def check_folder(records_dir: str | os.PathLike[str] | None, at: str | dt.datetime = "now",
+                 progress: Progress | None = None, on_count: Progress | None = None
+                 ) -> tuple[Loaded, list[Problem], dt.datetime]:
+    """Read a records folder and every problem in it as of `at`, valid or not (for `validate`)."""
     loaded = load(find_root(records_dir), progress=progress, on_count=on_count)
-    return loaded, validate(loaded)
+    tz = loaded.settings.tz if loaded.settings is not None else ZoneInfo(DEFAULT_TIMEZONE)
+    instant = parse_instant(at, tz) if isinstance(at, str) else at.astimezone(tz)
+    return loaded, validate(loaded, instant), instant
 
 
 def load_project(records_dir: str | os.PathLike[str] | None, at: str | dt.datetime = "now", *,
                  progress: Progress | None = None, on_count: Progress | None = None) -> Project:
     """The records folder as of `at` (text as people type it, read in the project time zone,
-    or an aware datetime); `Invalid` when the records do not validate."""
-    loaded, problems = check_folder(records_dir, progress, on_count)
+    or an aware datetime: later events are left out); `Invalid` when the records do not validate
+    (an event after the real now is an error: a typo like 2062)."""
+    loaded, problems, _ = check_folder(records_dir, "now", progress, on_count)   # a future event is a typo
     require_valid(problems)
-    records = loaded.records()
-    instant = parse_instant(at, records.settings.tz) if isinstance(at, str) else at.astimezone(records.settings.tz)
-    return Project(loaded.root, records, instant, tuple(p for p in problems if not p.is_error))
+    tz = loaded.records().settings.tz
+    instant = parse_instant(at, tz) if isinstance(at, str) else at.astimezone(tz)
+    return Project(loaded.root, loaded.records(), instant, tuple(p for p in problems if not p.is_error))

@@ -90,6 +90,7 @@ def settings(clean: Cleaned) -> Settings:
         replace_failures=replace.get("failures"),
         replace_within=replace.get("within"),
         plans=tuple(plan(p) for p in clean.get("maintenance", ()) if spec.PLAN.complete(p)),
+        late_after=spec.SETTINGS.get(clean, "late_after"),
         notify=notify(clean.get("notify", {})),
         lines=key_lines(clean) if MARKS in clean else {},
     )
@@ -180,13 +181,15 @@ def event(clean: Cleaned) -> Event | None:
         note=get(clean, "note"), to=get(clean, "to"), verdict=get(clean, "verdict"),
         until=get(clean, "until"), reason=get(clean, "reason"),
         parts=tuple(PartUse(p["part"], p["qty"]) for p in get(clean, "parts") if spec.PART_USE.complete(p)),
-        cost=get(clean, "cost"), satisfaction=get(clean, "satisfaction"),
+        cost=get(clean, "cost"), satisfaction=get(clean, "satisfaction"), logged=get(clean, "logged"),
         keys=frozenset(k for k in clean if k != MARKS),
     )
 
 
 def ticket(clean: Cleaned, path: str) -> Ticket | None:
-    events = tuple(e for e in (event(c) for c in clean.get("events", ())) if e is not None)
+    built = [e for e in (event(c) for c in clean.get("events", ())) if e is not None]
+    # every computation reads events in the order of `at`; ties keep the file's order (a sort is stable)
+    events = tuple(sorted(built, key=lambda e: e.at))
     if not spec.TICKET.complete(clean) or not events:
         return None
     reporter = clean.get("reporter")
@@ -232,4 +235,5 @@ def part(clean: Cleaned, path: str) -> Part | None:
         unit=spec.PART.get(clean, "unit"), min=clean.get("min"),
         movements=tuple(Movement(m["date"], line_of(m), m.get("in"), m.get("out"), m.get("count"),
                                  m.get("note")) for m in clean.get("movements", ()) if spec.MOVEMENT.complete(m)),
+        lines=key_lines(clean),
     )
