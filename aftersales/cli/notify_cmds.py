@@ -45,7 +45,7 @@ def notify_command(records_dir, at_text, state_path, dry_run, fmt, verbose, time
       aftersales notify --dry-run
       aftersales notify --verbose
       aftersales notify --state /var/lib/aftersales/notify.sqlite
-      */5 * * * *  . /etc/aftersales.env && /srv/venv/bin/aftersales notify --records /srv/school-records
+      */5 * * * * . /etc/aftersales/notify.env && /srv/venv/bin/aftersales notify
     """
     p = project(records_dir, at_text)
     sender = notify_run.Sender(dict(os.environ), timeout=timeout, retries=retries)
