@@ -231,6 +231,7 @@ def test_a_robots_too_many_messages_code_is_retried_with_backoff(folder, robots)
     assert [r.accepted for r in robots.requests] == [False, True]
 
 
+@pytest.mark.slow  # waits for a timeout
 def test_a_server_that_does_not_answer_in_time_is_a_failure(folder, robots):
     robots.script(DESK, "timeout")
     result = notify(folder, "10:45", "--timeout", "0.5", "--retries", "0")
@@ -355,6 +356,7 @@ def mailbox(tmp_path_factory, monkeypatch):
     box.close()
 
 
+@pytest.mark.slow  # openssl makes a certificate
 def test_email_goes_through_smtp_with_starttls_and_a_login(folder, robots, mailbox):
     folder.edit("aftersales.yaml", "    - {on: [at-risk], to: [desk]}", "    - {on: [escalation], to: [mail]}")
     assert notify(folder, "12:13").exit_code == 0
@@ -366,6 +368,7 @@ def test_email_goes_through_smtp_with_starttls_and_a_login(folder, robots, mailb
         "【超时升级】响应 T-1\n" + PROMISE + "已超时 1小时1分钟，请介入\n")
 
 
+@pytest.mark.slow  # openssl makes a certificate
 def test_a_refused_smtp_login_is_a_failure_with_the_reason(folder, robots, mailbox, monkeypatch):
     folder.edit("aftersales.yaml", "    - {on: [at-risk], to: [desk]}", "    - {on: [escalation], to: [mail]}")
     monkeypatch.setenv("T_SMTP", mailbox.url("wrong"))

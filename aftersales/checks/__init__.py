@@ -34,7 +34,7 @@ def validate(loaded: Loaded, now: dt.datetime | None = None, environ: Mapping[st
     file and line; the notification channels are checked against `environ` (default: this
     process's environment)."""
     s = loaded.settings
-    known = Known(s, loaded.file_ids, loaded.assets, now)
+    known = Known(s, loaded.file_ids, loaded.assets, now, loaded.parts)
     problems = list(loaded.problems)
     tz = s.tz if s is not None else ZoneInfo(DEFAULT_TIMEZONE)
     for table in (loaded.assets, loaded.tickets, loaded.inspections, loaded.parts):
