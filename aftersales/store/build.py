@@ -13,12 +13,16 @@ from aftersales.core.model import (
     Area,
     Asset,
     CalendarSpec,
+    Channel,
     Check,
+    CustomerMessages,
     Event,
     Extension,
     Finding,
     Inspection,
     Movement,
+    Notify,
+    NotifyRule,
     Part,
     PartUse,
     Plan,
@@ -60,6 +64,8 @@ def _shape(parent: Shape, key: str) -> Shape:
 SLA = _shape(spec.SETTINGS, "sla")
 WARRANTY = _shape(spec.SETTINGS, "warranty")
 SIGNOFF = _shape(spec.INSPECTION, "signoff")
+NOTIFY = spec.NOTIFY
+CUSTOMER = _shape(spec.NOTIFY, "customer")
 
 
 def settings(clean: Cleaned) -> Settings:
@@ -86,8 +92,38 @@ def settings(clean: Cleaned) -> Settings:
         replace_within=replace.get("within"),
         plans=tuple(plan(p) for p in clean.get("maintenance", ()) if spec.PLAN.complete(p)),
         late_after=spec.SETTINGS.get(clean, "late_after"),
+        notify=notify(clean.get("notify", {})),
         lines=key_lines(clean) if MARKS in clean else {},
     )
+
+
+def notify(clean: Cleaned) -> Notify:
+    """The notification settings; without a `notify:` section, no channel and no rule."""
+    customer = clean.get("customer")
+    return Notify(
+        language=NOTIFY.get(clean, "language"), escalate_after=NOTIFY.get(clean, "escalate_after"),
+        warranty_days=NOTIFY.get(clean, "warranty_days"), summary_after=NOTIFY.get(clean, "summary_after"),
+        channels=tuple(channel(c) for c in clean.get("channels", ()) if spec.CHANNEL.complete(c)),
+        rules=tuple(NotifyRule(on=tuple(r["on"]), to=tuple(r["to"]), when=_when(r), line=line_of(r))
+                    for r in clean.get("rules", ()) if spec.NOTIFY_RULE.complete(r)),
+        customer=CustomerMessages(
+            channel=customer["channel"], on=tuple(CUSTOMER.get(customer, "on")),
+            within=CUSTOMER.get(customer, "within"), line=line_of(customer),
+        ) if customer and CUSTOMER.complete(customer) else None,
+        line=line_of(clean) if MARKS in clean else 1,
+    )
+
+
+def channel(clean: Cleaned) -> Channel:
+    return Channel(
+        id=clean["id"], kind=clean["kind"], url_env=clean.get("url_env"), secret_env=clean.get("secret_env"),
+        smtp_env=clean.get("smtp_env"), to=tuple(clean.get("to", ())), sender=clean.get("from"),
+        per_minute=clean.get("per_minute"), line=line_of(clean),
+    )
+
+
+def _when(clean: Cleaned) -> dict[str, tuple[str, ...]]:
+    return {k: (v,) if isinstance(v, str) else tuple(v) for k, v in _entries(clean.get("when", {})).items()}
 
 
 def calendar(name: str, clean: Cleaned) -> CalendarSpec:
@@ -102,7 +138,7 @@ def calendar(name: str, clean: Cleaned) -> CalendarSpec:
 
 
 def target(clean: Cleaned) -> Target:
-    when = {k: (v,) if isinstance(v, str) else tuple(v) for k, v in _entries(clean.get("when", {})).items()}
+    when = _when(clean)
     within = clean["within"]
     if isinstance(within, dict):
         within = _entries(within)
