@@ -660,14 +660,27 @@ def test_list_csv_header_and_rows(listed):
     assert len(lines) == 3
 
 
-def test_list_table_fits_80_columns(listed):
+def test_list_table_fits_80_columns_and_uses_a_wider_terminal(listed, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
     result = run("ticket", "list", "--records", str(listed.root), "--at", "2026-03-20 12:00", "--all")
     assert result.exit_code == 0
-    lines = result.stdout.splitlines()
-    assert [line.split()[0] for line in lines[2:]] == [
-        "T-20260312-DDDDDD", "T-20260313-CCCCCC", "T-20260314-BBBBBB", "T-20260315-AAAAAA"]
-    assert lines[0].split() == ["id", "status", "priority", "area", "age", "next", "deadline"]
-    assert max(width(line) for line in lines) <= 80
+    assert result.stdout == (
+        "id                 status     priority  area   asset   age  deadline     summary\n"
+        "-----------------  ---------  --------  -----  ------  ---  -----------  -------\n"
+        "T-20260312-DDDDDD  cancelled  critical  lobby          8d                投诉\n"
+        "T-20260313-CCCCCC  resolved   normal    offi…  DESK-1  7d                抽屉卡…\n"
+        "T-20260314-BBBBBB  open       critical  lobby  CHAIR…  6d   !03-14 11:…  扶手松…\n"
+        "T-20260315-AAAAAA  open       normal    offi…          5d                报告厅…\n")
+    assert max(width(line) for line in result.stdout.splitlines()) == 80
+    monkeypatch.setenv("COLUMNS", "200")
+    wide = run("ticket", "list", "--records", str(listed.root), "--at", "2026-03-20 12:00").stdout.splitlines()
+    assert wide == [   # all open: no status column; nothing cut
+        "id                 priority  area    asset    age  deadline               summary",
+        "-----------------  --------  ------  -------  ---  ---------------------  "
+        "----------------------------------------------------------------",
+        "T-20260314-BBBBBB  critical  lobby   CHAIR-1  6d   !03-14 11:00 response  扶手松动",
+        "T-20260315-AAAAAA  normal    office           5d                          "
+        "报告厅第三排座椅扶手松动并伴有异响，需尽快安排工程师上门检修更换"]
 
 
 def test_list_with_nothing_to_show(records):

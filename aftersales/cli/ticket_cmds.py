@@ -22,7 +22,7 @@ from aftersales.store.spec import CATEGORIES, CHANNELS, EVENT, EVENT_TYPES, KIND
 from aftersales.views import rows
 from aftersales.views import tickets as ticket_views
 from aftersales.views.fmt import short
-from aftersales.views.tables import to_csv, to_json
+from aftersales.views.tables import terminal_width, to_csv, to_json
 
 
 @group("ticket")
@@ -49,7 +49,8 @@ def show(ticket_id: str, records_dir: Any, at_text: str) -> None:
     ticket = records.tickets[resolve(ticket_id, records.tickets, "ticket")].as_of(p.at)
     if ticket is None:
         raise UsageError(f"{ticket_id} was reported after {short(p.at, p.tz)}: it did not exist yet")
-    click.echo(ticket_views.show(ticket, sla.Engine(records.settings, records.assets), p.at))
+    engine = sla.Engine(records.settings, records.assets)
+    click.echo(ticket_views.show(ticket, engine, p.at, terminal_width() - 1))
 
 
 # --- writing ----------------------------------------------------------------
@@ -221,4 +222,4 @@ def list_command(records_dir: Any, at_text: str, show_all: bool, kind: str | Non
     elif fmt == "csv":
         click.echo(to_csv([rows.ticket_row(r, p.tz) for r in found], rows.TICKET_COLUMNS), nl=False)
     else:
-        click.echo(ticket_views.list_table(found, p.at, p.tz) or "no tickets match")
+        click.echo(ticket_views.list_table(found, p.at, p.tz, terminal_width()) or "no tickets match")

@@ -52,10 +52,12 @@ def _allowed_reason(cycle: Cycle, calendar: WorkCalendar) -> str:
 def _pieces(cycle: Cycle, calendar: WorkCalendar, end) -> list[str]:
     tz = calendar.tz
     lines = []
-    paused = [(p.start, p.end or end, p.reason) for p in cycle.pauses]
-    for start, stop, reason in paused:
-        why = f" ({reason})" if reason else ""
-        lines.append(f"  paused {short(start, tz)} → {short(stop, tz)}{why}: not counted")
+    for pause in cycle.pauses:
+        why = f" ({pause.reason})" if pause.reason else ""
+        if pause.end is None:   # still paused: it has no end yet
+            lines.append(f"  paused since {short(pause.start, tz)}{why}: not counted")
+        else:
+            lines.append(f"  paused {short(pause.start, tz)} → {short(pause.end, tz)}{why}: not counted")
     if not calendar.always:
         outside = [(a, b) for a, b, counted in calendar.segments(cycle.start, end) if not counted]
         for a, b in outside[:6]:

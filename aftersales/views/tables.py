@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -44,6 +45,29 @@ def table(rows: Iterable[Sequence[Any]], headers: Sequence[str], align: Sequence
                         colalign=list(align) if align else None)
     finally:
         _tabulate.MIN_PADDING = padding
+
+
+def fit(rows: Sequence[Sequence[str]], headers: Sequence[str], cells: int,
+        flexible: Mapping[int, int]) -> list[list[str]]:
+    """The rows with their flexible columns (index -> narrowest width) clipped, widest room first,
+    until a tight table of them fits `cells` display cells (or every flexible column is at its
+    narrowest): long summaries give way before ids ever do."""
+    widths = [max([width(str(h))] + [width(str(r[i])) for r in rows]) for i, h in enumerate(headers)]
+    over = sum(widths) + 2 * (len(widths) - 1) - cells
+    while over > 0:
+        room = {i: widths[i] - low for i, low in flexible.items() if widths[i] > max(low, width(headers[i]))}
+        if not room:
+            break
+        widest = max(room, key=lambda i: (room[i], -i))
+        widths[widest] -= 1
+        over -= 1
+    return [[clip(str(cell), widths[i]) if i in flexible else str(cell) for i, cell in enumerate(row)]
+            for row in rows]
+
+
+def terminal_width(default: int = 80) -> int:
+    """The width of the terminal (COLUMNS when set), 80 when there is none (pipes, cron)."""
+    return shutil.get_terminal_size((default, 24)).columns
 
 
 def width(text: str) -> int:

@@ -11,7 +11,7 @@ from aftersales.engine.queries import TicketRow
 from aftersales.engine.sla import Engine, facts
 from aftersales.views.explain import explain
 from aftersales.views.fmt import human_seconds, short
-from aftersales.views.tables import clip, table, wrap
+from aftersales.views.tables import fit, table, wrap
 
 WIDTH = 79  # display cells: fits an 80-column terminal
 
@@ -67,13 +67,25 @@ def event_details(event: Event, tz: ZoneInfo) -> str:
     return "  ".join(bits)
 
 
-def list_table(found: list[TicketRow], at: dt.datetime, tz: ZoneInfo) -> str:
-    """id, status, priority, area, age and the next deadline (`!` when already passed), in 80
-    columns; the summary and the rest are in JSON and CSV."""
-    lines = []
+LIST_HEADERS = ("id", "status", "priority", "area", "asset", "age", "deadline", "summary")
+# the columns that give way on a narrow terminal, and how narrow they may get
+LIST_FLEXIBLE = {3: 5, 4: 6, 6: 11, 7: 7}
+
+
+def list_table(found: list[TicketRow], at: dt.datetime, tz: ZoneInfo, cells: int = 80) -> str:
+    """Each ticket on one line of `cells` display cells: id, status, priority, area, asset, age, the
+    next deadline (`!` when already passed) and its target, and the summary; on a narrow terminal
+    the summary, asset, target and area are cut first (JSON and CSV keep everything)."""
+    rows = []
     for r in found:
         age = human_seconds(r.age).split(" ")[0]
         late = "!" if r.next_deadline and r.next_deadline < at else ""  # the deadline has passed
         nxt = f"{late}{short(r.next_deadline, tz)[5:]} {r.next_target}" if r.next_deadline else ""
-        lines.append((r.ticket.id, r.status, r.priority or "", r.area or "", age, clip(nxt, 20)))
-    return table(lines, ("id", "status", "priority", "area", "age", "next deadline"), tight=True)
+        rows.append([r.ticket.id, r.status, r.priority or "", r.area or "", r.ticket.asset or "", age, nxt,
+                     r.ticket.summary])
+    headers, flexible = list(LIST_HEADERS), dict(LIST_FLEXIBLE)
+    if len({r.status for r in found}) == 1:   # all open (the default): the column says nothing
+        rows = [row[:1] + row[2:] for row in rows]
+        headers.pop(1)
+        flexible = {i - 1: low for i, low in flexible.items()}
+    return table(fit(rows, headers, cells, flexible), headers, tight=True)
