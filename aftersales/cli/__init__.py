@@ -3,7 +3,16 @@ layers below, renders the result and exits; every command is registered here, in
 
 from __future__ import annotations
 
-from aftersales.cli import asset_cmds, git_cmds, inspection_cmds, records_cmds, report_cmds, sla_cmds, ticket_cmds
+from aftersales.cli import (
+    asset_cmds,
+    git_cmds,
+    inspection_cmds,
+    records_cmds,
+    report_cmds,
+    sla_cmds,
+    ticket_cmds,
+    web_cmds,
+)
 from aftersales.cli.base import cli
 
 COMMANDS = (
@@ -12,6 +21,7 @@ COMMANDS = (
     inspection_cmds.inspection_group, inspection_cmds.maintenance_group,
     report_cmds.report_group, asset_cmds.warranty_command, asset_cmds.asset_group, asset_cmds.parts_command,
     git_cmds.git_group,
+    web_cmds.serve, web_cmds.labels, web_cmds.user_group,
 )
 for command in COMMANDS:
     cli.add_command(command)
