@@ -12,6 +12,8 @@ from click.testing import CliRunner, Result
 
 from aftersales.cli import cli
 
+pytest_plugins = ["webtools"]  # the web app's fixtures (`web`, `accounts_file`)
+
 # Minimal settings whose line numbers the tests rely on (so the shipped defaults may change freely).
 SETTINGS = """\
 schema: 1

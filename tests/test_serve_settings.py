@@ -29,7 +29,7 @@ def test_the_serve_section_is_read_with_its_values(records):
 def test_without_a_serve_section_the_defaults_apply(records):
     serve = read_settings(records.root).serve
     assert (serve.base_url, serve.hotline, serve.language) == ("", "", "zh")
-    assert (serve.merge_within, serve.per_address, serve.per_asset) == (Duration(10, "m"), 10, 20)
+    assert (serve.merge_within, serve.per_address, serve.per_asset) == (Duration(10, "m"), 30, 20)
 
 
 def test_bad_serve_values_are_located_errors(records):

@@ -82,7 +82,7 @@ class Serve:
     hotline: str = ""
     language: str = "zh"
     merge_within: Duration = MERGE_WITHIN
-    per_address: int = 10          # QR reports an hour from one client address
+    per_address: int = 30          # QR reports an hour from one client address
     per_asset: int = 20            # QR reports an hour about one asset
 
 

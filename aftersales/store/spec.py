@@ -777,7 +777,8 @@ SERVE = Shape(
           default=MERGE_WITHIN),
     Field("limits", Shape(
         "intake limits",
-        Field("per_address", Integer(1), "reports an hour from one client address", default=10),
+        Field("per_address", Integer(1), "reports an hour from one client address (a school's network may be one)",
+              default=30),
         Field("per_asset", Integer(1), "reports an hour about one asset", default=20),
     ), "how many QR reports are taken an hour"),
 )

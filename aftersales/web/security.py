@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from aftersales.core.errors import AftersalesError
 from aftersales.core.problems import Invalid
 from aftersales.views.webtexts import page_texts
+from aftersales.web.permissions import SEES_NOTES
 
 log = logging.getLogger("aftersales.web")
 
@@ -85,10 +86,11 @@ ERRORS = {400: "form_expired", 403: "forbidden", 404: "not_found", 405: "not_fou
           429: "too_many", 500: "server_error", 503: "unavailable"}
 
 
-def error_page(status: int, key: str, **values: Any) -> tuple[str, int]:
+def error_page(status: int, key: str, problems: str = "", **values: Any) -> tuple[str, int]:
     texts = g.get("L") or page_texts("zh")
+    extra = {"problems": problems} if problems else {}
     return render_template("message.html.j2", L=texts, title=texts["error_title"],
-                           message=texts.get(key, key).format(**values), status=status), status
+                           message=texts.get(key, key).format(**values), status=status, **extra), status
 
 
 def install(app: Flask) -> None:
@@ -107,6 +109,9 @@ def install(app: Flask) -> None:
     @app.errorhandler(Invalid)
     def invalid_records(exc: Invalid) -> Any:
         log.error("the records do not validate: %s", exc)
+        user = g.get("user")
+        if user is not None and user.role in SEES_NOTES:   # the staff who can fix them see which problems
+            return error_page(503, "records_invalid", problems=str(exc))
         return error_page(503, "unavailable")
 
     @app.errorhandler(AftersalesError)

@@ -43,7 +43,7 @@ from aftersales.views.labelsheet import to_pdf
 from aftersales.views.progress import assignee, board, clocks, visible_to_engineer
 from aftersales.views.safe import masked_phone
 from aftersales.web import security
-from aftersales.web.permissions import EVENTS, ROUTES, SEES_NOTES, SEES_PHONES
+from aftersales.web.permissions import EVENTS, SEES_NOTES, SEES_PHONES, may
 from aftersales.web.service import LOGIN_FAILURES, Service
 
 blueprint = Blueprint("staff", __name__)
@@ -71,22 +71,20 @@ def current_user() -> User | None:
     return user
 
 
-def allowed(route: str) -> Callable[[F], F]:
-    """The view needs a signed-in account whose role the permission matrix allows on `route`."""
-    roles = ROUTES[route]
-
-    def decorate(view: F) -> F:
-        @functools.wraps(view)
-        def checked(*args: Any, **kwargs: Any) -> Any:
-            user = current_user()
-            if user is None:
-                return redirect(f"/login?next={request.path}", code=303)
-            g.user = user
-            if user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-        return checked  # type: ignore[return-value]
-    return decorate
+def signed_in(view: F) -> F:
+    """The view needs a signed-in account whose role the permission matrix allows on this
+    route and method (`permissions.ROUTES`)."""
+    @functools.wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        user = current_user()
+        if user is None:
+            return redirect(f"/login?next={request.path}", code=303)
+        g.user = user
+        rule = request.url_rule.rule if request.url_rule else request.path
+        if not may(user.role, f"{request.method} {rule}"):
+            abort(403)
+        return view(*args, **kwargs)
+    return checked  # type: ignore[return-value]
 
 
 # --- signing in -------------------------------------------------------------------------
@@ -126,6 +124,7 @@ def _local(target: str) -> str:
 
 
 @blueprint.route("/logout", methods=["POST"])
+@signed_in
 def logout() -> Response:
     session.clear()
     return redirect("/login", code=303)
@@ -134,7 +133,7 @@ def logout() -> Response:
 # --- tickets ----------------------------------------------------------------------------
 
 @blueprint.route("/tickets")
-@allowed("GET /tickets")
+@signed_in
 def ticket_board() -> Any:
     project = _service().project()
     user: User = g.user
@@ -161,7 +160,7 @@ def _ticket_for(user: User, ticket_id: str) -> Ticket:
 
 
 @blueprint.route("/tickets/<ticket_id>")
-@allowed("GET /tickets/<ticket>")
+@signed_in
 def ticket_page(ticket_id: str) -> Any:
     user: User = g.user
     _ticket_for(user, ticket_id)
@@ -211,7 +210,7 @@ def _widget(name: str, kind: spec.Type) -> dict[str, Any]:
 
 
 @blueprint.route("/tickets/<ticket_id>/log", methods=["POST"])
-@allowed("POST /tickets/<ticket>/log")
+@signed_in
 def log(ticket_id: str) -> Response:
     service = _service()
     user: User = g.user
@@ -281,7 +280,7 @@ def _part_use(folder: writers.Folder, part: str, qty: str) -> dict[str, Any]:
 
 
 @blueprint.route("/tickets/new", methods=["GET", "POST"])
-@allowed("GET POST /tickets/new")
+@signed_in
 def new_ticket() -> Any:
     service = _service()
     user: User = g.user
@@ -340,7 +339,7 @@ def _pdf_available() -> bool:
 
 
 @blueprint.route("/reports")
-@allowed("GET /reports")
+@signed_in
 def reports() -> Any:
     project = _service().project()
     tz = project.tz
@@ -356,7 +355,7 @@ def reports() -> Any:
 
 
 @blueprint.route("/reports/quarterly/<period>.<lang>.<fmt>")
-@allowed("GET /reports/quarterly/<period>.<lang>.<html|pdf>")
+@signed_in
 def quarterly_report(period: str, lang: str, fmt: str) -> Response:
     if lang not in LANGUAGES or fmt not in ("html", "pdf"):
         abort(404)
@@ -371,7 +370,7 @@ def quarterly_report(period: str, lang: str, fmt: str) -> Response:
 
 
 @blueprint.route("/reports/inspection/<inspection_id>.<lang>.<fmt>")
-@allowed("GET /reports/inspection/<id>.<lang>.<html|pdf>")
+@signed_in
 def inspection_report(inspection_id: str, lang: str, fmt: str) -> Response:
     if lang not in LANGUAGES or fmt not in ("html", "pdf"):
         abort(404)
