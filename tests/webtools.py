@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -107,4 +108,4 @@ def web(records: Any, accounts_file: Path, tmp_path: Path) -> Web:
 def text_of(response: Any) -> str:
     """The visible text of a page, tags dropped and white space squeezed (for exact messages)."""
     html = response.get_data(as_text=True)
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())

@@ -350,8 +350,9 @@ def reports() -> Any:
     inspections = sorted((i for i in project.records.inspections.values() if i.date <= project.today),
                          key=lambda i: (i.date, i.id), reverse=True)
     formats = ("html", "pdf") if _pdf_available() else ("html",)
+    languages = sorted(LANGUAGES, key=lambda lang: lang != g.lang)   # the page's language first
     return render_template("reports.html.j2", periods=[p.name for p in periods], inspections=inspections,
-                           languages=LANGUAGES, formats=formats)
+                           languages=languages, formats=formats)
 
 
 @blueprint.route("/reports/quarterly/<period>.<lang>.<fmt>")
