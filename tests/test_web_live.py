@@ -6,11 +6,9 @@ import http.cookiejar
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,45 +17,11 @@ from pathlib import Path
 
 import pytest
 from conftest import Records, run
-from webtools import SECRET, SERVE, TOKEN, Web
+from webtools import SERVE, TOKEN, Server, Web
 
 pytest.importorskip("waitress")
 
 PARALLEL = 20
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    def __init__(self, root: Path, users: Path, *options: str) -> None:
-        self.root = root
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "AFTERSALES_SERVE_SECRET": SECRET, "GIT_CONFIG_GLOBAL": "/dev/null",
-               "GIT_CONFIG_NOSYSTEM": "1"}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "aftersales", "serve", "--records", str(root), "--users", str(users),
-             "--port", str(self.port), "--threads", "8", *options],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(self.base + "/login", timeout=5).read()
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the server did not start: {self.stop()}")
-                time.sleep(0.2)
-
-    def stop(self) -> str:
-        if self.process.poll() is None:
-            self.process.terminate()
-        _, err = self.process.communicate(timeout=30)
-        return err
 
 
 @pytest.fixture
