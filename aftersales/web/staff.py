@@ -10,6 +10,7 @@ import functools
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -78,7 +79,7 @@ def signed_in(view: F) -> F:
     def checked(*args: Any, **kwargs: Any) -> Any:
         user = current_user()
         if user is None:
-            return redirect(f"/login?next={request.path}", code=303)
+            return redirect(f"/login?next={quote(request.path)}", code=303)
         g.user = user
         rule = request.url_rule.rule if request.url_rule else request.path
         if not may(user.role, f"{request.method} {rule}"):
