@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aftersales.checks import Known, check_ticket, validate
+from aftersales.checks import Known, check_place, check_ticket, validate
 from aftersales.checks.assets import check_asset
 from aftersales.core.model import Asset, Records, Settings, Ticket
 from aftersales.core.problems import Problem, require_valid
 from aftersales.core.times import parse_instant
 from aftersales.store import build
+from aftersales.store.build import DEFAULT_TIMEZONE
 from aftersales.store.load import Loaded, load
 from aftersales.store.paths import find_root, list_ids
 from aftersales.store.reading import read_file, read_settings
@@ -56,22 +57,26 @@ class Project:
         return self.at.astimezone(self.tz).date()
 
 
-def check_folder(records_dir: str | os.PathLike[str] | None, progress: Progress | None = None,
-                 on_count: Progress | None = None) -> tuple[Loaded, list[Problem]]:
-    """Read a records folder and every problem in it, valid or not (for `validate`)."""
+def check_folder(records_dir: str | os.PathLike[str] | None, at: str | dt.datetime = "now",
+                 progress: Progress | None = None, on_count: Progress | None = None
+                 ) -> tuple[Loaded, list[Problem], dt.datetime]:
+    """Read a records folder and every problem in it as of `at`, valid or not (for `validate`)."""
     loaded = load(find_root(records_dir), progress=progress, on_count=on_count)
-    return loaded, validate(loaded)
+    tz = loaded.settings.tz if loaded.settings is not None else ZoneInfo(DEFAULT_TIMEZONE)
+    instant = parse_instant(at, tz) if isinstance(at, str) else at.astimezone(tz)
+    return loaded, validate(loaded, instant), instant
 
 
 def load_project(records_dir: str | os.PathLike[str] | None, at: str | dt.datetime = "now", *,
                  progress: Progress | None = None, on_count: Progress | None = None) -> Project:
     """The records folder as of `at` (text as people type it, read in the project time zone,
-    or an aware datetime); `Invalid` when the records do not validate."""
-    loaded, problems = check_folder(records_dir, progress, on_count)
+    or an aware datetime: later events are left out); `Invalid` when the records do not validate
+    (an event after the real now is an error: a typo like 2062)."""
+    loaded, problems, _ = check_folder(records_dir, "now", progress, on_count)   # a future event is a typo
     require_valid(problems)
-    records = loaded.records()
-    instant = parse_instant(at, records.settings.tz) if isinstance(at, str) else at.astimezone(records.settings.tz)
-    return Project(loaded.root, records, instant, tuple(p for p in problems if not p.is_error))
+    tz = loaded.records().settings.tz
+    instant = parse_instant(at, tz) if isinstance(at, str) else at.astimezone(tz)
+    return Project(loaded.root, loaded.records(), instant, tuple(p for p in problems if not p.is_error))
 
 
 # --- one record alone -----------------------------------------------------------------
@@ -85,13 +90,12 @@ class OneTicket:
     asset: Asset | None
 
 
-def _one(root: Path, rel: str, kind: str, ident: str) -> tuple[Any, list[Problem]]:
-    """One record file read and built alone, with its own problems (the file name is its id)."""
+def _one(root: Path, rel: str, kind: str, tz: ZoneInfo) -> tuple[Any, list[Problem]]:
+    """One record file read and built alone, with its own problems and those of its place."""
     clean, problems = read_file(root / rel, rel, kind)
     record = _BUILDERS[kind](clean, rel) if clean is not None else None
-    if record is not None and record.id != ident:
-        problems.append(Problem(rel, build.key_lines(clean).get("id", 1) if clean else 1, 1, "error",
-                                "id-mismatch", f"id {record.id!r} does not match the file name {ident}.yaml"))
+    if record is not None:
+        problems += list(check_place(record, tz))
     return record, problems
 
 
@@ -105,7 +109,7 @@ def load_asset(root: Path, asset_id: str,
     settings = read_settings(root)
     index = index if index is not None else list_ids(root)
     rel = index["asset"][asset_id]
-    asset, problems = _one(root, rel, "asset", asset_id)
+    asset, problems = _one(root, rel, "asset", settings.tz)
     if asset is not None:
         problems += list(check_asset(asset, settings))
     require_valid(problems, f"{rel} does not validate")
@@ -119,9 +123,9 @@ def load_ticket(root: Path, ticket_id: str) -> OneTicket:
     index = list_ids(root)
     settings = read_settings(root)
     rel = index["ticket"][ticket_id]
-    ticket, problems = _one(root, rel, "ticket", ticket_id)
-    if ticket is not None:
-        problems += list(check_ticket(ticket, Known(settings, index)))
+    ticket, problems = _one(root, rel, "ticket", settings.tz)
+    if ticket is not None:   # an event after the real now is a typo, as in `load_project`
+        problems += list(check_ticket(ticket, Known(settings, index, now=dt.datetime.now(settings.tz))))
     require_valid(problems, f"{rel} does not validate")
     assert ticket is not None
     asset = load_asset(root, ticket.asset, index)[1] if ticket.asset in index["asset"] else None

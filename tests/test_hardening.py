@@ -152,3 +152,40 @@ def test_writes_past_the_rename_finish_quietly(records):
     done = subprocess.run([sys.executable, "-c", script, str(records.root / "scratch.yaml")],
                           capture_output=True, text=True, check=True)
     assert done.stdout == "True\n"
+
+
+# --- templates from the records folder --------------------------------------------------------
+
+@pytest.mark.parametrize("payload", [
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ cycler.__init__.__globals__.os.popen('touch pwned').read() }}",
+    "{{ r.__class__ }}",
+    "{% set x = r.tickets.update({'opened': 0}) %}{{ x }}",
+])
+def test_a_template_in_the_records_cannot_run_code(records, tmp_path, monkeypatch, payload):
+    records.write("templates/quarterly.md.j2", payload + "\n")
+    monkeypatch.chdir(tmp_path)
+    result = run("report", "quarterly", "2026Q1", "--records", str(records.root), "--at", "2026-04-01")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: template quarterly.md.j2 was refused: ")
+    assert "they cannot reach Python's internals" in result.stderr
+    assert not (tmp_path / "pwned").exists() and not (records.root / "pwned").exists()
+
+
+def test_a_template_in_the_records_still_lays_out_the_numbers(records):
+    records.write("templates/quarterly.md.j2", "{% extends 'builtin/quarterly.md.j2' %}"
+                                              "{% block header %}# 某家具公司 · {{ r.period.name }}\n{% endblock %}")
+    result = run("report", "quarterly", "2026Q1", "--records", str(records.root), "--at", "2026-04-01")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# 某家具公司 · 2026Q1\n")
+
+
+# --- bounded messages ----------------------------------------------------------------------------
+
+def test_a_huge_value_is_cut_in_the_message(records):
+    records.write(TICKET, ticket().replace("summary: 扶手松动", "summary: 扶手松动\nseverity: " + "x" * 900_000))
+    result = records.run()
+    assert result.exit_code == 1
+    line = result.stdout.splitlines()[0]
+    assert line.startswith(f"{TICKET}:5:11: error[value]: severity: 'xxxx")
+    assert len(line) < 400 and "…" in line and "is not one of emergency, urgent, normal" in line

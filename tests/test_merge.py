@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shlex
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,9 +11,10 @@ import pytest
 from conftest import REPORTED, TICKET, Records, event, run, ticket
 
 from aftersales.edit import mergedriver
+from aftersales.edit.gitsetup import COMMAND
 
 ATTRIBUTE = "tickets/**/*.yaml merge=aftersales-ticket"
-DRIVER = f"{shlex.quote(sys.executable)} -m aftersales git merge-driver %O %A %B %P"
+DRIVER = COMMAND
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +23,8 @@ def quiet_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.delenv("AFTERSALES_RECORDS", raising=False)
+    # git runs the driver as `aftersales` from PATH: the one installed beside this Python
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
 
 
 def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -382,4 +385,26 @@ def test_a_union_that_breaks_the_event_rules_is_written_but_reported_as_a_confli
     assert not clean
     assert merged == base + cancelled + arrived
     assert why == ("ticket: the merged events break a rule: `arrived` after `cancelled`: only `reopened` "
-                   "may follow a cancellation")
+                   "may follow a cancellation; if it happened before the cancellation, log it with its time "
+                   "(a late entry)")
+
+
+def test_the_same_event_written_two_ways_is_kept_once():
+    """+00:00 and +08:00, flow and block style, extra spaces: one event, so the first-time-fix
+    rate (one `arrived`) does not change when two people record the same visit."""
+    base = [f"  - {REPORTED}\n"]
+    ours = [*base, "  - {at: 2026-03-14T11:55:00+08:00, type: arrived, by: eng-zhang}\n"]
+    theirs = [*base, "  - at: 2026-03-14T03:55:00+00:00\n    type:   arrived\n    by: eng-zhang\n"]
+    assert mergedriver.merge_events(base, ours, theirs) == ours
+    different = [*base, "  - {at: 2026-03-14T11:56:00+08:00, type: arrived, by: eng-zhang}\n"]
+    assert len(mergedriver.merge_events(base, ours, different)) == 3
+
+
+def test_a_driver_missing_from_path_stops_the_merge_with_a_clear_message(repo, monkeypatch):
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")   # git, but no `aftersales`
+    merged = repo.branches(
+        lambda: log(repo.records, "responded", "--at", "2026-03-14 09:40"),
+        lambda: log(repo.records, "note", "--at", "2026-03-14 10:00"))
+    assert merged.returncode != 0
+    assert ("aftersales merge driver: the aftersales command is not on PATH; activate the virtualenv that has "
+            "it, then merge again") in merged.stderr

@@ -175,7 +175,7 @@ BROKEN = {
                                                                           ", satisfaction: 4.5")),
                                "4.5 is not of type 'integer'"),
     "cost-on-arrived": ("ticket", ticket(REPORTED, event("10:00", "arrived", ", cost: 30")),
-                        "'cost' is not one of ['at', 'type', 'by', 'note']"),
+                        "'cost' is not one of ['at', 'type', 'by', 'note', 'logged']"),
     "verdict-on-resolved": ("ticket", ticket(REPORTED, event("10:00", "resolved", ", verdict: accept")),
                             "'verdict' is not one of"),
     "unknown-event-type": ("ticket", ticket(REPORTED, event("10:00", "fixed")), "'fixed' is not one of"),

@@ -32,22 +32,29 @@ def test_without_a_serve_section_the_defaults_apply(records):
     assert (serve.merge_within, serve.per_address, serve.per_asset) == (Duration(10, "m"), 30, 20)
 
 
+def line_after(records) -> int:
+    """The number of the first line added after the settings the tests start from."""
+    return len((records.root / "aftersales.yaml").read_text(encoding="utf-8").splitlines()) + 1
+
+
 def test_bad_serve_values_are_located_errors(records):
+    serve = line_after(records)
     records.write("aftersales.yaml", (records.root / "aftersales.yaml").read_text()
                   + "serve:\n  base_url: https://x.example.com/?k=1\n  language: fr\n  limits: {per_asset: 0}\n")
     expect(records.run(),
-           "aftersales.yaml:37:13: error[format]: serve.base_url: 'https://x.example.com/?k=1' is not a web "
+           f"aftersales.yaml:{serve + 1}:13: error[format]: serve.base_url: 'https://x.example.com/?k=1' is not a web "
            "address like https://service.example.com (no query or fragment)",
-           "aftersales.yaml:38:13: error[value]: serve.language: 'fr' is not one of zh, en",
-           "aftersales.yaml:39:23: error[range]: serve.limits.per_asset: 0 is out of range; expected a whole "
+           f"aftersales.yaml:{serve + 2}:13: error[value]: serve.language: 'fr' is not one of zh, en",
+           f"aftersales.yaml:{serve + 3}:23: error[range]: serve.limits.per_asset: 0 is out of range; expected a whole "
            "number from 1")
 
 
 def test_plain_http_is_a_warning_except_on_this_machine(records):
     settings = (records.root / "aftersales.yaml").read_text()
+    serve = line_after(records)
     records.write("aftersales.yaml", settings + "serve:\n  base_url: http://service.example.com\n")
     expect(records.run(),
-           "aftersales.yaml:36:1: warning[insecure-url]: serve.base_url: http://service.example.com is plain "
+           f"aftersales.yaml:{serve}:1: warning[insecure-url]: serve.base_url: http://service.example.com is plain "
            "http: reports and sign-ins would cross the network unencrypted; serve the app behind a TLS proxy "
            "and write https://", code=0)
     records.write("aftersales.yaml", settings + "serve:\n  base_url: http://127.0.0.1:8080\n")

@@ -395,14 +395,18 @@ REFUSED = "Error: refused, nothing was written: "
 
 
 @pytest.mark.parametrize(("events", "args", "message"), [
-    pytest.param([REPORTED, event("10:00", "responded")], ["note", "--at", "2026-03-14 09:59"],
-                 "`note` at 2026-03-14T09:59:00+08:00 is earlier than the event before it "
-                 "(2026-03-14T10:00:00+08:00); events are in time order", id="earlier-than-last"),
+    pytest.param([REPORTED, event("10:00", "responded")], ["note", "--at", "2026-03-14 09:00"],
+                 "`note` at 2026-03-14T09:00:00+08:00 is before the request was reported "
+                 "(2026-03-14T09:12:00+08:00); is the date right?", id="before-reported"),
+    pytest.param([REPORTED, event("10:00", "resolved")], ["arrived", "--at", "2026-03-14 10:30"],
+                 "`arrived` after `resolved`: if it happened before the fix, log it with its time (a late entry); "
+                 "if the fix did not hold, log `reopened` first", id="arrived-after-resolved"),
     pytest.param([REPORTED, event("10:00", "cancelled")], ["note", "--at", "2026-03-14 10:30"],
-                 "`note` after `cancelled`: only `reopened` may follow a cancellation", id="note-after-cancel"),
+                 "`note` after `cancelled`: only `reopened` may follow a cancellation; if it happened before "
+                 "the cancellation, log it with its time (a late entry)", id="note-after-cancel"),
     pytest.param([REPORTED, event("10:00", "cancelled")], ["resolved", "--at", "2026-03-14 10:30"],
-                 "`resolved` after `cancelled`: only `reopened` may follow a cancellation",
-                 id="resolved-after-cancel"),
+                 "`resolved` after `cancelled`: only `reopened` may follow a cancellation; if it happened "
+                 "before the cancellation, log it with its time (a late entry)", id="resolved-after-cancel"),
     pytest.param([REPORTED], ["callback", "--at", "2026-03-14 10:30", "--satisfaction", "5"],
                  "`callback` on a ticket that is not resolved", id="callback-before-resolved"),
     pytest.param([REPORTED], ["accepted", "--at", "2026-03-14 10:30"],
@@ -427,7 +431,8 @@ REFUSED = "Error: refused, nothing was written: "
     pytest.param([REPORTED], ["workaround", "--at", "2026-03-14 10:00", "--until", "2026-03-14 09:59"],
                  "`until` 2026-03-14T09:59:00+08:00 is before the event itself", id="until-before-event"),
     pytest.param([REPORTED], ["arrived", "--at", "2026-03-14 10:00", "--satisfaction", "5"],
-                 "`arrived` does not carry `satisfaction` (only `callback` events do)", id="satisfaction-on-arrived"),
+                 "`arrived` does not carry `satisfaction` (only `callback` and `revisit` events do)",
+                 id="satisfaction-on-arrived"),
     pytest.param([REPORTED], ["resolved", "--at", "2026-03-14 10:00", "--verdict", "accept"],
                  "`resolved` does not carry `verdict` (only `inspected` events do)", id="verdict-on-resolved"),
     pytest.param([REPORTED], ["note", "--at", "2026-03-14 10:00", "--until", "2026-03-15 10:00"],
@@ -758,3 +763,52 @@ def test_a_part_may_be_named_by_a_unique_prefix(records):
     result = ticket_log(records, "T-1", "resolved", "--at", "2026-03-14 12:00", "--part", "bolt:2")
     assert result.exit_code == 0, result.output
     assert "parts: [{part: BOLT-M8, qty: 2}]" in path.read_text("utf-8")
+
+
+# --- late entries ----------------------------------------------------------------------------
+
+NOW = dt.datetime(2026, 3, 14, 15, 5, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def frozen_now(records, monkeypatch):
+    """The writers' clock reads 2026-03-14 15:05 (Shanghai), and lateness counts from 15 minutes."""
+    from aftersales.edit import tickets
+    monkeypatch.setattr(tickets.Folder, "now", lambda self: NOW)
+    records.edit("aftersales.yaml", "late_after: 3650d", "late_after: 15m")
+
+
+def test_a_forgotten_event_is_appended_as_a_late_entry_with_logged(records, frozen_now):
+    path = records.write(TICKET, ticket(REPORTED, event("12:30", "resolved", ", cost: 0")))
+    before = path.read_bytes()
+    result = ticket_log(records, "T-1", "arrived", "--at", "2026-03-14 11:55", "--by", "eng-zhang")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "T-1: arrived at 2026-03-14 11:55; the ticket is resolved\n"
+    added = path.read_bytes()[len(before):].decode("utf-8")
+    assert path.read_bytes().startswith(before)   # the diff is one added line
+    assert added == ("  - {at: 2026-03-14T11:55:00+08:00, type: arrived, by: eng-zhang, "
+                     "logged: 2026-03-14T15:05:00+08:00}\n")
+    assert [e.type for e in load_ticket(records, "T-1").events] == ["reported", "arrived", "resolved"]
+
+
+def test_an_event_logged_within_late_after_of_its_time_is_not_late(records, frozen_now):
+    path = records.write(TICKET, ticket())
+    assert ticket_log(records, "T-1", "responded", "--at", "2026-03-14 14:50").exit_code == 0   # 15 min
+    assert path.read_text(encoding="utf-8").endswith("{at: 2026-03-14T14:50:00+08:00, type: responded}\n")
+    assert ticket_log(records, "T-1", "arrived", "--at", "2026-03-14 14:49").exit_code == 0    # 16 min
+    assert path.read_text(encoding="utf-8").endswith(
+        "{at: 2026-03-14T14:49:00+08:00, type: arrived, logged: 2026-03-14T15:05:00+08:00}\n")
+
+
+def test_late_after_is_a_setting(records, frozen_now):
+    records.edit("aftersales.yaml", "late_after: 15m", "late_after: 1h")
+    path = records.write(TICKET, ticket())
+    assert ticket_log(records, "T-1", "responded", "--at", "2026-03-14 14:10").exit_code == 0   # 55 min
+    assert path.read_text(encoding="utf-8").endswith("{at: 2026-03-14T14:10:00+08:00, type: responded}\n")
+
+
+def test_ticket_show_marks_late_entries(records, frozen_now):
+    records.write(TICKET, ticket(REPORTED, event("12:30", "resolved")))
+    assert ticket_log(records, "T-1", "arrived", "--at", "2026-03-14 11:55", "--by", "eng-zhang").exit_code == 0
+    shown = run("ticket", "show", "T-1", "--records", str(records.root), "--at", "2026-03-14 16:00").stdout
+    assert "  2026-03-14 11:55  arrived     eng-zhang  (logged 3h 10m later)\n" in shown

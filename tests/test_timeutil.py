@@ -46,3 +46,26 @@ def test_quarters():
     assert quarter("2026Q1", TZ).end.isoformat() == "2026-04-01T00:00:00+08:00"
     assert previous_quarter(dt.datetime(2026, 4, 1, tzinfo=TZ), TZ).name == "2026Q1"
     assert previous_quarter(dt.datetime(2026, 3, 31, 23, 59, tzinfo=TZ), TZ).name == "2025Q4"
+
+
+@pytest.mark.parametrize(("text", "hint"), [
+    ("0930", "(did you mean 09:30?)"),
+    ("930", "(did you mean 09:30?)"),
+    ("1130", "(did you mean 11:30?)"),
+    ("2026", "(a year alone is not a time: 2026-01-01?)"),
+    ("7799", "(a number alone is not a time)"),
+    ("2026-12", "(a date needs its day: 2026-12-01?)"),
+    ("20260314", ""),
+    ("0930-01-01", ""),
+])
+def test_only_the_documented_forms_are_accepted(text, hint):
+    with pytest.raises(UsageError) as refused:
+        parse_instant(text, TZ, NOW)
+    message = str(refused.value)
+    assert message.startswith(f"{text!r} is ")
+    assert message.endswith(hint)
+
+
+def test_a_year_out_of_range_is_refused_before_anything_is_written():
+    with pytest.raises(UsageError, match="too far in the past or future"):
+        parse_instant("0930-01-01 09:30", TZ, NOW)

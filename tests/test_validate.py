@@ -73,8 +73,8 @@ def test_an_unknown_event_type_suggests_the_closest(records):
     records.write(T, ticket(REPORTED, event("10:00", "resolvd")))
     expect(records.run(), f"{T}:7:43: error[value]: events[2].type: 'resolvd' is not one of "
                           "reported, assigned, responded, arrived, inspected, workaround, paused, resumed, "
-                          "escalated, resolved, accepted, callback, reopened, cancelled, note "
-                          "(did you mean 'resolved'?)")
+                          "escalated, resolved, accepted, diagnosed, informed, callback, message, revisit, "
+                          "reopened, cancelled, note (did you mean 'resolved'?)")
 
 
 def test_allowed_values_pass(records):
@@ -221,10 +221,53 @@ def test_a_time_with_offset_in_any_zone(records):
     expect(records.run(), code=0)
 
 
-def test_events_out_of_order(records):
+def test_nothing_happens_before_the_request_is_reported(records):
     records.write(T, ticket(REPORTED, event("09:00", "responded")))
-    expect(records.run(), f"{T}:7:1: error[event-order]: `responded` at 2026-03-14T09:00:00+08:00 is earlier "
-                          "than the event before it (2026-03-14T09:12:00+08:00); events are in time order")
+    expect(records.run(), f"{T}:7:1: error[before-reported]: `responded` at 2026-03-14T09:00:00+08:00 is before "
+                          "the request was reported (2026-03-14T09:12:00+08:00); is the date right?")
+
+
+def test_an_event_written_after_a_later_one_is_a_late_entry_and_carries_logged(records):
+    records.write(T, ticket(REPORTED, event("11:00", "resolved"), event("10:00", "arrived")))
+    expect(records.run(), f"{T}:8:1: error[late-entry]: `arrived` at 2026-03-14T10:00:00+08:00 comes after a "
+                          "later event in the file; a late entry carries `logged` (`ticket log --at` writes it)")
+    records.write(T, ticket(REPORTED, event("11:00", "resolved"),
+                            event("10:00", "arrived", ", logged: 2026-03-14T15:05:00+08:00")))
+    expect(records.run(), code=0)   # read in the order of `at`: arrived, then resolved
+
+
+def test_logged_is_never_before_the_event(records):
+    records.write(T, ticket(REPORTED, event("10:00", "arrived", ", logged: 2026-03-14T09:59:00+08:00")))
+    expect(records.run(), f"{T}:7:1: error[logged-before]: `logged` 2026-03-14T09:59:00+08:00 is before the "
+                          "event itself (2026-03-14T10:00:00+08:00)")
+
+
+@pytest.mark.parametrize(("kind", "message"), [
+    ("arrived", "`arrived` after `resolved`: if it happened before the fix, log it with its time (a late entry); "
+                "if the fix did not hold, log `reopened` first"),
+    ("paused", "`paused` after `resolved`: if it happened before the fix, log it with its time (a late entry); "
+               "if the fix did not hold, log `reopened` first"),
+    ("cancelled", "`cancelled` after `resolved`: if it happened before the fix, log it with its time (a late "
+                  "entry); if the fix did not hold, log `reopened` first"),
+])
+def test_what_cannot_happen_to_a_fixed_ticket(records, kind, message):
+    records.write(T, ticket(REPORTED, event("10:00", "resolved"), event("11:00", kind)))
+    expect(records.run(), f"{T}:8:1: error[after-resolved]: {message}")
+
+
+def test_resolved_before_arrived_is_fine_once_arrived_is_a_late_entry_before_it(records):
+    records.write(T, ticket(REPORTED, event("10:30", "resolved"),
+                            event("10:00", "arrived", ", logged: 2026-03-14T12:00:00+08:00"),
+                            event("12:30", "callback", ", satisfaction: 5")))
+    expect(records.run(), code=0)
+
+
+def test_an_event_after_now_is_an_error_as_of_at(records):
+    records.write(T, ticket(REPORTED, event("10:00", "arrived").replace("2026-03-14", "2062-03-14")))
+    message = (f"{T}:7:1: error[future]: `arrived` at 2062-03-14T10:00:00+08:00 is after now "
+               "(2026-06-01T00:00:00+08:00); a typo in the date?")
+    expect(records.run("--at", "2026-06-01"), message)
+    assert records.run("--at", "2062-03-15").exit_code == 0
 
 
 def test_events_at_the_same_time_are_in_order(records):
@@ -245,7 +288,8 @@ def test_reported_only_once(records):
 def test_an_event_after_cancelled(records):
     records.write(T, ticket(REPORTED, event("10:00", "cancelled"), event("11:00", "responded")))
     expect(records.run(), f"{T}:8:1: error[after-cancel]: `responded` after `cancelled`: only `reopened` "
-                          "may follow a cancellation")
+                          "may follow a cancellation; if it happened before the cancellation, log it with its "
+                          "time (a late entry)")
 
 
 def test_reopened_after_cancelled(records):
@@ -257,7 +301,7 @@ def test_reopened_after_cancelled(records):
 def test_a_field_the_event_does_not_carry(records):
     records.write(T, ticket(REPORTED, event("10:00", "responded", ", satisfaction: 5")))
     expect(records.run(), f"{T}:7:1: error[event-field]: `responded` does not carry `satisfaction` "
-                          "(only `callback` events do)")
+                          "(only `callback` and `revisit` events do)")
 
 
 def test_a_field_two_event_types_carry(records):

@@ -7,24 +7,34 @@ yielding located problems, run over everything that was read.
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from aftersales.checks.assets import check_asset
 from aftersales.checks.common import Known
 from aftersales.checks.inspections import check_inspection
 from aftersales.checks.parts import check_part, check_stock
+from aftersales.checks.places import check_place
 from aftersales.checks.settings import check_settings
 from aftersales.checks.tickets import check_events, check_ticket
 from aftersales.core.problems import Problem
+from aftersales.store.build import DEFAULT_TIMEZONE
 from aftersales.store.load import Loaded
 from aftersales.store.paths import SETTINGS_FILE
 
-__all__ = ["Known", "check_events", "check_inspection", "check_ticket", "validate"]
+__all__ = ["Known", "check_events", "check_inspection", "check_place", "check_ticket", "validate"]
 
 
-def validate(loaded: Loaded) -> list[Problem]:
-    """Every problem of a loaded records folder, sorted by file and line."""
+def validate(loaded: Loaded, now: dt.datetime | None = None) -> list[Problem]:
+    """Every problem of a loaded records folder as of `now` (events after it are errors), sorted by
+    file and line."""
     s = loaded.settings
-    known = Known(s, loaded.file_ids, loaded.assets)
+    known = Known(s, loaded.file_ids, loaded.assets, now)
     problems = list(loaded.problems)
+    tz = s.tz if s is not None else ZoneInfo(DEFAULT_TIMEZONE)
+    for table in (loaded.assets, loaded.tickets, loaded.inspections, loaded.parts):
+        for record in table.values():
+            problems.extend(check_place(record, tz))
     if s is not None:
         problems.extend(check_settings(s))
         for asset in loaded.assets.values():

@@ -62,10 +62,11 @@ def progress(label: str) -> Any:
             bar.__exit__(None, None, None)
 
 
-def check_records(records_dir: Path | None) -> tuple[Loaded, list[Problem]]:
+def check_records(records_dir: Path | None, at_text: str = "now") -> tuple[Loaded, list[Problem]]:
     """Read every record once, valid or not, with a progress bar on long reads (for `validate`)."""
     with progress("Reading records") as (start, step):
-        return check_folder(records_dir, progress=step, on_count=start)
+        loaded, problems, _ = check_folder(records_dir, at_text, progress=step, on_count=start)
+    return loaded, problems
 
 
 def project(records_dir: Path | None, at_text: str = "now") -> Project:

@@ -19,8 +19,10 @@ from aftersales.views import schema
 
 @click.command("validate", context_settings=CONTEXT)
 @records_option
+@click.option("--at", "at_text", metavar="WHEN", default="now", show_default=True,
+              help="Judge the records as of this instant: an event after it is an error (a typo like 2062).")
 @format_option("text", "json", default="text")
-def validate(records_dir: Path | None, fmt: str) -> None:
+def validate(records_dir: Path | None, at_text: str, fmt: str) -> None:
     """Check every record against the records format.
 
     Prints one line per problem, `path:line:col: severity[code]: message`, then a
@@ -32,7 +34,7 @@ def validate(records_dir: Path | None, fmt: str) -> None:
       aftersales validate
       aftersales validate --records records --format json
     """
-    loaded, problems = check_records(records_dir)
+    loaded, problems = check_records(records_dir, at_text)
     errors = sum(p.severity == "error" for p in problems)
     if fmt == "json":
         click.echo(json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=2))

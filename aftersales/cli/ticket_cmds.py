@@ -127,16 +127,20 @@ def open_command(records_dir: Any, kind: str | None, asset: str | None, area: st
 @click.argument("ticket_id", metavar="ID")
 @click.argument("event_type", metavar="TYPE", type=click.Choice(list(EVENT_TYPES)))
 @records_option
-@click.option("--at", "at_text", metavar="WHEN", help="When it happened.  [default: now]")
-@field_options(EVENT, skip=("at", "type"))
+@click.option("--at", "at_text", metavar="WHEN",
+              help="When it happened; an earlier time than the last event is a late entry.  [default: now]")
+@field_options(EVENT, skip=("at", "type", "logged"))  # `logged` is the writer's to stamp
 def log_command(ticket_id: str, event_type: str, records_dir: Any, at_text: str | None, **fields: Any) -> None:
     """Append one event of TYPE to ticket ID (a unique prefix is enough).
 
     The file's existing bytes stay exactly as they were: the git diff is one
-    added line. A command that breaks a rule (an event earlier than the last
-    one, anything but `reopened` after `cancelled`, `callback` before
-    `resolved`, `resumed` without `paused`, an unknown part, a field the
-    event type does not carry...) is refused and the file left untouched.
+    added line. An event that happened earlier than one already logged (a
+    forgotten `arrived`), or more than `late_after` ago, is a late entry: it
+    is appended all the same and carries `logged`, when it was written.
+    A command that breaks a rule (anything but `reopened` after `cancelled`,
+    `arrived` after `resolved`, `callback` before `resolved`, `resumed`
+    without `paused`, an unknown part, a field the event type does not
+    carry...) is refused and the file left untouched.
 
     \b
     Examples:

@@ -21,6 +21,9 @@ class Where:
     column: int = 1
 
 
+LATE_AFTER = Duration(15, "m")  # an event written later than this after its `at` carries `logged`
+
+
 # --- settings ---------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -103,6 +106,7 @@ class Settings:
     replace_within: Duration | None = None
     plans: tuple[Plan, ...] = ()
     serve: Serve = field(default_factory=Serve)
+    late_after: Duration = LATE_AFTER
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -157,6 +161,7 @@ class Event:
     parts: tuple[PartUse, ...] = ()
     cost: float | None = None
     satisfaction: int | None = None
+    logged: dt.datetime | None = None   # a late entry: when it was written
     keys: frozenset[str] = field(default=frozenset(), compare=False, repr=False)  # the fields written
 
 
@@ -186,6 +191,7 @@ class Ticket:
 
     @property
     def reported_at(self) -> dt.datetime:
+        """When the `reported` event happened (the first event in time)."""
         return self.events[0].at
 
     def as_of(self, at: dt.datetime) -> Ticket | None:
@@ -274,6 +280,7 @@ class Part:
     unit: str = "pcs"
     min: float | None = None
     movements: tuple[Movement, ...] = ()
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

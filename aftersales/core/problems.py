@@ -36,6 +36,23 @@ class Problem:
                 "severity": self.severity, "code": self.code, "message": self.message}
 
 
+QUOTED = 60  # characters of a value quoted in a message
+
+
+def quoted(value: object, limit: int = QUOTED) -> str:
+    """`value` as a message quotes it (repr for text), cut to `limit` characters: a 900 KB scalar
+    must not become a 900 KB line of output."""
+    shown = repr(value) if isinstance(value, str) else str(value)
+    if len(shown) <= limit:
+        return shown
+    return shown[: limit - 1] + "…" + (shown[0] if isinstance(value, str) else "")
+
+
+def bounded(message: str) -> str:
+    """A message is one readable line, whatever the record holds."""
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
+
+
 def errors(problems: Iterable[Problem]) -> list[Problem]:
     return [p for p in problems if p.is_error]
 

@@ -12,14 +12,20 @@ from dateutil.parser import isoparse
 from aftersales.core.errors import UsageError
 
 _CLOCK = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?$")
-_ONE_DIGIT_HOUR = re.compile(r"^(\d{4}-\d{2}-\d{2}[T ])(\d:\d{2})")
+_FULL = re.compile(r"^(\d{4})-(\d{2})-(\d{2})"
+                   r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+                   r"\s*(Z|[+-]\d{2}:?\d{2})?$")
+_DIGITS = re.compile(r"^\d{3,4}$")
+_YEAR_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})[Qq]([1-4])$")
+FORMS = "write it like 2026-03-14 09:12, 09:12, 2026-03-14 or 2026-03-14T09:12:00+08:00"
 
 
 def parse_instant(text: str, tz: ZoneInfo, now: dt.datetime | None = None) -> dt.datetime:
-    """`now`, `09:12` (today), `2026-03-14` (00:00), `2026-03-14 09:12` or full ISO 8601.
+    """`now`, `09:12` (today), `2026-03-14` (00:00), `2026-03-14 09:12` or ISO 8601 with an offset.
 
     Input without an offset is read in the project time zone; the result carries the offset.
+    Nothing else is guessed at: `0930`, `2026` or `2026-12` are refused with a hint.
     """
     text = text.strip()
     current = (now or dt.datetime.now(tz)).astimezone(tz).replace(microsecond=0)
@@ -29,17 +35,34 @@ def parse_instant(text: str, tz: ZoneInfo, now: dt.datetime | None = None) -> dt
     if clock:
         h, m, s = (int(g or 0) for g in clock.groups())
         return _localize(dt.datetime.combine(current.date(), dt.time(h, m, s)), tz)
-    text = _ONE_DIGIT_HOUR.sub(r"\g<1>0\g<2>", text)  # 2026-03-14 9:12 -> 2026-03-14 09:12
+    full = _FULL.match(text)
+    if not full:
+        raise UsageError(f"{text!r} is not a time: {FORMS}{_hint(text)}")
+    year, month, day, hour, minute, second, offset = full.groups()
+    if not OPEN_START.year <= int(year) <= OPEN_END.year:
+        raise UsageError(f"{text!r} is too far in the past or future (years {OPEN_START.year} to {OPEN_END.year})")
     try:
-        value = isoparse(text)
-        return _localize(value, tz) if value.tzinfo is None else value.astimezone(tz)
-    except OverflowError:
-        raise UsageError(f"{text!r} is too far in the past or future") from None
-    except ValueError:
-        raise UsageError(
-            f"{text!r} is not a time: write it like 2026-03-14 09:12, 09:12, 2026-03-14 "
-            "or 2026-03-14T09:12:00+08:00"
-        ) from None
+        value = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+    except ValueError as exc:
+        raise UsageError(f"{text!r} is not a time: {FORMS} ({exc})") from None
+    if offset is None:
+        return _localize(value, tz)
+    return isoparse(f"{value.isoformat()}{'+00:00' if offset == 'Z' else offset}").astimezone(tz)
+
+
+def _hint(text: str) -> str:
+    """What a person most likely meant by a form that is not accepted."""
+    if _DIGITS.match(text):
+        if len(text) == 4 and OPEN_START.year <= int(text) <= 2100:
+            return f" (a year alone is not a time: {text}-01-01?)"
+        hours, minutes = divmod(int(text), 100)
+        if hours < 24 and minutes < 60:
+            return f" (did you mean {hours:02d}:{minutes:02d}?)"
+        return " (a number alone is not a time)"
+    year_month = _YEAR_MONTH.match(text)
+    if year_month:
+        return f" (a date needs its day: {year_month.group(1)}-{int(year_month.group(2)):02d}-01?)"
+    return ""
 
 
 def parse_past_instant(text: str, tz: ZoneInfo, now: dt.datetime | None = None) -> dt.datetime:
@@ -70,10 +93,17 @@ OPEN_END = dt.date(9000, 12, 31)
 
 
 def parse_date(text: str) -> dt.date:
+    """A date as people type it: `2026-03-14` (nothing else: `20260314` or `2026-3` are refused)."""
+    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})$", text.strip())
     try:
-        return dt.date.fromisoformat(text.strip())
+        if not match:
+            raise ValueError
+        day = dt.date(*(int(g) for g in match.groups()))
     except ValueError:
-        raise UsageError(f"{text!r} is not a date: write it like 2026-03-14") from None
+        raise UsageError(f"{text!r} is not a date: write it like 2026-03-14{_hint(text.strip())}") from None
+    if not OPEN_START <= day <= OPEN_END:
+        raise UsageError(f"{text!r} is too far in the past or future (years {OPEN_START.year} to {OPEN_END.year})")
+    return day
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import shlex
+import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from aftersales.core.errors import AftersalesError
@@ -12,6 +11,11 @@ from aftersales.store.fileio import TEMP_PATTERN, write_atomic
 
 DRIVER = "aftersales-ticket"
 ATTRIBUTE = f"tickets/**/*.yaml merge={DRIVER}"
+# The driver is found on PATH when git runs it, so moving or rebuilding the virtualenv does not
+# break merges; where it is missing the merge stops with a message saying what to do.
+COMMAND = ("command -v aftersales >/dev/null 2>&1 || { echo 'aftersales merge driver: the aftersales command "
+           "is not on PATH; activate the virtualenv that has it, then merge again' >&2; exit 2; }; "
+           "aftersales git merge-driver %O %A %B %P")
 IGNORED = (("/.aftersales/", "lock files"), (TEMP_PATTERN, "temporary files of interrupted writes"))
 
 
@@ -46,8 +50,10 @@ def install(root: Path) -> list[str]:
     for path, line, why in lines:
         if _add_line(path, line):
             done.append(f"added `{line}`{why} to {path}")
-    command = f"{shlex.quote(sys.executable)} -m aftersales git merge-driver %O %A %B %P"
     _git(root, "config", f"merge.{DRIVER}.name", "aftersales: union of ticket events")
-    _git(root, "config", f"merge.{DRIVER}.driver", command)
+    _git(root, "config", f"merge.{DRIVER}.driver", COMMAND)
     done.append(f"set merge.{DRIVER}.driver in the repository's git config")
+    if shutil.which("aftersales") is None:
+        done.append("note: `aftersales` is not on PATH here: git runs the driver by that name, so activate "
+                    "the virtualenv that has it (or put it on PATH) before merging")
     return done

@@ -31,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from aftersales.checks import check_inspection
+from aftersales.checks import check_inspection, check_place
 from aftersales.core import ids
 from aftersales.core.errors import Refused, UsageError
 from aftersales.core.model import Asset, Inspection, Plan
@@ -68,7 +68,7 @@ def _errors(folder: Folder, data: bytes, rel: str) -> tuple[Inspection | None, l
     clean, problems = check_bytes(data, rel, "inspection")
     ins = build.inspection(clean, rel) if clean is not None else None
     if ins is not None:
-        problems += list(check_inspection(ins, folder.known()))
+        problems += [*check_place(ins, folder.settings.tz), *check_inspection(ins, folder.known())]
     return ins, [p for p in problems if p.severity == "error"]
 
 

@@ -16,6 +16,7 @@ import textwrap
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -62,8 +63,8 @@ def split(text: str) -> Split | None:
     return Split("".join(doc.lines[:starts[0]]), items, "".join(doc.lines[bounds[-1]:]))
 
 
-def _time_of(item: str) -> dt.datetime | None:
-    """The `at` of one event item, written as a flow mapping or as a block mapping."""
+def _value_of(item: str) -> dict[str, Any] | None:
+    """One event item, written as a flow mapping or as a block mapping, read as a mapping."""
     lines = item.splitlines()
     first = lines[0].replace("-", " ", 1) if lines else ""
     try:
@@ -71,31 +72,46 @@ def _time_of(item: str) -> dt.datetime | None:
     except yaml.YAMLError:
         return None
     at = value.get("at") if isinstance(value, dict) else None
-    return at if isinstance(at, dt.datetime) and at.tzinfo is not None else None
+    return value if isinstance(at, dt.datetime) and at.tzinfo is not None else None
+
+
+def meaning(value: Any) -> Any:
+    """What an event says, whatever way it is written: instants as UTC, mappings as sorted pairs,
+    so `+00:00` and `+08:00`, flow and block style, or extra spaces make no difference."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.timezone.utc) if value.tzinfo is not None else value
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), meaning(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(meaning(v) for v in value)
+    return value
 
 
 def merge_events(base: list[str], ours: list[str], theirs: list[str]) -> list[str] | None:
     """Base events plus what each side appended, once each, in time order.
 
-    Events are compared as text (multisets, so events repeated in the base stay repeated);
-    None when a side changed or removed an event of the base: that is for git to show.
+    Events are compared by what they say (multisets, so events repeated in the base stay
+    repeated): the same event written two ways is one event. None when a side changed or
+    removed an event of the base (that is for git to show), or an event cannot be read.
     """
-    base_count = Counter(i.strip() for i in base)
+    values = {item: _value_of(item) for item in [*base, *ours, *theirs]}
+    if any(v is None for v in values.values()):
+        return None
+    key = {item: meaning(value) for item, value in values.items()}
+    base_count = Counter(key[i] for i in base)
     added = []
     for side in (ours, theirs):
-        side_count = Counter(i.strip() for i in side)
+        side_count = Counter(key[i] for i in side)
         if base_count - side_count:
             return None
         added.append(side_count - base_count)
     wanted = base_count + (added[0] | added[1])  # an event both sides appended is kept once
     merged = []
     for item in [*base, *ours, *theirs]:
-        if wanted[item.strip()] > 0:
-            wanted[item.strip()] -= 1
+        if wanted[key[item]] > 0:
+            wanted[key[item]] -= 1
             merged.append(item)
-    times = [_time_of(i) for i in merged]
-    if any(t is None for t in times):
-        return None
+    times = [values[i]["at"] for i in merged]  # type: ignore[index]
     order = sorted(range(len(merged)), key=lambda i: (times[i], i))  # stable: equal times keep their order
     return [merged[i] for i in order]
 

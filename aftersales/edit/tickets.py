@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aftersales.checks import Known, check_ticket
+from aftersales.checks import Known, check_place, check_ticket
 from aftersales.core import ids
 from aftersales.core.errors import AftersalesError, Refused, UsageError
 from aftersales.core.model import Settings, Ticket
@@ -38,9 +38,9 @@ class Folder:
     def open(cls, root: Path) -> Folder:
         return cls(root, read_settings(root), list_ids(root))
 
-    def known(self) -> Known:
-        """What the reference checks of one record need: the settings and every record's id."""
-        return Known(self.settings, self.index)
+    def known(self, now: dt.datetime | None = None) -> Known:
+        """What the checks of one record need: the settings, every record's id, and now."""
+        return Known(self.settings, self.index, now=now or self.now())
 
     def now(self) -> dt.datetime:
         """Now in the project time zone, to the second."""
@@ -50,11 +50,12 @@ class Folder:
         return ids.resolve(prefix, self.index["ticket"], "ticket")
 
 
-def _check(folder: Folder, data: bytes, rel: str, new_lines: range | None = None) -> Ticket:
+def _check(folder: Folder, data: bytes, rel: str, new_lines: range | None = None,
+           now: dt.datetime | None = None) -> Ticket:
     clean, problems = check_bytes(data, rel, "ticket")
     ticket = build.ticket(clean, rel) if clean is not None else None
     if ticket is not None:
-        problems += list(check_ticket(ticket, folder.known()))
+        problems += [*check_place(ticket, folder.settings.tz), *check_ticket(ticket, folder.known(now))]
     errors = [p for p in problems if p.severity == "error"]
     if errors or ticket is None:
         raise Refused(refusal(errors, new_lines))
@@ -73,13 +74,17 @@ def open_ticket(folder: Folder, kind: str, summary: str, at: dt.datetime | None,
                 fields: Mapping[str, Any]) -> tuple[str, Path]:
     """Write tickets/YYYY/ID.yaml with a first `reported` event (at `at`, else now); never
     overwrites a file."""
-    at = at or folder.now()
+    now = folder.now()
+    at = at or now
     reported = {"at": at, "type": "reported", "by": by}
+    if _late(at, None, now, folder.settings):
+        reported["logged"] = now
     for _ in range(MAX_ID_TRIES):
-        ticket_id = ids.new_ticket_id(at.date())
-        rel = record_path("ticket", ticket_id, at.year)
+        local = at.astimezone(folder.settings.tz)
+        ticket_id = ids.new_ticket_id(local.date())
+        rel = record_path("ticket", ticket_id, local.year)
         data = ticket_text(NewTicket(ticket_id, kind, summary, reported, fields)).encode("utf-8")
-        _check(folder, data, rel)
+        _check(folder, data, rel, now=now)
         try:
             write_atomic(folder.root / rel, data, exclusive=True)
         except FileExistsError:
@@ -101,20 +106,31 @@ def log_event(folder: Folder, ticket_id: str, event: Mapping[str, Any]) -> Logge
     """Append one event to the ticket's file under its lock; refuse (file untouched) if a rule breaks.
 
     An event without `at` happened now: the time is taken once the lock is held, so writers
-    queued on one ticket log in the order they write."""
+    queued on one ticket log in the order they write. An event earlier than one already in the
+    file, or more than `late_after` before now, is a late entry: it is appended all the same
+    (the diff stays one added line) and carries `logged`, the instant it was written."""
     rel = folder.index["ticket"][ticket_id]
     path = folder.root / rel
     with locked(folder.root, rel):
-        if event.get("at") is None:
-            event = {**event, "at": folder.now()}
+        now = folder.now()
         before, text = read_text(path, rel, folder.root)
-        _, problems = check_bytes(before, rel, "ticket")
+        clean, problems = check_bytes(before, rel, "ticket")
         require_valid(problems, f"refused, nothing was written: {rel} does not validate", "fix it first")
+        current = build.ticket(clean, rel) if clean is not None else None
+        event = {**event, "at": event.get("at") or now}
+        if _late(event["at"], current, now, folder.settings):
+            event["logged"] = now
         after = append_event(text, event)
         new_line = _added_line(text, after)
-        ticket = _check(folder, after.encode("utf-8"), rel, range(new_line, new_line + 1))
+        ticket = _check(folder, after.encode("utf-8"), rel, range(new_line, new_line + 1), now)
         write_atomic(path, after.encode("utf-8"))
     return Logged(path, ticket, event)
+
+
+def _late(at: dt.datetime, current: Ticket | None, now: dt.datetime, settings: Settings) -> bool:
+    """Whether an event at `at` written `now` is a late entry (RECORDS.md, "Late entries")."""
+    latest = max((e.at for e in current.events), default=None) if current is not None else None
+    return (latest is not None and at < latest) or (now - at).total_seconds() > settings.late_after.seconds
 
 
 def _added_line(before: str, after: str) -> int:

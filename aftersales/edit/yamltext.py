@@ -16,9 +16,8 @@ import yaml
 
 from aftersales.core.errors import AftersalesError
 from aftersales.edit.yamledit import YamlDoc
+from aftersales.store.spec import EVENT, TICKET, Shape
 from aftersales.store.yamlio import FastLoader
-
-EVENT_KEY_ORDER = ("at", "type", "by", "to", "verdict", "until", "reason", "parts", "cost", "satisfaction", "note")
 
 
 def scalar(value: Any) -> str:
@@ -88,9 +87,17 @@ def _flow_value(value: Any) -> str:
     return scalar(value)
 
 
+def in_spec_order(shape: Shape, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The given values in the order the field spec lists the shape's keys, empty ones left out;
+    a key the spec does not know is an error of the caller, never silently dropped."""
+    unknown = [k for k in values if k not in shape.fields]
+    if unknown:
+        raise ValueError(f"{shape.label} has no field {unknown[0]!r}")
+    return {k: values[k] for k in shape.order if values.get(k) not in (None, (), [], "")}
+
+
 def event_line(event: Mapping[str, Any]) -> str:
-    ordered = {k: event[k] for k in EVENT_KEY_ORDER if event.get(k) not in (None, (), [])}
-    return flow_mapping(ordered)
+    return flow_mapping(in_spec_order(EVENT, event))
 
 
 @dataclass(frozen=True)
@@ -102,21 +109,16 @@ class NewTicket:
     fields: Mapping[str, Any]  # the optional fields, in RECORDS.md order
 
 
-TICKET_FIELD_ORDER = ("asset", "area", "priority", "severity", "category", "channel", "reporter", "location")
-
-
 def ticket_text(ticket: NewTicket) -> str:
-    """A new ticket file, laid out like RECORDS.md's example."""
-    lines = [f"id: {ticket.id}", f"kind: {ticket.kind}"]
-    for key in TICKET_FIELD_ORDER:
-        value = ticket.fields.get(key)
-        if value:
+    """A new ticket file, laid out like RECORDS.md's example, its keys in the spec's order."""
+    values = in_spec_order(TICKET, {"id": ticket.id, "kind": ticket.kind, "summary": ticket.summary,
+                                    **ticket.fields, "events": [ticket.reported]})
+    lines = []
+    for key, value in values.items():
+        if key == "events":
+            lines += ["events:", *(f"  - {event_line(e)}" for e in value)]
+        else:
             lines.append(f"{key}: {flow_mapping(value) if isinstance(value, Mapping) else scalar(value)}")
-    lines.append(f"summary: {scalar(ticket.summary)}")
-    if ticket.fields.get("inspection"):
-        lines.append(f"inspection: {scalar(ticket.fields['inspection'])}")
-    lines.append("events:")
-    lines.append(f"  - {event_line(ticket.reported)}")
     return "\n".join(lines) + "\n"
 
 

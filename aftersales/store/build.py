@@ -87,6 +87,7 @@ def settings(clean: Cleaned) -> Settings:
         replace_within=replace.get("within"),
         plans=tuple(plan(p) for p in clean.get("maintenance", ()) if spec.PLAN.complete(p)),
         serve=serve(clean.get("serve", {})),
+        late_after=spec.SETTINGS.get(clean, "late_after"),
         lines=key_lines(clean) if MARKS in clean else {},
     )
 
@@ -156,13 +157,15 @@ def event(clean: Cleaned) -> Event | None:
         note=get(clean, "note"), to=get(clean, "to"), verdict=get(clean, "verdict"),
         until=get(clean, "until"), reason=get(clean, "reason"),
         parts=tuple(PartUse(p["part"], p["qty"]) for p in get(clean, "parts") if spec.PART_USE.complete(p)),
-        cost=get(clean, "cost"), satisfaction=get(clean, "satisfaction"),
+        cost=get(clean, "cost"), satisfaction=get(clean, "satisfaction"), logged=get(clean, "logged"),
         keys=frozenset(k for k in clean if k != MARKS),
     )
 
 
 def ticket(clean: Cleaned, path: str) -> Ticket | None:
-    events = tuple(e for e in (event(c) for c in clean.get("events", ())) if e is not None)
+    built = [e for e in (event(c) for c in clean.get("events", ())) if e is not None]
+    # every computation reads events in the order of `at`; ties keep the file's order (a sort is stable)
+    events = tuple(sorted(built, key=lambda e: e.at))
     if not spec.TICKET.complete(clean) or not events:
         return None
     reporter = clean.get("reporter")
@@ -208,4 +211,5 @@ def part(clean: Cleaned, path: str) -> Part | None:
         unit=spec.PART.get(clean, "unit"), min=clean.get("min"),
         movements=tuple(Movement(m["date"], line_of(m), m.get("in"), m.get("out"), m.get("count"),
                                  m.get("note")) for m in clean.get("movements", ()) if spec.MOVEMENT.complete(m)),
+        lines=key_lines(clean),
     )

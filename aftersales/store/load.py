@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aftersales.core.model import Asset, Inspection, Part, Records, Settings, Ticket
 from aftersales.core.problems import Problem
@@ -74,7 +73,6 @@ def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable
     problems.extend(found)
     settings = build.settings(clean_settings) if clean_settings is not None else None
     loaded = Loaded(root, settings, problems=problems)
-    tz = ZoneInfo(settings.timezone) if settings else ZoneInfo(build.DEFAULT_TIMEZONE)
     files = scan(root, problems)
     if on_count:
         on_count(len(files))
@@ -82,7 +80,7 @@ def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable
         clean, found = _read_cached(cache, root / item.rel, item.rel, item.kind)
         problems.extend(found)
         if clean is not None:
-            _add(loaded.table(item.kind), clean, item, tz, problems)
+            _add(loaded.table(item.kind), clean, item, problems)
         if progress:
             progress(1)
     cache.save()
@@ -107,30 +105,14 @@ _BUILDERS: dict[str, Callable[[Cleaned, str], Any]] = {
     "asset": build.asset, "ticket": build.ticket, "inspection": build.inspection, "part": build.part}
 
 
-def _add(table: dict[str, Any], clean: Cleaned, item: RecordFile, tz: ZoneInfo, problems: list[Problem]) -> None:
+def _add(table: dict[str, Any], clean: Cleaned, item: RecordFile, problems: list[Problem]) -> None:
     record = _BUILDERS[item.kind](clean, item.rel)
     if record is None:
         return
-    line = record.where.line
-    id_line = build.key_lines(clean).get("id", line)
-    if record.id != item.stem:
-        problems.append(Problem(item.rel, id_line, 1, "error", "id-mismatch",
-                                f"id {record.id!r} does not match the file name {item.stem}.yaml"))
-    if item.year_folder is not None:
-        year = _record_year(record, tz)
-        if year is not None and str(year) != item.year_folder:
-            problems.append(Problem(item.rel, line, 1, "error", "wrong-folder",
-                                    f"{item.kind} of {year} is in the {item.year_folder} folder; "
-                                    f"move it to {item.rel.split('/')[0]}/{year}/"))
+    id_line = build.key_lines(clean).get("id", record.where.line)
     if record.id in table:
         other = table[record.id].where.path
         problems.append(Problem(item.rel, id_line, 1, "error", "duplicate-id",
                                 f"{item.kind} id {record.id!r} is also used by {other}"))
         return
     table[record.id] = record
-
-
-def _record_year(record: Any, tz: ZoneInfo) -> int | None:
-    if isinstance(record, Ticket):
-        return record.reported_at.astimezone(tz).year
-    return record.date.year if isinstance(record, Inspection) else None

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
 
-from aftersales.core.durations import parse_duration
+from aftersales.core.durations import Duration, parse_duration
 from aftersales.core.model import MERGE_WITHIN
-from aftersales.core.problems import Problem, did_you_mean
+from aftersales.core.problems import Problem, bounded, did_you_mean, quoted
 from aftersales.store.yamlio import Map, Mark, Quirky, Seq
 
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9-]*$"
@@ -36,20 +36,20 @@ class Context:
     problems: list[Problem] = field(default_factory=list)
 
     def error(self, mark: Mark, code: str, message: str) -> None:
-        self.problems.append(Problem(self.path, mark.line, mark.column, "error", code, message))
+        self.problems.append(Problem(self.path, mark.line, mark.column, "error", code, bounded(message)))
 
     def warning(self, mark: Mark, code: str, message: str) -> None:
-        self.problems.append(Problem(self.path, mark.line, mark.column, "warning", code, message))
+        self.problems.append(Problem(self.path, mark.line, mark.column, "warning", code, bounded(message)))
 
 
 def _shown(value: Any) -> str:
     if isinstance(value, Quirky):
-        return value.text
+        return quoted(value.text).strip("'")
     if isinstance(value, Map):
         return "a mapping"
     if isinstance(value, Seq):
         return "a list"
-    return repr(value) if isinstance(value, str) else str(value)
+    return quoted(value)
 
 
 class Type:
@@ -87,7 +87,7 @@ class Text(Type):
             ctx.error(mark, "empty", f"{name}: must not be empty")
             return INVALID
         if self.pattern and not self.pattern.match(value):
-            ctx.error(mark, "format", f"{name}: {value!r} is not {self.hint}")
+            ctx.error(mark, "format", f"{name}: {quoted(value)} is not {self.hint}")
             return INVALID
         return value
 
@@ -114,7 +114,7 @@ class Choice(Type):
         if not isinstance(value, str):
             return self.wrong(value, mark, ctx, name)
         if value not in self.choices:
-            ctx.error(mark, "value", f"{name}: {value!r} is not one of {', '.join(self.choices)}"
+            ctx.error(mark, "value", f"{name}: {quoted(value)} is not one of {', '.join(self.choices)}"
                       + _suggest(value, self.choices))
             return INVALID
         return value
@@ -270,11 +270,11 @@ class HoursWindow(Type):
             return self.wrong(value, mark, ctx, name)
         match = _HOURS.match(value)
         if not match:
-            ctx.error(mark, "format", f"{name}: {value!r} is not {self.label}")
+            ctx.error(mark, "format", f"{name}: {quoted(value)} is not {self.label}")
             return INVALID
         h1, m1, h2, m2 = (int(g) for g in match.groups())
         if h2 == 24 and m2:
-            ctx.error(mark, "format", f"{name}: {value!r} ends after 24:00")
+            ctx.error(mark, "format", f"{name}: {quoted(value)} ends after 24:00")
             return INVALID
         start = dt.time(h1, m1)
         end = dt.time.max if h2 == 24 else dt.time(h2, m2)
@@ -320,11 +320,11 @@ class RRule(Type):
         try:
             rrulestr(value, dtstart=dt.datetime(2000, 1, 1))
         except (ValueError, TypeError, KeyError) as exc:
-            ctx.error(mark, "rrule", f"{name}: {value!r} is not a valid RFC 5545 rule ({exc})")
+            ctx.error(mark, "rrule", f"{name}: {quoted(value)} is not a valid RFC 5545 rule ({exc})")
             return INVALID
         for part, number, (low, high) in _rule_numbers(value):
             if not (low <= abs(number) <= high and (number > 0 or part in _SIGNED)):
-                ctx.error(mark, "rrule", f"{name}: {part}={number} is out of range in {value!r}")
+                ctx.error(mark, "rrule", f"{name}: {part}={number} is out of range in {quoted(value)}")
                 return INVALID
         return value
 
@@ -341,7 +341,7 @@ class TimeZone(Type):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            ctx.error(mark, "value", f"{name}: {value!r} is not {self.label}")
+            ctx.error(mark, "value", f"{name}: {quoted(value)} is not {self.label}")
             return INVALID
         return value
 
@@ -367,7 +367,7 @@ class ListOf(Type):
                 continue
             if self.unique and isinstance(cleaned, str):
                 if cleaned in seen:
-                    ctx.error(item_mark, "duplicate", f"{name}: {cleaned!r} is listed twice")
+                    ctx.error(item_mark, "duplicate", f"{name}: {quoted(cleaned)} is listed twice")
                     continue
                 seen.add(cleaned)
             out.append(cleaned)
@@ -553,7 +553,11 @@ EVENT_TYPES: dict[str, str] = {
     "escalated": "handed to a higher tier",
     "resolved": "fixed",
     "accepted": "the customer signed the work off",
+    "diagnosed": "a first diagnosis was given to the customer",
+    "informed": "the customer was told how the work is going",
     "callback": "follow-up call after the service",
+    "message": "follow-up message after the service (SMS, WeChat): use and care advice",
+    "revisit": "on-site follow-up visit after the service",
     "reopened": "the fix did not hold",
     "cancelled": "withdrawn",
     "note": "anything else",
@@ -579,9 +583,10 @@ EVENT = Shape(
     Field("reason", Text(), "paused / resumed: why", carried_by=("paused", "resumed")),
     Field("parts", ListOf(PART_USE), "resolved: spare parts used", default=(), carried_by=("resolved",)),
     Field("cost", Number(minimum=0), "resolved: amount charged to the customer", carried_by=("resolved",)),
-    Field("satisfaction", Integer(1, 5), "callback: the customer's score, 1 (worst) to 5 (best)",
-          carried_by=("callback",)),
+    Field("satisfaction", Integer(1, 5), "callback / revisit: the customer's score, 1 (worst) to 5 (best)",
+          carried_by=("callback", "revisit")),
     Field("note", Text(), "free text"),
+    Field("logged", Instant(), "a late entry: when it was written (never before `at`)"),
 )
 COMMON_EVENT_FIELDS = tuple(f.name for f in EVENT.fields.values() if not f.carried_by)
 
@@ -800,6 +805,8 @@ SETTINGS = Shape(
     ), min_items=1), "where furniture stands, each with a priority", required=True),
     Field("priorities", ListOf(Id(), min_items=1, unique=True), "priorities, highest first",
           required=True),
+    Field("late_after", DurationType(), "an event written more than this after its `at` carries `logged` "
+          "(default 15m)", default=Duration(15, "m")),
     Field("calendars", MapOf(CALENDAR), "working-time calendars (`always` exists without one)"),
     Field("sla", Shape(
         "the SLA",

@@ -15,6 +15,8 @@ from typing import Any, NamedTuple
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
+from aftersales.core.problems import quoted
+
 # The C parser (libyaml) is several times faster; the pure-Python one gives the same nodes.
 FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -102,7 +104,8 @@ class _Builder:
             value = self.constructor.construct_object(node, deep=True)
         except (ConstructorError, ValueError, OverflowError, AttributeError, KeyError, IndexError,
                 TypeError) as exc:  # PyYAML raises all of these for explicit tags on bad values
-            raise YamlProblem(_mark(node), "yaml-syntax", f"cannot read {node.value!r}: {exc}") from None
+            raise YamlProblem(_mark(node), "yaml-syntax",
+                              f"cannot read {quoted(node.value)}: {quoted(str(exc), 200)}") from None
         if not node.style:  # plain scalars only (None or ''): quoted text is what it says
             became = self.quirk(node.value, value)
             if became:
@@ -145,7 +148,7 @@ class _Builder:
                 first = result.key_marks[key]
                 raise YamlProblem(
                     _mark(key_node), "duplicate-key",
-                    f"key {key!r} appears twice in one mapping (first on line {first.line}); "
+                    f"key {quoted(key)} appears twice in one mapping (first on line {first.line}); "
                     "YAML would silently keep only the last one",
                 )
             result[key] = self.build(value_node, depth + 1)

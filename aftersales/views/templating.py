@@ -3,6 +3,12 @@
 A user template may replace a built-in one by using its name, and may extend
 it as `builtin/<name>` (for example to put the company letterhead on the
 built-in report). HTML templates escape every value unless told otherwise.
+
+Templates in a records folder come with the records, through git, and are run
+by whoever renders a report (cron on a server): they render in Jinja's
+immutable sandbox, which refuses Python internals (`__class__`, `__globals__`,
+`mro`...) and changing the values they are given, so a template can lay out
+numbers but never run code.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from aftersales.core.errors import AftersalesError
 
@@ -31,12 +38,14 @@ def builtin_text(name: str) -> str:
 
 
 def environment(records_root: Path | None = None) -> jinja2.Environment:
+    """The sandboxed environment: the records' templates/ first, then the built-in ones (also as
+    `builtin/<name>`)."""
     builtin = jinja2.FileSystemLoader(builtin_folder())
     loaders: list[jinja2.BaseLoader] = []
     if records_root is not None and (records_root / "templates").is_dir():
-        loaders.append(jinja2.FileSystemLoader(str(records_root / "templates")))
+        loaders.append(jinja2.FileSystemLoader(str(records_root / "templates"), followlinks=False))
     loaders += [builtin, jinja2.PrefixLoader({"builtin": builtin})]
-    return jinja2.Environment(
+    return ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm", "html.j2")),
         undefined=jinja2.StrictUndefined,
@@ -54,6 +63,9 @@ def render(records_root: Path | None, name: str, context: Mapping[str, Any]) -> 
     except jinja2.TemplateNotFound as exc:
         raise AftersalesError(f"template {exc.name!r} not found (looked in the records' templates/ "
                               "and the built-in ones)") from None
+    except SecurityError as exc:
+        raise AftersalesError(f"template {name} was refused: {exc} (templates lay out the numbers they "
+                              "are given; they cannot reach Python's internals)") from None
     except jinja2.TemplateSyntaxError as exc:
         raise AftersalesError(f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}") from None
     except jinja2.TemplateError as exc:  # undefined names, runtime errors in a user's template

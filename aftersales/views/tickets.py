@@ -62,6 +62,8 @@ def event_details(event: Event, tz: ZoneInfo) -> str:
         bits.append(f"cost {event.cost:g}")
     if event.satisfaction is not None:
         bits.append(f"satisfaction {event.satisfaction}/5")
+    if event.logged is not None:  # a late entry: say how late it was written
+        bits.append(f"(logged {human_seconds(int((event.logged - event.at).total_seconds()))} later)")
     return "  ".join(bits)
 
 

@@ -61,8 +61,7 @@ def report(asset: str) -> Any:
         errors = _problems(values)
         if not errors:
             received = intake.take(folder, intake.Report(asset, values["category"], values["text"],
-                                                         values["location"], values["name"], values["phone"]),
-                                   service.now(settings))
+                                                         values["location"], values["name"], values["phone"]))
             if not received.merged:
                 service.commit([received.path], f"Report {received.ticket_id} about {asset} from its QR label",
                                (intake.BY, f"{intake.BY}@aftersales.invalid"))

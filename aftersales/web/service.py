@@ -51,8 +51,10 @@ class Service:
         return now.astimezone(settings.tz).replace(microsecond=0)
 
     def folder(self) -> Folder:
-        """The records as the writers see them, listed afresh (another process may have written)."""
-        return Folder.open(self.root)
+        """The records as the writers see them, listed afresh (another process may have written),
+        with the app's clock as the writers' now."""
+        folder = Folder.open(self.root)
+        return _Clocked(folder.root, folder.settings, folder.index, self.clock)
 
     def project(self) -> Project:
         """Every record, as of now; `Invalid` when they do not validate."""
@@ -81,3 +83,15 @@ class Service:
             self.committer.commit(paths, message, author)
         except AftersalesError as exc:
             log.error("the write was saved but not committed: %s", exc)
+
+
+@dataclass(frozen=True)
+class _Clocked(Folder):
+    """A folder whose writers take the time from the app's clock (the real one but in tests)."""
+
+    clock: Callable[[], dt.datetime] | None = None
+
+    def now(self) -> dt.datetime:
+        if self.clock is None:
+            return super().now()
+        return self.clock().astimezone(self.settings.tz).replace(microsecond=0)
