@@ -125,3 +125,14 @@ def test_the_qr_codes_of_a_printed_sheet_decode_to_their_links(sheet, tmp_path):
     found = zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))
     assert sorted(code.text for code in found) == sorted(url(ident) for ident in ASSETS)
     assert {code.format.name for code in found} == {"QRCode"}
+
+
+def test_without_weasyprint_a_pdf_says_how_to_install_it(sheet, tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)
+    done = labels(sheet, "-o", str(tmp_path / "labels.pdf"))
+    assert (done.exit_code, done.stderr) == (
+        2, "Error: PDF needs WeasyPrint: pip install 'aftersales[pdf]' (or write --format html and print it from a "
+           "browser)\n")
+    assert not (tmp_path / "labels.pdf").exists()
