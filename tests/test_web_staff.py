@@ -121,11 +121,15 @@ def test_a_session_lasts_a_working_day(web, monkeypatch):
     assert client.get("/tickets").status_code == 303
 
 
-def test_signing_out(web):
+def test_signing_out_ends_the_session_even_for_a_copy_of_its_cookie(web):
     client = web.signed_in("cs-li")
+    copied = client.get_cookie("aftersales_session").value
     token = web.token(client, "/tickets")
     assert client.post("/logout", data={"csrf": token}).headers["Location"] == "/login"
     assert client.get("/tickets").status_code == 303
+    thief = web.client()
+    thief.set_cookie("aftersales_session", copied)
+    assert thief.get("/tickets").status_code == 303
 
 
 # --- the board --------------------------------------------------------------------------------
@@ -189,6 +193,14 @@ def test_the_desk_sees_the_whole_phone_number_and_the_notes(web):
     html = web.signed_in("cs-li").get("/tickets/T-1").get_data(as_text=True)
     assert '<a href="tel:13800001234">13800001234</a>' in html
     assert "客户下午不在" in html and "等配件" in html
+
+
+def test_the_staff_see_the_progress_link_to_send_to_a_reporter(web):
+    put(web, "T-1", AT)
+    web.now = AT
+    shown = text_of(web.signed_in("cs-li").get("/tickets/T-1"))
+    assert f"报修人查看进度的链接 https://service.example.com{web.progress_url('T-1')}" in shown
+    assert "报修人查看进度的链接" not in text_of(web.signed_in("school-office").get("/tickets/T-1"))
 
 
 def test_the_school_reads_tickets_without_phone_numbers_notes_or_forms(web):

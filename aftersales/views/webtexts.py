@@ -50,6 +50,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "under_way": "under way",
         "hotline": "Service hotline",
         "colon": ": ",
+        "progress_link": "Progress page for the reporter",
         # steps of the timeline, as a reporter reads them
         "step_reported": "Report received",
         "step_assigned": "A technician was assigned",
@@ -228,6 +229,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "under_way": "进行中",
         "hotline": "服务热线",
         "colon": "：",
+        "progress_link": "报修人查看进度的链接",
         "step_reported": "已收到报修",
         "step_assigned": "已安排维修人员",
         "step_responded": "客服已与您联系",

@@ -28,12 +28,11 @@ from aftersales.store.reading import read_settings
 from aftersales.views.templating import builtin_folder
 from aftersales.views.webtexts import page_texts
 from aftersales.web import public, security, staff
-from aftersales.web.service import Service
+from aftersales.web.service import SESSION_SECONDS, Service
 
 COMMIT_VAR = "AFTERSALES_SERVE_COMMIT"
 PROXIES_VAR = "AFTERSALES_SERVE_PROXIES"
 MAX_REQUEST = 64 * 1024          # a form is a few KB; nothing else is ever sent
-SESSION_HOURS = 12               # a sign-in lasts one working day
 
 
 class _App(Flask):
@@ -74,7 +73,7 @@ def create_app(records: str | os.PathLike[str] | None = None, users: str | os.Pa
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=False,   # and True on every request that came over TLS (security.Sessions)
-        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS),
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(seconds=SESSION_SECONDS),
         MAX_CONTENT_LENGTH=MAX_REQUEST,
         MAX_FORM_MEMORY_SIZE=MAX_REQUEST,
         MAX_FORM_PARTS=100,

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import waitress
 from flask import Flask
 
@@ -13,6 +15,7 @@ MAX_HEADERS = 64 * 1024
 def run(app: Flask, host: str, port: int, threads: int, proxies: int) -> None:
     """Serve `app` until interrupted. Proxy headers are dropped unless proxies are trusted (the app
     itself then reads them, see `create_app`)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
     waitress.serve(app, host=host, port=port, threads=threads, ident="aftersales",
                    clear_untrusted_proxy_headers=not proxies, max_request_body_size=MAX_BODY,
                    max_request_header_size=MAX_HEADERS)

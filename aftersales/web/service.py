@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ log = logging.getLogger("aftersales.web")
 HOUR = 3600
 LOGIN_WINDOW = 15 * 60
 LOGIN_FAILURES = 5     # failed sign-ins per account name, and per client address, per window
+SESSION_SECONDS = 12 * 3600   # a sign-in lasts one working day
 
 
 @dataclass
@@ -38,6 +40,7 @@ class Service:
     intake_by_asset: Window = field(default_factory=lambda: Window(HOUR))
     failed_logins: Window = field(default_factory=lambda: Window(LOGIN_WINDOW))
     _users: tuple[tuple[int, int, int], dict[str, User]] | None = None
+    _signed_out: dict[str, float] = field(default_factory=dict)   # session id -> when its sign-in ends
 
     @property
     def session_key(self) -> bytes:
@@ -73,6 +76,18 @@ class Service:
         if self._users is None or self._users[0] != stamp:
             self._users = (stamp, read_users(self.users_file))
         return self._users[1]
+
+    def sign_out(self, sid: object, since: object) -> None:
+        """Remember a signed-out session until it would have ended anyway (in memory: a restart
+        forgets, and a copied cookie then works until its 12 hours are over)."""
+        if isinstance(sid, str) and isinstance(since, (int, float)):
+            now = time.time()
+            for old in [s for s, end in self._signed_out.items() if end < now]:
+                del self._signed_out[old]
+            self._signed_out[sid] = since + SESSION_SECONDS
+
+    def signed_out(self, sid: object) -> bool:
+        return not isinstance(sid, str) or sid in self._signed_out
 
     def commit(self, paths: Sequence[Path], message: str, author: tuple[str, str]) -> None:
         """With --commit, make the write a git commit. The write itself is done and stays: a failed

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import secrets
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -26,6 +27,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
+from aftersales.core import links
 from aftersales.core.errors import AftersalesError, UsageError
 from aftersales.core.model import Ticket
 from aftersales.core.times import parse_instant, parse_past_instant, previous_quarter, quarter, quarter_of
@@ -42,15 +44,13 @@ from aftersales.views.fmt import short
 from aftersales.views.labels import LANGUAGES, Names
 from aftersales.views.labelsheet import to_pdf
 from aftersales.views.progress import assignee, board, clocks, visible_to_engineer
-from aftersales.views.safe import masked_phone
 from aftersales.web import security
 from aftersales.web.permissions import EVENTS, SEES_NOTES, SEES_PHONES, may
-from aftersales.web.service import LOGIN_FAILURES, Service
+from aftersales.web.service import LOGIN_FAILURES, SESSION_SECONDS, Service
 
 blueprint = Blueprint("staff", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
-SESSION_SECONDS = 12 * 3600
 MAX_NOTE = 500
 QUARTERS_LISTED = 4
 
@@ -66,6 +66,8 @@ def current_user() -> User | None:
     name, version, since = session.get("user"), session.get("v"), session.get("t")
     user = service.users().get(name) if isinstance(name, str) else None
     if user is None or user.version != version or not isinstance(since, (int, float)):
+        return None
+    if service.signed_out(session.get("sid")):
         return None
     if not 0 <= time.time() - since <= SESSION_SECONDS:
         return None
@@ -112,7 +114,7 @@ def login() -> Any:
     failures.clear(account)
     session.clear()   # nothing of the anonymous session carries over into the signed-in one
     session.permanent = True
-    session.update({"user": user.name, "v": user.version, "t": int(time.time())})
+    session.update({"user": user.name, "v": user.version, "t": int(time.time()), "sid": secrets.token_urlsafe(16)})
     return redirect(target or "/tickets", code=303)
 
 
@@ -127,6 +129,7 @@ def _local(target: str) -> str:
 @blueprint.route("/logout", methods=["POST"])
 @signed_in
 def logout() -> Response:
+    _service().sign_out(session.get("sid"), session.get("t"))   # a copy of the cookie no longer signs in
     session.clear()
     return redirect("/login", code=303)
 
@@ -177,11 +180,18 @@ def ticket_page(ticket_id: str) -> Any:
     events = [e for e in ticket.events if user.role in SEES_NOTES or e.type != "note"]
     tz = records.settings.tz
     return render_template(
-        "ticket.html.j2", t=ticket, asset=asset, names=names, phone=phone, masked=masked_phone(phone),
+        "ticket.html.j2", t=ticket, asset=asset, names=names, phone=phone, progress_link=_progress_link(ticket.id),
         events=events, show_notes=user.role in SEES_NOTES, short=lambda i: short(i, tz),
         clocks=clocks(ticket, records, project.at), assignee=assignee(ticket), forms=_forms(user.role),
         parts=sorted(records.parts.values(), key=lambda p: p.id), engineers=_engineers(),
         messages=get_flashed_messages(), now=project.at.strftime("%Y-%m-%dT%H:%M"))
+
+
+def _progress_link(ticket_id: str) -> str:
+    """The reporter's progress page of a ticket, for the desk to send by text message."""
+    service = _service()
+    base = service.settings().serve.base_url or request.host_url.rstrip("/")
+    return base + links.ticket_path(service.secret, ticket_id)
 
 
 def _engineers() -> list[str]:
@@ -226,13 +236,19 @@ def log(ticket_id: str) -> Response:
         event = {"type": event_type, "by": user.name, **_event_values(folder, event_type, now)}
         done = writers.log_event(folder, ticket.id, event)
     except AftersalesError as exc:
-        flash(g.L["not_saved"].format(reason=exc))
+        flash(g.L["not_saved"].format(reason=_clipped(exc)))
         return redirect(f"/tickets/{ticket.id}", code=303)
     service.commit([done.path], f"{ticket.id}: {event_type} (web, {user.name})", user.author)
     flash(g.L["logged"].format(ticket=ticket.id, event=event_type, status=g.L[f"status_{done.ticket.status}"]))
     if user.role == "engineer" and not visible_to_engineer(done.ticket, user.name):
         return redirect("/tickets", code=303)
     return redirect(f"/tickets/{ticket.id}", code=303)
+
+
+def _clipped(exc: Exception, most: int = 600) -> str:
+    """A refusal short enough for the session cookie that carries it to the next page."""
+    text = str(exc)
+    return text if len(text) <= most else text[:most] + " …"
 
 
 def _event_values(folder: writers.Folder, event_type: str, now: dt.datetime) -> dict[str, Any]:
@@ -293,7 +309,7 @@ def new_ticket() -> Any:
         try:
             ticket_id, path = _open(folder, values, user)
         except AftersalesError as exc:
-            flash(g.L["not_saved"].format(reason=exc))
+            flash(g.L["not_saved"].format(reason=_clipped(exc)))
         else:
             service.commit([path], f"Open {ticket_id} (web, {user.name})", user.author)
             flash(g.L["opened"].format(ticket=ticket_id))
