@@ -1,14 +1,14 @@
 """Helpers for the SLA tests: a records folder made by `aftersales init` (the shipped default
-settings), one asset per area, and tickets written inline as short event lists."""
+settings), one asset per area, and tickets written with the conftest factory."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-import re
-import textwrap
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from conftest import Records, Value, at, event, ticket_yaml
 
 from aftersales.checks import Known, check_ticket, validate
 from aftersales.core.model import Ticket
@@ -34,59 +34,29 @@ ASSETS = {
 
 def when(text: str, tz: ZoneInfo = SH) -> dt.datetime:
     """`03-02 09:00` (year 2026), `2026-03-02 09:00` or `2026-03-02 09:00:01`, in `tz`."""
-    if not re.match(r"\d{4}-", text):
-        text = "2026-" + text
-    return dt.datetime.fromisoformat(text).replace(tzinfo=tz)
+    return dt.datetime.fromisoformat(at(text, tz))
 
 
-def E(at: str, type_: str, **extra: str) -> dict[str, str]:
-    """One event: `E("03-02 09:00", "reported")`, `E(..., "workaround", until="03-04 12:00")`."""
-    return {"at": at, "type": type_, **extra}
-
-
-def event_yaml(event: dict[str, str], tz: ZoneInfo = SH) -> str:
-    bits = [f"at: {when(event['at'], tz).isoformat()}", f"type: {event['type']}"]
-    for key, value in event.items():
-        if key == "until":
-            bits.append(f"until: {when(value, tz).isoformat()}")
-        elif key not in ("at", "type"):
-            bits.append(f"{key}: {value}")
-    return "{" + ", ".join(bits) + "}"
-
-
-def ticket_yaml(ticket_id: str, events: list[dict[str, str]], *, kind: str = "repair",
-                asset: str | None = "OFFICE-1", tz: ZoneInfo = SH, **fields: str) -> str:
-    lines = [f"id: {ticket_id}", f"kind: {kind}"]
-    if asset is not None:
-        lines.append(f"asset: {asset}")
-    lines += [f"{k}: {v}" for k, v in fields.items()]
-    lines += ["summary: 测试", "events:"]
-    lines += [f"  - {event_yaml(e, tz)}" for e in events]
-    return "\n".join(lines) + "\n"
+def E(when_text: str, kind: str, *, tz: ZoneInfo = SH, **fields: Value) -> str:
+    """One event, `until` read like its time: `E("03-02 09:00", "reported")`,
+    `E(..., "workaround", until="03-04 12:00")`, `E(..., tz=NY)`."""
+    if isinstance(fields.get("until"), str):
+        fields["until"] = at(fields["until"], tz)
+    return event(when_text, kind, tz=tz, **fields)
 
 
 def make_records(root: Path, timezone: str | None = None) -> Path:
     """`aftersales init ROOT` plus one asset per area."""
     scaffold.create(root, timezone=timezone)
+    records = Records(root, starter=False)
     for asset_id, area in ASSETS.items():
-        text = f"""\
-            id: {asset_id}
-            name: 测试家具
-            category: chair
-            area: {area}
-            installed: 2025-08-20
-            """
-        (root / "assets" / f"{asset_id}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+        records.asset(asset_id, name="测试家具", category="chair", area=area)
     return root
 
 
-def write_ticket(root: Path, ticket_id: str, events: list[dict[str, str]], *, tz: ZoneInfo = SH,
-                 **fields: str) -> Path:
-    year = when(events[0]["at"], tz).year
-    path = root / "tickets" / str(year) / f"{ticket_id}.yaml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(ticket_yaml(ticket_id, events, tz=tz, **fields), encoding="utf-8")
-    return path
+def write_ticket(root: Path, ticket_id: str, events: list[str], **fields: Value) -> Path:
+    """A ticket about OFFICE-1 unless `asset` says otherwise."""
+    return Records(root, starter=False).ticket(ticket_id, *events, **{"asset": "OFFICE-1", **fields})
 
 
 class World:
@@ -105,11 +75,11 @@ class World:
         self.engine = sla.Engine(self.settings, self.records.assets)
         self._ids = itertools.count(1)
 
-    def ticket(self, events: list[dict[str, str]], **fields: str) -> Ticket:
+    def ticket(self, events: list[str], **fields: Value) -> Ticket:
         ticket_id = f"T-{next(self._ids):06d}"
         path = self.root / "scratch" / f"{ticket_id}.yaml"
         path.parent.mkdir(exist_ok=True)
-        path.write_text(ticket_yaml(ticket_id, events, **fields), encoding="utf-8")
+        path.write_text(ticket_yaml(ticket_id, *events, **{"asset": "OFFICE-1", **fields}), encoding="utf-8")
         clean, problems = read_file(path, path.name, "ticket")
         assert clean is not None and not [p for p in problems if p.severity == "error"], problems
         ticket = build.ticket(clean, path.name)
@@ -118,11 +88,11 @@ class World:
         assert not errors, errors
         return ticket
 
-    def cycles(self, events: list[dict[str, str]], at: str = "2026-12-31 00:00", **fields: str) -> list[sla.Cycle]:
+    def cycles(self, events: list[str], at: str = "2026-12-31 00:00", **fields: Value) -> list[sla.Cycle]:
         return self.engine.cycles(self.ticket(events, **fields), when(at))
 
-    def cycle(self, events: list[dict[str, str]], target: str, number: int = 1, at: str = "2026-12-31 00:00",
-              **fields: str) -> sla.Cycle:
+    def cycle(self, events: list[str], target: str, number: int = 1, at: str = "2026-12-31 00:00",
+              **fields: Value) -> sla.Cycle:
         found = [c for c in self.cycles(events, at, **fields) if c.target == target and c.cycle == number]
         assert len(found) == 1, f"{len(found)} cycles of {target} #{number}"
         return found[0]

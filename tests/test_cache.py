@@ -8,7 +8,6 @@ import os
 import time
 
 import pytest
-from conftest import ASSET, ticket
 
 from aftersales.store import cache, reading, yamlio
 from aftersales.store import load as store
@@ -33,7 +32,7 @@ def old_records(records, tmp_path, monkeypatch):
     """A records folder whose files were last changed an hour ago (not 'racy'), with its own cache."""
     monkeypatch.setenv("AFTERSALES_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("AFTERSALES_CACHE", raising=False)
-    records.write("tickets/2026/T-1.yaml", ticket())
+    records.ticket("T-1")
     hour_ago = time.time() - 3600
     for path in records.root.rglob("*.yaml"):
         os.utime(path, (hour_ago, hour_ago))
@@ -53,7 +52,7 @@ def test_a_second_load_parses_nothing_and_gives_the_same_records(old_records, pa
 def test_a_changed_file_is_parsed_again(old_records, parses):
     store.load(old_records.root)
     before = parses["n"]
-    old_records.write("assets/CHAIR-1.yaml", ASSET.replace("name:", "name: 新"))
+    old_records.asset(name="新报告厅剧院椅")
     loaded = store.load(old_records.root)
     assert parses["n"] == before + 1
     assert loaded.assets["CHAIR-1"].name.startswith("新")

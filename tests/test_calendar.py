@@ -430,6 +430,7 @@ def test_days_end_at_local_midnight_of_a_working_day(calendar: WorkCalendar, sta
     assert calendar.is_working_day(last)
 
 
+@pytest.mark.slow
 @PROPERTIES
 @given(calendars, instants, instants, instants)
 def test_working_seconds_add_up(calendar: WorkCalendar, x: datetime, y: datetime, z: datetime) -> None:
@@ -437,6 +438,7 @@ def test_working_seconds_add_up(calendar: WorkCalendar, x: datetime, y: datetime
     assert calendar.working_seconds(a, c) == calendar.working_seconds(a, b) + calendar.working_seconds(b, c)
 
 
+@pytest.mark.slow
 @PROPERTIES
 @given(calendars, instants, instants)
 def test_segments_explain_working_seconds(calendar: WorkCalendar, x: datetime, y: datetime) -> None:

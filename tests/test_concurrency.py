@@ -9,9 +9,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from conftest import TICKET, Records, ticket
 
 from aftersales.store.load import load
+
+pytestmark = pytest.mark.slow  # each test starts 20 processes at once
 
 N = 20
 

@@ -14,6 +14,7 @@ from urllib.parse import unquote
 
 import click
 import pytest
+from conftest import event, ticket_yaml
 
 from aftersales import __version__
 from aftersales.cli import cli
@@ -267,9 +268,9 @@ def test_the_examples_of_the_records_format_validate_together(tmp_path):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(example, encoding="utf-8")
     # the ticket the inspection example's finding links to
-    (tmp_path / "tickets/2026/T-20260328-2K8QD.yaml").write_text(
-        "id: T-20260328-2K8QD\nkind: repair\nasset: AUD-CHAIR-A\nsummary: 靠背回弹不足\n"
-        "events:\n  - {at: 2026-03-28T09:00:00+08:00, type: reported}\n", encoding="utf-8")
+    (tmp_path / "tickets/2026/T-20260328-2K8QD.yaml").write_text(ticket_yaml(
+        "T-20260328-2K8QD", event("03-28 09:00", "reported"), asset="AUD-CHAIR-A", summary="靠背回弹不足"),
+        encoding="utf-8")
     result = run("validate", "--records", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == "ok: 1 asset, 2 tickets, 1 inspection, 1 part, no problems"
@@ -281,6 +282,7 @@ def test_the_structure_section_names_every_subpackage():
     assert packages and [p for p in packages if f"\n  {p}/ " not in section] == []
 
 
+@pytest.mark.slow
 def test_python_dash_m_runs_the_command_line():
     done = subprocess.run([sys.executable, "-m", "aftersales", "--version"], capture_output=True, text=True,
                           check=False)

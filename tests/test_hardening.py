@@ -15,7 +15,7 @@ import sys
 import time
 
 import pytest
-from conftest import TICKET, Records, event, run, ticket
+from conftest import TICKET, Records, event, run, ticket, ticket_yaml
 
 
 def sha(path) -> str:
@@ -66,6 +66,7 @@ def test_a_write_never_leaves_its_temporary_file(records):
 
 # --- special files and links ------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_fifo_named_like_a_record_is_reported_not_waited_for(records):
     records.write(TICKET, ticket())
     os.mkfifo(records.root / "tickets/2026/T-2.yaml")
@@ -77,7 +78,7 @@ def test_a_fifo_named_like_a_record_is_reported_not_waited_for(records):
 
 def test_ticket_log_does_not_follow_a_link_out_of_the_records(records, tmp_path):
     outside = tmp_path / "outside.yaml"
-    outside.write_text(ticket().replace("id: T-1", "id: T-9"), encoding="utf-8")
+    outside.write_text(ticket_yaml("T-9"), encoding="utf-8")
     before = sha(outside)
     link = records.root / "tickets/2026/T-9.yaml"
     link.parent.mkdir(parents=True, exist_ok=True)
@@ -117,10 +118,9 @@ EVIL = "=HYPERLINK(\"http://x\")"
 
 
 def test_csv_cells_a_spreadsheet_would_run_are_neutralised_and_json_is_not(records):
-    records.write(TICKET, ticket().replace("summary: 扶手松动", f"summary: '{EVIL}'"))
+    records.ticket("T-1", summary=f"'{EVIL}'")
     for n, start in enumerate(("+1", "-1", "@SUM(A1)", "\tx"), 2):
-        records.write(f"tickets/2026/T-{n}.yaml", ticket().replace("id: T-1", f"id: T-{n}")
-                      .replace("summary: 扶手松动", f"summary: {json.dumps(start)}"))
+        records.ticket(f"T-{n}", summary=json.dumps(start))
     at = ("--records", str(records.root), "--at", "2026-03-15")
     rows = list(csv.DictReader(io.StringIO(run("ticket", "list", *at, "--format", "csv").stdout)))
     assert sorted(r["summary"] for r in rows) == sorted(["'" + EVIL, "'+1", "'-1", "'@SUM(A1)", "'\tx"])
@@ -129,8 +129,7 @@ def test_csv_cells_a_spreadsheet_would_run_are_neutralised_and_json_is_not(recor
 
 
 def test_escape_sequences_are_shown_not_obeyed(records):
-    records.write(TICKET, ticket(event("09:12", "reported", ', note: "\\e]0;pwned\\a\\e[2J"'))
-                  .replace("summary: 扶手松动", 'summary: "扶手\\e[31m松动"'))
+    records.ticket("T-1", event("09:12", "reported", note='"\\e]0;pwned\\a\\e[2J"'), summary='"扶手\\e[31m松动"')
     at = ("--records", str(records.root), "--at", "2026-03-15")
     for args in (("ticket", "show", "T-1"), ("ticket", "list"), ("asset", "show", "CHAIR-1")):
         out = run(*args, *at).stdout

@@ -7,7 +7,7 @@ import shutil
 from itertools import pairwise
 
 import pytest
-from conftest import ASSET, TICKET, Records, expect, problems, ticket
+from conftest import TICKET, Records, asset_yaml, expect, problems, ticket
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -127,7 +127,7 @@ def test_a_year_folder_linked_outside_is_not_read(records):
 def test_a_record_folder_linked_outside_is_not_read(records):
     outside = records.root.parent / "secret"
     outside.mkdir()
-    (outside / "CHAIR-2.yaml").write_text(ASSET.replace("CHAIR-1", "CHAIR-2"), encoding="utf-8")
+    (outside / "CHAIR-2.yaml").write_text(asset_yaml("CHAIR-2"), encoding="utf-8")
     shutil.rmtree(records.root / "assets")
     (records.root / "assets").symlink_to(outside)
     result = records.run()
@@ -197,6 +197,7 @@ def test_an_explicit_tag_on_a_good_value(records):
     expect(records.run(), code=0)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.one_of(st.binary(max_size=500), st.text(max_size=300).map(str.encode)))
 def test_arbitrary_bytes_never_crash(records, data):

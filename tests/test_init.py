@@ -78,6 +78,7 @@ def test_init_refuses_a_file(tmp_path):
     assert path.read_bytes() == b"a file"
 
 
+@pytest.mark.slow
 def test_python_m_aftersales_help():
     done = subprocess.run([sys.executable, "-m", "aftersales", "--help"], capture_output=True, text=True,
                           timeout=60, check=False)

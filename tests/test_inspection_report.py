@@ -10,32 +10,24 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ASSET, Records, run, ticket
+from conftest import Records, run, settings_yaml
 
 GOLDEN = Path(__file__).parent / "golden"
 AT = "2026-04-10"
 
-SETTINGS = """\
-schema: 1
-project:
-  name: 苏州工业园区某学校家具项目
-  customer: 某学校
-  supplier: 某家具公司
-  timezone: Asia/Shanghai
-areas:
-  lobby: {name: 门厅及等候区, priority: critical}
-  office: {name: 教师办公室, priority: normal}
-priorities: [critical, normal]
-maintenance:
-  - id: quarterly-inspection
-    name: 季度巡检
-    areas: all
-    rrule: "FREQ=MONTHLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1"
-    start: 2026-03-31
-    early: 14d
-    inspectors: 2
-    checklist: [appearance, function, fastening]
-"""
+SETTINGS = settings_yaml(name="苏州工业园区某学校家具项目", customer="某学校", supplier="某家具公司", areas="""\
+lobby: {name: 门厅及等候区, priority: critical}
+office: {name: 教师办公室, priority: normal}
+""", calendars=None, targets=None, warranty=None, maintenance="""\
+- id: quarterly-inspection
+  name: 季度巡检
+  areas: all
+  rrule: "FREQ=MONTHLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1"
+  start: 2026-03-31
+  early: 14d
+  inspectors: 2
+  checklist: [appearance, function, fastening]
+""")
 INSPECTION = """\
 id: INS-2026Q1
 plan: quarterly-inspection
@@ -74,14 +66,12 @@ signoff: {name: 总务处李主任, date: 2026-03-27}
 """
 
 
-def build(root: Path) -> Records:
-    records = Records(root)
+def build(records: Records) -> Records:
     records.write("aftersales.yaml", SETTINGS)
-    records.write("assets/CHAIR-1.yaml", ASSET.replace("area: lobby", "area: lobby\nlocation: 报告厅一楼"))
-    records.write("assets/SOFA-1.yaml", ASSET.replace("CHAIR-1", "SOFA-1").replace("报告厅剧院椅", "等候区真皮沙发"))
-    records.write("assets/DESK-1.yaml", ASSET.replace("CHAIR-1", "DESK-1").replace("lobby", "office")
-                  .replace("报告厅剧院椅", "教师办公桌"))
-    records.write("tickets/2026/T-1.yaml", ticket())
+    records.asset(location="报告厅一楼")
+    records.asset("SOFA-1", name="等候区真皮沙发")
+    records.asset("DESK-1", name="教师办公桌", area="office")
+    records.ticket("T-1")
     records.write("inspections/2026/INS-2026Q1.yaml", INSPECTION)
     return records
 
@@ -100,9 +90,8 @@ CASES = [(lang, fmt) for lang in ("en", "zh") for fmt in ("md", "html")]
 
 
 @pytest.fixture
-def school(tmp_path, monkeypatch) -> Records:
-    monkeypatch.delenv("AFTERSALES_RECORDS", raising=False)
-    return build(tmp_path / "records")
+def school(records) -> Records:
+    return build(records)
 
 
 @pytest.mark.parametrize(("lang", "fmt"), CASES)

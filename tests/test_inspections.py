@@ -11,44 +11,33 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ASSET, run, ticket
+from conftest import run, settings_yaml
 
 from aftersales.edit.inspections import default_id
 from aftersales.store import build
 from aftersales.store.reading import check_bytes
 
-SETTINGS = """\
-schema: 1
-project:
-  name: 测试项目
-  customer: 某学校
-  timezone: Asia/Shanghai
-areas:
-  lobby: {name: 门厅, priority: critical}
-  office: {name: 办公室, priority: normal}
-priorities: [critical, normal]
-maintenance:
-  - id: quarterly
-    name: 季度巡检
-    areas: all
-    rrule: "FREQ=MONTHLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1"
-    start: 2026-03-31
-    early: 14d
-    inspectors: 2
-    checklist: [appearance, function, fastening]
-  - id: office-upkeep
-    areas: [office]
-    rrule: "FREQ=MONTHLY;INTERVAL=6;BYMONTHDAY=-1"
-    start: 2025-12-31
-    early: 30d
-    checklist: [waxing, lubrication]
-  - id: monthly
-    areas: [lobby]
-    rrule: "FREQ=MONTHLY;BYMONTHDAY=1"
-    start: 2026-01-01
-    checklist: [cleaning]
-late_after: 3650d   # the tests log events of 2026 long after they happened
-"""
+SETTINGS = settings_yaml(customer="某学校", calendars=None, targets=None, warranty=None, maintenance="""\
+- id: quarterly
+  name: 季度巡检
+  areas: all
+  rrule: "FREQ=MONTHLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1"
+  start: 2026-03-31
+  early: 14d
+  inspectors: 2
+  checklist: [appearance, function, fastening]
+- id: office-upkeep
+  areas: [office]
+  rrule: "FREQ=MONTHLY;INTERVAL=6;BYMONTHDAY=-1"
+  start: 2025-12-31
+  early: 30d
+  checklist: [waxing, lubrication]
+- id: monthly
+  areas: [lobby]
+  rrule: "FREQ=MONTHLY;BYMONTHDAY=1"
+  start: 2026-01-01
+  checklist: [cleaning]
+""")
 INS = "inspections/2026/INS-2026Q1.yaml"
 NEW_FILE = """\
 id: INS-2026Q1
@@ -68,9 +57,9 @@ checks:  # each item is added when checked: ok, issue or n/a
 def folder(records):
     """The conftest folder (CHAIR-1 in the lobby, part BOLT-M8) with these settings and 3 more assets."""
     records.write("aftersales.yaml", SETTINGS)
-    records.write("assets/SOFA-1.yaml", ASSET.replace("CHAIR-1", "SOFA-1"))
+    records.asset("SOFA-1")
     for name in ("DESK-2", "DESK-1"):
-        records.write(f"assets/{name}.yaml", ASSET.replace("CHAIR-1", name).replace("lobby", "office"))
+        records.asset(name, area="office")
     return records
 
 
@@ -381,7 +370,7 @@ def test_close_adds_closed_under_the_finding(folder):
 
 
 def test_close_with_a_ticket_links_it(folder):
-    folder.write("tickets/2026/T-1.yaml", ticket())
+    folder.ticket("T-1")
     with_finding(folder)
     result = cmd(folder, "close", "INS-2026Q1", "F1", "--date", "2026-04-02", "--ticket", "T-1")
     assert result.stdout == "INS-2026Q1 F1: closed-on-time\n"
@@ -416,8 +405,8 @@ def test_close_refusals_leave_the_file_as_it_was(folder, args, code, message):
 
 
 def test_close_refuses_another_ticket_than_the_linked_one(folder):
-    folder.write("tickets/2026/T-1.yaml", ticket())
-    folder.write("tickets/2026/T-2.yaml", ticket().replace("id: T-1", "id: T-2"))
+    folder.ticket("T-1")
+    folder.ticket("T-2")
     with_finding(folder)
     cmd(folder, "close", "INS-2026Q1", "F1", "--date", "2026-04-01", "--ticket", "T-1")
     folder.edit(INS, "    closed: 2026-04-01\n", "")
@@ -462,7 +451,7 @@ def test_crlf_files_stay_crlf(folder):
 
 
 def test_close_goes_before_a_linked_ticket(folder):
-    folder.write("tickets/2026/T-1.yaml", ticket())
+    folder.ticket("T-1")
     folder.write(INS, "id: INS-2026Q1\ndate: 2026-03-27\ninspectors: [a]\n"
                       "findings:\n  - id: F1\n    problem: 松动\n    ticket: T-1\n  - id: F2\n    problem: x\n")
     cmd(folder, "close", "INS-2026Q1", "F1", "--date", "2026-04-01", "--ticket", "T-1")

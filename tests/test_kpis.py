@@ -11,57 +11,46 @@ Times are Asia/Shanghai (+08:00) unless written with another offset. 2026Q3 = 20
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import pytest
-from conftest import Records, run
+from conftest import Records, event, run, settings_yaml
 
 # The fixture's settings with the targets, warranty rule and plan these tests need. All clocks count
 # on `always` (24 x 7), so the arithmetic is plain clock arithmetic.
-SETTINGS = """\
-schema: 1
-project:
-  name: 测试项目
-  timezone: Asia/Shanghai
-areas:
-  lobby: {name: 门厅, priority: critical}
-  office: {name: 办公室, priority: normal}
-priorities: [critical, normal]
-sla:
-  targets:
-    - id: response
-      when: {kind: repair}
-      start: reported
-      stop: [responded, resolved]
-      within: {critical: 2h, normal: 4h}
-    - id: resolution
-      when: {kind: repair}
-      start: reported
-      stop: [resolved]
-      within: 8h
-      pausable: true
-    - id: callback
-      start: resolved
-      stop: [callback]
-      within: 24h
-    - id: return-inspection
-      when: {kind: [return, exchange]}
-      start: reported
-      stop: [inspected]
-      within: 3d
-warranty:
-  years: 5
-  max_extension_years: 3
-  replace_after: {failures: 3, within: 365d}
-maintenance:
-  - id: monthly
-    areas: all
-    rrule: "FREQ=MONTHLY;BYMONTHDAY=-1"
-    start: 2026-06-30
-    early: 7d
-    checklist: [appearance]
-"""
+SETTINGS = settings_yaml(calendars=None, targets="""\
+- id: response
+  when: {kind: repair}
+  start: reported
+  stop: [responded, resolved]
+  within: {critical: 2h, normal: 4h}
+- id: resolution
+  when: {kind: repair}
+  start: reported
+  stop: [resolved]
+  within: 8h
+  pausable: true
+- id: callback
+  start: resolved
+  stop: [callback]
+  within: 24h
+- id: return-inspection
+  when: {kind: [return, exchange]}
+  start: reported
+  stop: [inspected]
+  within: 3d
+""", warranty="""\
+years: 5
+max_extension_years: 3
+replace_after: {failures: 3, within: 365d}
+""", maintenance="""\
+- id: monthly
+  areas: all
+  rrule: "FREQ=MONTHLY;BYMONTHDAY=-1"
+  start: 2026-06-30
+  early: 7d
+  checklist: [appearance]
+""")
 
 AT = "2026-10-10 00:00"  # well after 2026Q3, before anything below happens in Q4 unless said
 
@@ -71,57 +60,25 @@ def kpi(records: Records) -> Records:
     """The conftest folder (asset CHAIR-1 in the critical lobby, part BOLT-M8) with the settings above
     and a second asset DESK-1 in the normal-priority office."""
     records.write("aftersales.yaml", SETTINGS)
-    asset(records, "DESK-1", area="office", category="desk")
+    product(records, "DESK-1", area="office", category="desk")
     return records
 
 
-# --- writing records ---------------------------------------------------------------
+# --- writing records (the conftest factory, with the names these reports list) ---------
 
-def instant(when: str) -> str:
-    """`07-01 09:00` (2026), `2025-12-01 09:00`, `07-01 09:00:30`, or a full ISO 8601 time as is."""
-    if "T" in when:
-        return when
-    if not re.match(r"\d{4}-", when):
-        when = "2026-" + when
-    day, clock = when.split()
-    if clock.count(":") == 1:
-        clock += ":00"
-    return f"{day}T{clock}+08:00"
+def product(records: Records, asset_id: str, **fields: Any) -> None:
+    """An asset named `产品 <ID>`, a chair unless said, installed 2025-08-20 unless said."""
+    records.asset(asset_id, **{"name": f"产品 {asset_id}", "category": "chair", **fields})
 
 
-def ev(when: str, kind: str, more: str = "") -> str:
-    """One event as a flow mapping: ev("07-01 09:00", "resolved", "cost: 50")."""
-    return f"{{at: {instant(when)}, type: {kind}{', ' + more if more else ''}}}"
+def inspection(records: Records, inspection_id: str, date: str, *findings: str) -> None:
+    """An inspection of plan `monthly` by eng-zhang, with these findings."""
+    records.inspection(inspection_id, plan="monthly", date=date, areas=None, checks=None, findings=findings)
 
 
-def ticket(records: Records, tid: str, *events: str, kind: str = "repair", asset: str | None = "CHAIR-1",
-           extra: str = "") -> None:
-    """tickets/<year of the first event>/<tid>.yaml (all first events here are +08:00 or plainly in the year)."""
-    year = re.search(r"at: (\d{4})-", events[0]).group(1)
-    text = f"id: {tid}\nkind: {kind}\n" + (f"asset: {asset}\n" if asset else "") + extra
-    text += "summary: 测试\nevents:\n" + "".join(f"  - {e}\n" for e in events)
-    records.write(f"tickets/{year}/{tid}.yaml", text)
-
-
-def asset(records: Records, aid: str, area: str = "lobby", category: str = "chair",
-          installed: str | None = "2025-08-20", extra: str = "") -> None:
-    text = f"id: {aid}\nname: 产品 {aid}\ncategory: {category}\narea: {area}\n"
-    text += (f"installed: {installed}\n" if installed else "") + extra
-    records.write(f"assets/{aid}.yaml", text)
-
-
-def inspection(records: Records, iid: str, date: str, findings: str = "", plan: str | None = "monthly") -> None:
-    text = f"id: {iid}\n" + (f"plan: {plan}\n" if plan else "") + f"date: {date}\ninspectors: [eng-zhang]\n"
-    if findings:
-        text += "findings:\n" + findings
-    records.write(f"inspections/{date[:4]}/{iid}.yaml", text)
-
-
-def part(records: Records, pid: str, movements: str = "", minimum: str | None = None) -> None:
-    text = f"id: {pid}\nname: 备件 {pid}\n" + (f"min: {minimum}\n" if minimum is not None else "")
-    if movements:
-        text += "movements:\n" + movements
-    records.write(f"parts/{pid}.yaml", text)
+def uses(*pairs: tuple[str, int]) -> str:
+    """The `parts` of a `resolved` event: uses(("P-A", 3))."""
+    return "[" + ", ".join(f"{{part: {p}, qty: {q}}}" for p, q in pairs) + "]"
 
 
 def report(records: Records, period: str = "2026Q3", at: str = AT) -> dict[str, Any]:
@@ -129,10 +86,6 @@ def report(records: Records, period: str = "2026Q3", at: str = AT) -> dict[str, 
     result = run("report", "quarterly", period, "--records", str(records.root), "--at", at, "--format", "json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
-
-
-def resolved_at(when: str, more: str = "") -> str:
-    return ev(when, "resolved", more)
 
 
 # --- tickets: opened, resolved, cancelled --------------------------------------------
@@ -146,15 +99,16 @@ def test_opened_resolved_and_cancelled_at_the_period_edges(kpi):
     # G reported 08-10, cancelled 08-11                             -> opened, cancelled
     # H cancelled 08-13, reopened 08-14, resolved 08-15             -> opened, cancelled (the event is in Q3), resolved
     # K cancelled 08-17, reopened 08-18, still open                 -> opened, cancelled
-    ticket(kpi, "T-A", ev("06-30 23:59:59", "reported"), ev("07-01 00:00", "resolved"))
-    ticket(kpi, "T-B", ev("07-01 00:00", "reported"), ev("09-30 23:59:59", "resolved"))
-    ticket(kpi, "T-C", ev("09-30 23:00", "reported"), ev("10-01 00:00", "resolved"))
-    ticket(kpi, "T-E", ev("08-01 09:00", "reported"), ev("10-12 09:00", "resolved"))
-    ticket(kpi, "T-F", ev("08-05 09:00", "reported"), ev("09-25 09:00", "resolved"))
-    ticket(kpi, "T-G", ev("08-10 09:00", "reported"), ev("08-11 09:00", "cancelled"))
-    ticket(kpi, "T-H", ev("08-12 09:00", "reported"), ev("08-13 09:00", "cancelled"), ev("08-14 09:00", "reopened"),
-           ev("08-15 09:00", "resolved"))
-    ticket(kpi, "T-K", ev("08-16 09:00", "reported"), ev("08-17 09:00", "cancelled"), ev("08-18 09:00", "reopened"))
+    kpi.ticket("T-A", event("06-30 23:59:59", "reported"), event("07-01 00:00", "resolved"))
+    kpi.ticket("T-B", event("07-01 00:00", "reported"), event("09-30 23:59:59", "resolved"))
+    kpi.ticket("T-C", event("09-30 23:00", "reported"), event("10-01 00:00", "resolved"))
+    kpi.ticket("T-E", event("08-01 09:00", "reported"), event("10-12 09:00", "resolved"))
+    kpi.ticket("T-F", event("08-05 09:00", "reported"), event("09-25 09:00", "resolved"))
+    kpi.ticket("T-G", event("08-10 09:00", "reported"), event("08-11 09:00", "cancelled"))
+    kpi.ticket("T-H", event("08-12 09:00", "reported"), event("08-13 09:00", "cancelled"),
+               event("08-14 09:00", "reopened"), event("08-15 09:00", "resolved"))
+    kpi.ticket("T-K", event("08-16 09:00", "reported"), event("08-17 09:00", "cancelled"),
+               event("08-18 09:00", "reopened"))
     t = report(kpi)["tickets"]
     # opened: B C E F G H K = 7; resolved: A B F H = 4 (E only after --at); cancelled: G H K = 3
     assert (t["opened"], t["resolved"], t["cancelled"]) == (7, 4, 3)
@@ -170,8 +124,8 @@ def test_opened_resolved_and_cancelled_at_the_period_edges(kpi):
 
 
 def test_a_ticket_resolved_in_q1_then_reopened_and_resolved_in_q2_counts_in_q2_only(kpi):
-    ticket(kpi, "T-D", ev("03-02 09:00", "reported"), ev("03-03 09:00", "resolved"),
-           ev("04-02 09:00", "reopened"), ev("04-03 09:00", "resolved"))
+    kpi.ticket("T-D", event("03-02 09:00", "reported"), event("03-03 09:00", "resolved"),
+               event("04-02 09:00", "reopened"), event("04-03 09:00", "resolved"))
     q1, q2 = report(kpi, "2026Q1")["tickets"], report(kpi, "2026Q2")["tickets"]
     assert (q1["opened"], q1["resolved"]) == (1, 0)   # its last `resolved` is in Q2
     assert (q2["opened"], q2["resolved"]) == (0, 1)
@@ -187,10 +141,10 @@ def test_a_ticket_resolved_in_q1_then_reopened_and_resolved_in_q2_counts_in_q2_o
 
 def test_a_custom_period_includes_both_days(kpi):
     # --from 07-01 --to 07-02 = 07-01 00:00 up to 07-03 00:00
-    ticket(kpi, "T-1", ev("06-30 23:59:59", "reported"))
-    ticket(kpi, "T-2", ev("07-01 00:00", "reported"))
-    ticket(kpi, "T-3", ev("07-02 23:59:59", "reported"))
-    ticket(kpi, "T-4", ev("07-03 00:00", "reported"))
+    kpi.ticket("T-1", event("06-30 23:59:59", "reported"))
+    kpi.ticket("T-2", event("07-01 00:00", "reported"))
+    kpi.ticket("T-3", event("07-02 23:59:59", "reported"))
+    kpi.ticket("T-4", event("07-03 00:00", "reported"))
     result = run("report", "quarterly", "--from", "2026-07-01", "--to", "2026-07-02", "--records", str(kpi.root),
                  "--at", AT, "--format", "json")
     assert result.exit_code == 0, result.output
@@ -206,12 +160,11 @@ def test_counts_grouped_by_kind_area_category_and_asset_category(kpi):
     # R2 repair of DESK-1 (office, desk), surface: opened + cancelled
     # Q1 inquiry, no asset, area or category: opened + resolved -> "unknown" area/category/asset category
     # K1 complaint, area office, no asset, category other: opened
-    ticket(kpi, "T-R1", ev("07-06 09:00", "reported"), ev("07-06 10:00", "resolved"), extra="category: structure\n")
-    ticket(kpi, "T-R2", ev("07-07 09:00", "reported"), ev("07-07 10:00", "cancelled"), asset="DESK-1",
-           extra="category: surface\n")
-    ticket(kpi, "T-Q1", ev("07-08 09:00", "reported"), ev("07-08 10:00", "resolved"), kind="inquiry", asset=None)
-    ticket(kpi, "T-K1", ev("07-09 09:00", "reported"), kind="complaint", asset=None,
-           extra="area: office\ncategory: other\n")
+    kpi.ticket("T-R1", event("07-06 09:00", "reported"), event("07-06 10:00", "resolved"), category="structure")
+    kpi.ticket("T-R2", event("07-07 09:00", "reported"), event("07-07 10:00", "cancelled"), asset="DESK-1",
+               category="surface")
+    kpi.ticket("T-Q1", event("07-08 09:00", "reported"), event("07-08 10:00", "resolved"), kind="inquiry", asset=None)
+    kpi.ticket("T-K1", event("07-09 09:00", "reported"), kind="complaint", asset=None, area="office", category="other")
     t = report(kpi)["tickets"]
     assert t["by_kind"] == {"repair": {"opened": 2, "resolved": 1, "cancelled": 1},
                             "inquiry": {"opened": 1, "resolved": 1, "cancelled": 0},
@@ -258,20 +211,22 @@ def sla_report(kpi) -> dict[str, Any]:
         response met 30; resolution paused: neither
     S11 inquiry rep 09-30 13:00, resolved 14:00: callback at risk (22 h of 24 h): neither
     """
-    ticket(kpi, "T-S1", ev("07-06 09:00", "reported"), ev("07-06 10:00", "responded"),
-           resolved_at("07-06 15:00"), ev("07-07 10:00", "callback"))
-    ticket(kpi, "T-S2", ev("07-06 09:00", "reported"), ev("07-06 14:00", "responded"),
-           resolved_at("07-06 19:00"), ev("07-08 07:00", "callback"), asset="DESK-1")
-    ticket(kpi, "T-S3", ev("07-08 09:00", "reported"), ev("07-08 10:00", "cancelled"))
-    ticket(kpi, "T-S4", ev("07-09 09:00", "reported"), ev("07-09 12:00", "cancelled"))
-    ticket(kpi, "T-S5", ev("09-30 23:00", "reported"), ev("10-01 00:30", "responded"), resolved_at("10-01 01:00"))
-    ticket(kpi, "T-S6", ev("06-30 22:00", "reported"), ev("06-30 23:30", "responded"), resolved_at("07-01 01:00"),
-           ev("07-01 05:00", "callback"))
-    ticket(kpi, "T-S7", ev("09-30 22:00", "reported"), asset="DESK-1")
-    ticket(kpi, "T-S9", ev("09-30 16:00", "reported"), ev("09-30 17:00", "responded"), resolved_at("09-30 20:00"),
-           asset="DESK-1")
-    ticket(kpi, "T-S10", ev("09-30 20:00", "reported"), ev("09-30 20:30", "responded"), ev("09-30 21:00", "paused"))
-    ticket(kpi, "T-S11", ev("09-30 13:00", "reported"), resolved_at("09-30 14:00"), kind="inquiry", asset=None)
+    kpi.ticket("T-S1", event("07-06 09:00", "reported"), event("07-06 10:00", "responded"),
+               event("07-06 15:00", "resolved"), event("07-07 10:00", "callback"))
+    kpi.ticket("T-S2", event("07-06 09:00", "reported"), event("07-06 14:00", "responded"),
+               event("07-06 19:00", "resolved"), event("07-08 07:00", "callback"), asset="DESK-1")
+    kpi.ticket("T-S3", event("07-08 09:00", "reported"), event("07-08 10:00", "cancelled"))
+    kpi.ticket("T-S4", event("07-09 09:00", "reported"), event("07-09 12:00", "cancelled"))
+    kpi.ticket("T-S5", event("09-30 23:00", "reported"), event("10-01 00:30", "responded"),
+               event("10-01 01:00", "resolved"))
+    kpi.ticket("T-S6", event("06-30 22:00", "reported"), event("06-30 23:30", "responded"),
+               event("07-01 01:00", "resolved"), event("07-01 05:00", "callback"))
+    kpi.ticket("T-S7", event("09-30 22:00", "reported"), asset="DESK-1")
+    kpi.ticket("T-S9", event("09-30 16:00", "reported"), event("09-30 17:00", "responded"),
+               event("09-30 20:00", "resolved"), asset="DESK-1")
+    kpi.ticket("T-S10", event("09-30 20:00", "reported"), event("09-30 20:30", "responded"),
+               event("09-30 21:00", "paused"))
+    kpi.ticket("T-S11", event("09-30 13:00", "reported"), event("09-30 14:00", "resolved"), kind="inquiry", asset=None)
     return report(kpi, at="2026-10-01 12:00")
 
 
@@ -312,8 +267,8 @@ def test_mean_time_is_counted_time_without_pauses(kpi):
     # reported 09:00, responded 09:10, paused 10:00, resumed 12:00, resolved 15:00:
     # resolution counts 6 h - 2 h paused = 240 min (deadline 09:00 + 8 h + 2 h = 19:00: met);
     # response does not pause: 10 min.
-    ticket(kpi, "T-P", ev("07-06 09:00", "reported"), ev("07-06 09:10", "responded"), ev("07-06 10:00", "paused"),
-           ev("07-06 12:00", "resumed"), resolved_at("07-06 15:00"))
+    kpi.ticket("T-P", event("07-06 09:00", "reported"), event("07-06 09:10", "responded"),
+               event("07-06 10:00", "paused"), event("07-06 12:00", "resumed"), event("07-06 15:00", "resolved"))
     sla = report(kpi)["sla"]
     assert numbers(sla["resolution"]) == (1, 0, 1.0, 240.0)
     assert numbers(sla["response"]) == (1, 0, 1.0, 10.0)
@@ -344,9 +299,9 @@ def test_a_reopened_ticket_s_new_cycle_belongs_to_the_period_of_the_reopening(kp
     # Cycle 1: reported 06-29 09:00, responded 09:30 (met, 30 min), resolved 10:00 (met, 60): Q2.
     # Cycle 2: reopened 07-02 09:00 stands in for `reported`: responded 07-02 12:00 -> 180 min > 2 h: breached
     # by 60; resolved 07-02 13:00 -> 240 min, met; callback 07-03 09:00 -> 20 h = 1200 min, met. All Q3 clocks.
-    ticket(kpi, "T-RO", ev("06-29 09:00", "reported"), ev("06-29 09:30", "responded"), resolved_at("06-29 10:00"),
-           ev("07-02 09:00", "reopened"), ev("07-02 12:00", "responded"), resolved_at("07-02 13:00"),
-           ev("07-03 09:00", "callback"))
+    kpi.ticket("T-RO", event("06-29 09:00", "reported"), event("06-29 09:30", "responded"),
+               event("06-29 10:00", "resolved"), event("07-02 09:00", "reopened"), event("07-02 12:00", "responded"),
+               event("07-02 13:00", "resolved"), event("07-03 09:00", "callback"))
     q2, q3 = report(kpi, "2026Q2"), report(kpi)
     assert numbers(q2["sla"]["response"]) == (1, 0, 1.0, 30.0)
     assert numbers(q2["sla"]["resolution"]) == (1, 0, 1.0, 60.0)
@@ -370,17 +325,19 @@ def test_first_time_fix_reopen_and_complaint_rates(kpi):
     # Resolved in Q3: F1 F2 F3 F4 + inquiry F5 = 5; with a `reopened`: F3 -> 1/5 = 0.2
     # F6 (repair resolved in Q2) and F7 (reopened, still open) are in neither base.
     # Opened in Q3: F1 F2 F3 F4 F5 F7 K1 = 7; complaints: K1 (K2 was reported in Q2) -> 1/7 = 0.1429
-    ticket(kpi, "T-F1", ev("07-06 09:00", "reported"), ev("07-06 10:00", "arrived"), resolved_at("07-06 11:00"))
-    ticket(kpi, "T-F2", ev("07-07 09:00", "reported"), ev("07-07 10:00", "arrived"), ev("07-08 10:00", "arrived"),
-           resolved_at("07-08 11:00"))
-    ticket(kpi, "T-F3", ev("07-09 09:00", "reported"), ev("07-09 10:00", "arrived"), resolved_at("07-09 11:00"),
-           ev("07-10 09:00", "reopened"), resolved_at("07-10 11:00"))
-    ticket(kpi, "T-F4", ev("07-11 09:00", "reported"), resolved_at("07-11 09:30"))
-    ticket(kpi, "T-F5", ev("07-12 09:00", "reported"), resolved_at("07-12 09:30"), kind="inquiry", asset=None)
-    ticket(kpi, "T-F6", ev("06-01 09:00", "reported"), resolved_at("06-01 10:00"))
-    ticket(kpi, "T-F7", ev("07-13 09:00", "reported"), resolved_at("07-13 10:00"), ev("07-14 09:00", "reopened"))
-    ticket(kpi, "T-K1", ev("08-01 09:00", "reported"), kind="complaint", asset=None)
-    ticket(kpi, "T-K2", ev("06-30 09:00", "reported"), kind="complaint", asset=None)
+    kpi.ticket("T-F1", event("07-06 09:00", "reported"), event("07-06 10:00", "arrived"),
+               event("07-06 11:00", "resolved"))
+    kpi.ticket("T-F2", event("07-07 09:00", "reported"), event("07-07 10:00", "arrived"),
+               event("07-08 10:00", "arrived"), event("07-08 11:00", "resolved"))
+    kpi.ticket("T-F3", event("07-09 09:00", "reported"), event("07-09 10:00", "arrived"),
+               event("07-09 11:00", "resolved"), event("07-10 09:00", "reopened"), event("07-10 11:00", "resolved"))
+    kpi.ticket("T-F4", event("07-11 09:00", "reported"), event("07-11 09:30", "resolved"))
+    kpi.ticket("T-F5", event("07-12 09:00", "reported"), event("07-12 09:30", "resolved"), kind="inquiry", asset=None)
+    kpi.ticket("T-F6", event("06-01 09:00", "reported"), event("06-01 10:00", "resolved"))
+    kpi.ticket("T-F7", event("07-13 09:00", "reported"), event("07-13 10:00", "resolved"),
+               event("07-14 09:00", "reopened"))
+    kpi.ticket("T-K1", event("08-01 09:00", "reported"), kind="complaint", asset=None)
+    kpi.ticket("T-K2", event("06-30 09:00", "reported"), kind="complaint", asset=None)
     q = report(kpi)["quality"]
     assert (q["first_time_fix_rate"], q["first_time_fixes"], q["repairs_resolved"]) == (0.5, 2, 4)
     assert (q["reopen_rate"], q["reopened"], q["resolved"]) == (0.2, 1, 5)
@@ -389,7 +346,7 @@ def test_first_time_fix_reopen_and_complaint_rates(kpi):
 
 def test_repeat_repair_rate(kpi):
     for aid in ("CHAIR-2", "CHAIR-3", "CHAIR-4"):
-        asset(kpi, aid)
+        product(kpi, aid)
     # CHAIR-1: P1 resolved 04-03 09:00; P2 reported 07-01 09:00: 04-03 -> 05-03 30 d, -> 06-03 31 d,
     #   -> 07-01 28 d = 89 days later -> repeat
     # CHAIR-2: P3 resolved 04-01 10:00; P4 reported 07-01 10:00: 30 + 31 + 30 = 91 days -> not
@@ -397,17 +354,17 @@ def test_repeat_repair_rate(kpi):
     # CHAIR-4: P7 repair cancelled (not in the base); P8 maintenance resolved 07-20; P9 repair reported 08-05:
     #   the other is not a repair -> not
     # Base: repairs opened in Q3 and not cancelled: P2 P4 P6 P9 = 4; repeats: P2 -> 1/4 = 0.25
-    ticket(kpi, "T-P1", ev("04-01 09:00", "reported"), resolved_at("04-03 09:00"))
-    ticket(kpi, "T-P2", ev("07-01 09:00", "reported"))
-    ticket(kpi, "T-P3", ev("04-01 09:00", "reported"), resolved_at("04-01 10:00"), asset="CHAIR-2")
-    ticket(kpi, "T-P4", ev("07-01 10:00", "reported"), asset="CHAIR-2")
-    ticket(kpi, "T-P5", ev("06-01 09:00", "reported"), resolved_at("06-02 09:00"), ev("06-03 09:00", "reopened"),
-           ev("06-04 09:00", "cancelled"), asset="CHAIR-3")
-    ticket(kpi, "T-P6", ev("07-10 09:00", "reported"), asset="CHAIR-3")
-    ticket(kpi, "T-P7", ev("08-01 09:00", "reported"), ev("08-01 10:00", "cancelled"), asset="CHAIR-4")
-    ticket(kpi, "T-P8", ev("07-20 09:00", "reported"), resolved_at("07-20 10:00"), kind="maintenance",
-           asset="CHAIR-4")
-    ticket(kpi, "T-P9", ev("08-05 09:00", "reported"), asset="CHAIR-4")
+    kpi.ticket("T-P1", event("04-01 09:00", "reported"), event("04-03 09:00", "resolved"))
+    kpi.ticket("T-P2", event("07-01 09:00", "reported"))
+    kpi.ticket("T-P3", event("04-01 09:00", "reported"), event("04-01 10:00", "resolved"), asset="CHAIR-2")
+    kpi.ticket("T-P4", event("07-01 10:00", "reported"), asset="CHAIR-2")
+    kpi.ticket("T-P5", event("06-01 09:00", "reported"), event("06-02 09:00", "resolved"),
+               event("06-03 09:00", "reopened"), event("06-04 09:00", "cancelled"), asset="CHAIR-3")
+    kpi.ticket("T-P6", event("07-10 09:00", "reported"), asset="CHAIR-3")
+    kpi.ticket("T-P7", event("08-01 09:00", "reported"), event("08-01 10:00", "cancelled"), asset="CHAIR-4")
+    kpi.ticket("T-P8", event("07-20 09:00", "reported"), event("07-20 10:00", "resolved"), kind="maintenance",
+               asset="CHAIR-4")
+    kpi.ticket("T-P9", event("08-05 09:00", "reported"), asset="CHAIR-4")
     q = report(kpi)["quality"]
     assert (q["repeat_repair_rate"], q["repeat_repairs"], q["repairs_opened"]) == (0.25, 1, 4)
 
@@ -415,8 +372,8 @@ def test_repeat_repair_rate(kpi):
 def test_only_resolutions_before_the_report_make_a_repeat(kpi):
     # R1 reported 07-01, resolved 07-05; R2 reported 07-03, resolved 07-04. Before R2 was reported (07-03) no
     # repair of CHAIR-1 was resolved; before R1 was reported (07-01) neither -> 0 repeats of 2
-    ticket(kpi, "T-R1", ev("07-01 09:00", "reported"), resolved_at("07-05 09:00"))
-    ticket(kpi, "T-R2", ev("07-03 09:00", "reported"), resolved_at("07-04 09:00"))
+    kpi.ticket("T-R1", event("07-01 09:00", "reported"), event("07-05 09:00", "resolved"))
+    kpi.ticket("T-R2", event("07-03 09:00", "reported"), event("07-04 09:00", "resolved"))
     q = report(kpi)["quality"]
     assert (q["repeat_repair_rate"], q["repeat_repairs"], q["repairs_opened"]) == (0.0, 0, 2)
 
@@ -431,18 +388,20 @@ def test_satisfaction_and_callback_coverage(kpi):
     # C7 resolved 07-10, callback 07-11 score 4                        -> covered
     # Scores in Q3: 5 3 4 4 -> mean 16 / 4 = 4.0, 4 responses; 1:0 2:0 3:1 4:2 5:1
     # Coverage: resolved in Q3 C1 C2 C3 C5 C6 C7 = 6; covered C1 C5 C6 C7 = 4 -> 0.6667
-    ticket(kpi, "T-C1", ev("07-05 09:00", "reported"), resolved_at("07-05 10:00"),
-           ev("07-06 10:00", "callback", "satisfaction: 5"))
-    ticket(kpi, "T-C2", ev("07-05 09:00", "reported"), resolved_at("07-05 10:00"),
-           ev("07-06 10:00", "callback", "satisfaction: 3"), ev("07-07 09:00", "reopened"), resolved_at("07-08 10:00"))
-    ticket(kpi, "T-C3", ev("07-05 09:00", "reported"), resolved_at("07-05 10:00"))
-    ticket(kpi, "T-C4", ev("06-29 09:00", "reported"), resolved_at("06-29 10:00"),
-           ev("07-01 10:00", "callback", "satisfaction: 4"))
-    ticket(kpi, "T-C5", ev("09-30 19:00", "reported"), resolved_at("09-30 20:00"),
-           ev("10-01 09:00", "callback", "satisfaction: 1"))
-    ticket(kpi, "T-C6", ev("07-10 09:00", "reported"), resolved_at("07-10 10:00"), ev("07-11 10:00", "callback"))
-    ticket(kpi, "T-C7", ev("07-10 09:00", "reported"), resolved_at("07-10 10:00"),
-           ev("07-11 10:00", "callback", "satisfaction: 4"))
+    kpi.ticket("T-C1", event("07-05 09:00", "reported"), event("07-05 10:00", "resolved"),
+               event("07-06 10:00", "callback", satisfaction=5))
+    kpi.ticket("T-C2", event("07-05 09:00", "reported"), event("07-05 10:00", "resolved"),
+               event("07-06 10:00", "callback", satisfaction=3), event("07-07 09:00", "reopened"),
+               event("07-08 10:00", "resolved"))
+    kpi.ticket("T-C3", event("07-05 09:00", "reported"), event("07-05 10:00", "resolved"))
+    kpi.ticket("T-C4", event("06-29 09:00", "reported"), event("06-29 10:00", "resolved"),
+               event("07-01 10:00", "callback", satisfaction=4))
+    kpi.ticket("T-C5", event("09-30 19:00", "reported"), event("09-30 20:00", "resolved"),
+               event("10-01 09:00", "callback", satisfaction=1))
+    kpi.ticket("T-C6", event("07-10 09:00", "reported"), event("07-10 10:00", "resolved"),
+               event("07-11 10:00", "callback"))
+    kpi.ticket("T-C7", event("07-10 09:00", "reported"), event("07-10 10:00", "resolved"),
+               event("07-11 10:00", "callback", satisfaction=4))
     r = report(kpi)
     assert r["satisfaction"] == {"mean": 4.0, "responses": 4,
                                  "distribution": {"1": 0, "2": 0, "3": 1, "4": 2, "5": 1}}
@@ -502,14 +461,14 @@ def test_pm_compliance_with_a_slot_done_one_late_and_one_missed(kpi):
     assert report(kpi, "2026Q2")["maintenance"]["pm_compliance"] == 1.0   # 06-30 done by INS-1
 
 
-FINDINGS = """\
-  - {id: F1, problem: 甲, due: 2026-08-10, closed: 2026-08-10}
-  - {id: F2, problem: 乙, due: 2026-08-10, closed: 2026-08-20}
-  - {id: F3, problem: 丙, due: 2026-08-10}
-  - {id: F4, problem: 丁, due: 2026-10-20}
-  - {id: F5, problem: 戊}
-  - {id: F6, problem: 己, due: 2026-08-10, closed: 2026-10-15}
-"""
+FINDINGS = (
+    "{id: F1, problem: 甲, due: 2026-08-10, closed: 2026-08-10}",
+    "{id: F2, problem: 乙, due: 2026-08-10, closed: 2026-08-20}",
+    "{id: F3, problem: 丙, due: 2026-08-10}",
+    "{id: F4, problem: 丁, due: 2026-10-20}",
+    "{id: F5, problem: 戊}",
+    "{id: F6, problem: 己, due: 2026-08-10, closed: 2026-10-15}",
+)
 
 
 def test_findings_open_closed_on_time_closed_late_and_overdue(kpi):
@@ -518,9 +477,9 @@ def test_findings_open_closed_on_time_closed_late_and_overdue(kpi):
     #   F4 open, due 10-20 -> open; F5 open without due -> open; F6 closed 10-15 = after --at -> open, overdue
     # open (including overdue) F3 F4 F5 F6 = 4; overdue F3 F6 = 2; on time 1; late 1
     # INS-1 (Q2) and INS-5 (Q4) findings are not counted.
-    inspection(kpi, "INS-2", "2026-07-28", FINDINGS)
-    inspection(kpi, "INS-1", "2026-06-29", "  - {id: F1, problem: 旧, due: 2026-07-01}\n")
-    inspection(kpi, "INS-5", "2026-10-05", "  - {id: F1, problem: 新, due: 2026-10-06}\n")
+    inspection(kpi, "INS-2", "2026-07-28", *FINDINGS)
+    inspection(kpi, "INS-1", "2026-06-29", "{id: F1, problem: 旧, due: 2026-07-01}")
+    inspection(kpi, "INS-5", "2026-10-05", "{id: F1, problem: 新, due: 2026-10-06}")
     assert report(kpi)["findings"] == {"open": 4, "closed_on_time": 1, "closed_late": 1, "overdue": 2}
     # As of 10-16, F6 is closed late: open F3 F4 F5 = 3, overdue F3 = 1, late F2 F6 = 2
     assert report(kpi, at="2026-10-16 00:00")["findings"] == {
@@ -540,12 +499,12 @@ def test_warranty_expiring_and_expired(kpi):
     # W-181   2022-05-23 -> 2027-05-23: 181 days -> not
     # W-GONE  2021-11-22 -> ended 2026-11-22 -> expired
     # W-NONE  no install date: neither; CHAIR-1 / DESK-1 (2025-08-20 -> 2030): neither
-    asset(kpi, "W-TODAY", installed="2021-11-23")
-    asset(kpi, "W-EXT", installed="2020-01-10", extra="warranty:\n  extensions:\n    - {years: 2, fee: 100}\n")
-    asset(kpi, "W-179", installed="2022-05-21")
-    asset(kpi, "W-181", installed="2022-05-23")
-    asset(kpi, "W-GONE", installed="2021-11-22")
-    asset(kpi, "W-NONE", installed=None)
+    product(kpi, "W-TODAY", installed="2021-11-23")
+    product(kpi, "W-EXT", installed="2020-01-10", warranty="{extensions: [{years: 2, fee: 100}]}")
+    product(kpi, "W-179", installed="2022-05-21")
+    product(kpi, "W-181", installed="2022-05-23")
+    product(kpi, "W-GONE", installed="2021-11-22")
+    product(kpi, "W-NONE", installed=None)
     w = report(kpi, at="2026-11-23 00:00")["warranty"]
     assert [(a["asset"], a["end"], a["days_left"]) for a in w["expiring_assets"]] == [
         ("W-TODAY", "2026-11-23", 0), ("W-EXT", "2027-01-10", 48), ("W-179", "2027-05-21", 179)]
@@ -559,7 +518,7 @@ def test_a_warranty_ending_on_the_181st_day_counting_the_report_day_is_not_expir
     # W-180 installed 2022-05-22 ends 2027-05-22: the 181st day -> not expiring.
     # (KPIS.md's "ends within the next N days after the report instant" agrees: covered through 05-22, the
     # warranty ends at 2027-05-23 00:00, more than 180 x 24 h after 2026-11-23 00:00.)
-    asset(kpi, "W-180", installed="2022-05-22")
+    product(kpi, "W-180", installed="2022-05-22")
     w = report(kpi, at="2026-11-23 00:00")["warranty"]
     assert w["expiring_assets"] == []
 
@@ -571,14 +530,14 @@ def test_out_of_warranty_tickets_and_their_charged_cost(kpi):
     # O3 inquiry about OLD reported 09-01: out, no cost
     # O4 repair reported 10-02: Q4, not counted; O5 about W-NONE (no install date): unknown, not counted
     # -> 2 tickets, 150 + 50 = 200
-    asset(kpi, "OLD", installed="2021-08-15")
-    asset(kpi, "W-NONE", installed=None)
-    ticket(kpi, "T-O1", ev("08-15 23:30", "reported"), resolved_at("08-16 09:00", "cost: 100"), asset="OLD")
-    ticket(kpi, "T-O2", ev("08-16 09:00", "reported"), resolved_at("08-16 10:00", "cost: 150"),
-           ev("08-17 09:00", "reopened"), resolved_at("08-17 10:00", "cost: 50"), asset="OLD")
-    ticket(kpi, "T-O3", ev("09-01 09:00", "reported"), resolved_at("09-01 10:00"), kind="inquiry", asset="OLD")
-    ticket(kpi, "T-O4", ev("10-02 09:00", "reported"), resolved_at("10-02 10:00", "cost: 900"), asset="OLD")
-    ticket(kpi, "T-O5", ev("09-02 09:00", "reported"), resolved_at("09-02 10:00", "cost: 900"), asset="W-NONE")
+    product(kpi, "OLD", installed="2021-08-15")
+    product(kpi, "W-NONE", installed=None)
+    kpi.ticket("T-O1", event("08-15 23:30", "reported"), event("08-16 09:00", "resolved", cost=100), asset="OLD")
+    kpi.ticket("T-O2", event("08-16 09:00", "reported"), event("08-16 10:00", "resolved", cost=150),
+               event("08-17 09:00", "reopened"), event("08-17 10:00", "resolved", cost=50), asset="OLD")
+    kpi.ticket("T-O3", event("09-01 09:00", "reported"), event("09-01 10:00", "resolved"), kind="inquiry", asset="OLD")
+    kpi.ticket("T-O4", event("10-02 09:00", "reported"), event("10-02 10:00", "resolved", cost=900), asset="OLD")
+    kpi.ticket("T-O5", event("09-02 09:00", "reported"), event("09-02 10:00", "resolved", cost=900), asset="W-NONE")
     w = report(kpi)["warranty"]
     assert (w["out_of_warranty_tickets"], w["out_of_warranty_cost"]) == (2, 200)
 
@@ -592,16 +551,16 @@ def test_replacement_candidates(kpi):
     # CANC: 3 repairs in July, one cancelled -> 2: not
     for aid, installed in (("CAND", "2025-01-01"), ("OLD", "2021-08-15"), ("SPREAD", "2024-06-01"),
                            ("CANC", "2025-06-01")):
-        asset(kpi, aid, installed=installed)
+        product(kpi, aid, installed=installed)
     for n, day in enumerate(("2025-12-01 09:00", "2026-03-01 09:00", "2026-11-20 09:00")):
-        ticket(kpi, f"T-CAND{n}", ev(day, "reported"), asset="CAND")
+        kpi.ticket(f"T-CAND{n}", event(day, "reported"), asset="CAND")
     for n, day in enumerate(("06-01 09:00", "08-15 09:00", "08-20 09:00", "09-20 09:00")):
-        ticket(kpi, f"T-OLD{n}", ev(day, "reported"), asset="OLD")
+        kpi.ticket(f"T-OLD{n}", event(day, "reported"), asset="OLD")
     for n, day in enumerate(("2025-01-10 09:00", "2025-07-01 09:00", "2026-01-11 09:00")):
-        ticket(kpi, f"T-SPREAD{n}", ev(day, "reported"), asset="SPREAD")
+        kpi.ticket(f"T-SPREAD{n}", event(day, "reported"), asset="SPREAD")
     for n, day in enumerate(("07-01 09:00", "07-02 09:00")):
-        ticket(kpi, f"T-CANC{n}", ev(day, "reported"), asset="CANC")
-    ticket(kpi, "T-CANC2", ev("07-03 09:00", "reported"), ev("07-03 10:00", "cancelled"), asset="CANC")
+        kpi.ticket(f"T-CANC{n}", event(day, "reported"), asset="CANC")
+    kpi.ticket("T-CANC2", event("07-03 09:00", "reported"), event("07-03 10:00", "cancelled"), asset="CANC")
     w = report(kpi, at="2026-11-23 00:00")["warranty"]
     assert w["replacement_candidates"] == [
         {"asset": "CAND", "name": "产品 CAND", "repairs": 3, "tickets": ["T-CAND0", "T-CAND1", "T-CAND2"]}]
@@ -623,24 +582,23 @@ def test_parts_stock_usage_and_low(kpi):
     # P-E: in 10; used 2 at 09-30 15:30 UTC (= 23:30 in Shanghai, Q3) and 3 at 16:30 UTC (= 10-01 00:30, Q4)
     #   -> stock 5, used in Q3 2
     # BOLT-M8 (conftest): in 200 on 01-05 -> 200
-    part(kpi, "P-A", "  - {date: 2026-07-01, in: 50}\n  - {date: 2026-07-10, out: 5}\n"
-                     "  - {date: 2026-08-01, count: 30}\n  - {date: 2026-12-01, in: 100}\n", minimum="10")
-    part(kpi, "P-B", "  - {date: 2026-07-01, in: 10}\n", minimum="5")
-    part(kpi, "P-C", "  - {date: 2026-07-01, in: 10}\n", minimum="5")
-    part(kpi, "P-D")
-    part(kpi, "P-E", "  - {date: 2026-07-01, in: 10}\n")
+    kpi.part("P-A", "{date: 2026-07-01, in: 50}", "{date: 2026-07-10, out: 5}", "{date: 2026-08-01, count: 30}",
+             "{date: 2026-12-01, in: 100}", name="备件 P-A", min=10)
+    kpi.part("P-B", "{date: 2026-07-01, in: 10}", name="备件 P-B", min=5)
+    kpi.part("P-C", "{date: 2026-07-01, in: 10}", name="备件 P-C", min=5)
+    kpi.part("P-D", name="备件 P-D")
+    kpi.part("P-E", "{date: 2026-07-01, in: 10}", name="备件 P-E")
 
-    def uses(*pairs: tuple[str, int]) -> str:
-        return "parts: [" + ", ".join(f"{{part: {p}, qty: {q}}}" for p, q in pairs) + "]"
-
-    ticket(kpi, "T-U1", ev("07-05 09:00", "reported"), resolved_at("07-05 10:00", uses(("P-A", 3))))
-    ticket(kpi, "T-U2", ev("08-01 09:00", "reported"), resolved_at("08-01 18:00", uses(("P-A", 4))))
-    ticket(kpi, "T-U3", ev("08-15 09:00", "reported"), resolved_at("08-15 10:00", uses(("P-A", 2))))
-    ticket(kpi, "T-U4", ev("10-05 09:00", "reported"), resolved_at("10-05 10:00", uses(("P-A", 7))))
-    ticket(kpi, "T-U5", ev("09-01 09:00", "reported"), resolved_at("09-01 10:00", uses(("P-B", 5), ("P-C", 4))))
-    ticket(kpi, "T-U6", ev("09-30 09:00", "reported"),
-           ev("2026-09-30T15:30:00+00:00", "resolved", uses(("P-E", 2))), ev("2026-09-30T15:40:00+00:00", "reopened"),
-           ev("2026-09-30T16:30:00+00:00", "resolved", uses(("P-E", 3))))
+    kpi.ticket("T-U1", event("07-05 09:00", "reported"), event("07-05 10:00", "resolved", parts=uses(("P-A", 3))))
+    kpi.ticket("T-U2", event("08-01 09:00", "reported"), event("08-01 18:00", "resolved", parts=uses(("P-A", 4))))
+    kpi.ticket("T-U3", event("08-15 09:00", "reported"), event("08-15 10:00", "resolved", parts=uses(("P-A", 2))))
+    kpi.ticket("T-U4", event("10-05 09:00", "reported"), event("10-05 10:00", "resolved", parts=uses(("P-A", 7))))
+    kpi.ticket("T-U5", event("09-01 09:00", "reported"),
+               event("09-01 10:00", "resolved", parts=uses(("P-B", 5), ("P-C", 4))))
+    kpi.ticket("T-U6", event("09-30 09:00", "reported"),
+               event("2026-09-30T15:30:00+00:00", "resolved", parts=uses(("P-E", 2))),
+               event("2026-09-30T15:40:00+00:00", "reopened"),
+               event("2026-09-30T16:30:00+00:00", "resolved", parts=uses(("P-E", 3))))
     p = report(kpi, at="2026-11-23 00:00")["parts"]
     assert {r["part"]: (r["stock"], r["min"], r["used"], r["low"]) for r in p["rows"]} == {
         "BOLT-M8": (200, None, 0, False),

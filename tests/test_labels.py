@@ -96,6 +96,7 @@ def test_labels_are_refused_on_records_that_do_not_validate(sheet):
     assert done.stderr.startswith("Error: the records do not validate (2 errors); nothing was computed:")
 
 
+@pytest.mark.slow
 def test_a_pdf_of_two_a4_pages_with_every_link(sheet, tmp_path):
     pypdf = pytest.importorskip("pypdf")
     pytest.importorskip("weasyprint")
@@ -111,6 +112,7 @@ def test_a_pdf_of_two_a4_pages_with_every_link(sheet, tmp_path):
         assert url(ident) in text, ident
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 def test_the_qr_codes_of_a_printed_sheet_decode_to_their_links(sheet, tmp_path):
     zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp is not installed (the test extra)")

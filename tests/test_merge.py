@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPORTED, TICKET, Records, event, run, ticket
+from conftest import REPORTED, TICKET, TICKET_HEAD, Records, event, run, ticket
 
 from aftersales.edit import mergedriver
 from aftersales.edit.gitsetup import COMMAND
@@ -153,6 +153,7 @@ def test_install_outside_a_git_repository(tmp_path):
 
 # --- real merges ------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_events_appended_on_two_branches_merge_in_time_order(repo):
     merged = repo.branches(
         lambda: log(repo.records, "responded", "--at", "2026-03-14 09:40", "--by", "eng-zhang"),
@@ -167,6 +168,7 @@ def test_events_appended_on_two_branches_merge_in_time_order(repo):
     assert git(repo.top, "status", "--porcelain").stdout == ""
 
 
+@pytest.mark.slow
 def test_events_not_last_with_comments_merge_and_keep_everything_else(tmp_path):
     text = ticket(REPORTED, extra="""\
         # 以下为报修人信息
@@ -184,6 +186,7 @@ def test_events_not_last_with_comments_merge_and_keep_everything_else(tmp_path):
     validate_ok(repo.records)
 
 
+@pytest.mark.slow
 def test_without_the_driver_the_same_merge_conflicts(tmp_path):
     repo = make_repo(tmp_path / "repo", tmp_path / "repo", ticket(), driver=False)
     merged = repo.branches(
@@ -193,6 +196,7 @@ def test_without_the_driver_the_same_merge_conflicts(tmp_path):
     assert unmerged(repo.top) == [TICKET]
 
 
+@pytest.mark.slow
 def test_the_same_event_on_both_branches_is_kept_once(repo):
     def respond() -> None:
         log(repo.records, "responded", "--at", "2026-03-14 09:40", "--by", "eng-zhang")
@@ -208,6 +212,7 @@ def test_the_same_event_on_both_branches_is_kept_once(repo):
     validate_ok(repo.records)
 
 
+@pytest.mark.slow
 def test_exactly_the_same_change_on_both_branches_is_kept_once(repo):
     def respond() -> None:
         log(repo.records, "responded", "--at", "2026-03-14 09:40")
@@ -217,6 +222,7 @@ def test_exactly_the_same_change_on_both_branches_is_kept_once(repo):
     assert repo.ticket.read_text("utf-8") == ticket(REPORTED, event("09:40", "responded"))
 
 
+@pytest.mark.slow
 def test_one_branch_edits_a_field_the_other_appends_an_event(repo):
     merged = repo.branches(
         lambda: repo.records.edit(TICKET, "summary: 扶手松动", "summary: 左侧扶手松动"),
@@ -226,6 +232,7 @@ def test_one_branch_edits_a_field_the_other_appends_an_event(repo):
         "summary: 扶手松动", "summary: 左侧扶手松动")
 
 
+@pytest.mark.slow
 def test_two_different_edits_of_one_field_conflict(repo):
     merged = repo.branches(
         lambda: repo.records.edit(TICKET, "summary: 扶手松动", "summary: 左侧扶手松动"),
@@ -238,6 +245,7 @@ def test_two_different_edits_of_one_field_conflict(repo):
     assert "summary: 左侧扶手松动\n" in text and "summary: 扶手断裂\n" in text
 
 
+@pytest.mark.slow
 def test_a_field_conflict_is_reported_even_when_events_were_added_too(repo):
     def a() -> None:
         repo.records.edit(TICKET, "summary: 扶手松动", "summary: 左侧扶手松动")
@@ -253,6 +261,7 @@ def test_a_field_conflict_is_reported_even_when_events_were_added_too(repo):
     assert "<<<<<<< " in repo.ticket.read_text("utf-8")
 
 
+@pytest.mark.slow
 def test_a_records_folder_inside_the_repository_in_a_folder_with_a_space(tmp_path):
     top = tmp_path / "repo"
     repo = make_repo(top, top / "school records", ticket())
@@ -272,7 +281,7 @@ R = f"  - {REPORTED}\n"
 X = f"  - {event('10:00', 'responded', ', by: a')}\n"
 Y = f"  - {event('09:50', 'note', ', note: 客户来电')}\n"
 Z = f"  - {event('11:00', 'arrived')}\n"
-HEAD = "id: T-1\nkind: repair\nasset: CHAIR-1\nsummary: 扶手松动\nevents:\n"
+HEAD = TICKET_HEAD
 
 
 def test_merge_events_last():
@@ -400,6 +409,7 @@ def test_the_same_event_written_two_ways_is_kept_once():
     assert len(mergedriver.merge_events(base, ours, different)) == 3
 
 
+@pytest.mark.slow
 def test_a_driver_missing_from_path_stops_the_merge_with_a_clear_message(repo, monkeypatch):
     monkeypatch.setenv("PATH", "/usr/bin:/bin")   # git, but no `aftersales`
     merged = repo.branches(

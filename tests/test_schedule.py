@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ASSET, run
+from conftest import run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -238,38 +238,30 @@ def test_findings_summary_counts_the_inspections_dated_in_the_period():
 # --- maintenance due ----------------------------------------------------------
 
 PLANS = """\
-maintenance:
-  - id: quarterly
-    name: 季度巡检
-    areas: all
-    rrule: "FREQ=MONTHLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1"
-    start: 2026-03-31
-    early: 14d
-    checklist: [appearance, function]
-  - id: office-upkeep
-    name: 教师办公室半年保养, 打蜡; 润滑
-    areas: [office]
-    rrule: "FREQ=MONTHLY;INTERVAL=6;BYMONTHDAY=-1"
-    start: 2025-12-31
-    early: 30d
-    checklist: [waxing]
+- id: quarterly
+  name: 季度巡检
+  areas: all
+  rrule: "FREQ=MONTHLY;BYMONTH=3,6,9,12;BYMONTHDAY=-1"
+  start: 2026-03-31
+  early: 14d
+  checklist: [appearance, function]
+- id: office-upkeep
+  name: 教师办公室半年保养, 打蜡; 润滑
+  areas: [office]
+  rrule: "FREQ=MONTHLY;INTERVAL=6;BYMONTHDAY=-1"
+  start: 2025-12-31
+  early: 30d
+  checklist: [waxing]
 """
 
 
 @pytest.fixture
 def planned(records):
-    settings_text = (records.root / "aftersales.yaml").read_text(encoding="utf-8")
-    records.write("aftersales.yaml", settings_text.split("maintenance:")[0] + PLANS)
-    records.write("assets/DESK-1.yaml", ASSET.replace("CHAIR-1", "DESK-1").replace("lobby", "office"))
-    records.write("inspections/2026/INS-2026Q1.yaml", """\
-        id: INS-2026Q1
-        plan: quarterly
-        date: 2026-04-08
-        inspectors: [eng-zhang]
-        findings:
-          - {id: F1, problem: 靠背回弹不足, owner: eng-zhang, due: 2026-04-10}
-          - {id: F2, problem: 已修好, due: 2026-04-10, closed: 2026-04-09}
-        """)
+    records.settings(maintenance=PLANS)
+    records.asset("DESK-1", area="office")
+    records.inspection("INS-2026Q1", date="2026-04-08", areas=None, checks=None, findings=[
+        "{id: F1, problem: 靠背回弹不足, owner: eng-zhang, due: 2026-04-10}",
+        "{id: F2, problem: 已修好, due: 2026-04-10, closed: 2026-04-09}"])
     return records
 
 

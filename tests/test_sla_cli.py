@@ -22,7 +22,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
+from conftest import run
 from sla_fixtures import E, make_records, write_ticket
 
 from aftersales.cli import cli
@@ -51,12 +52,6 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
                  kind="return", asset="OFFICE-1")
     write_ticket(root, E05, [E("03-04 09:00", "reported"), E("03-04 11:30", "cancelled")], asset="DORM-1")
     return root
-
-
-def run(*args: str) -> Result:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=True)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
-    return result
 
 
 def sla_json(folder: Path, *args: str, at: str = AT) -> list[dict]:
@@ -267,6 +262,7 @@ def subprocess_json(folder: Path, tz: str, at: str) -> bytes:
     return done.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("at", [AT, "2026-03-03 10:30"])
 def test_same_json_under_any_machine_time_zone(folder: Path, at: str) -> None:
     utc = subprocess_json(folder, "UTC", at)
@@ -282,9 +278,9 @@ def new_york(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = make_records(tmp_path_factory.mktemp("ny") / "records", timezone="America/New_York")
     # DST starts 2026-03-08 02:00 EST (-05:00) -> 03:00 EDT (-04:00)
     write_ticket(root, "T-20260307-NY0001", [
-        E("03-07 09:00", "reported"), E("03-07 09:30", "responded"), E("03-07 10:00", "arrived"),
-        E("03-07 12:00", "resolved"), E("03-08 12:30", "callback")], tz=NY)
-    write_ticket(root, "T-20260307-NY0002", [E("03-07 20:00", "reported"), E("03-08 05:00", "resolved")], tz=NY)
+        E("03-07 09:00", "reported", tz=NY), E("03-07 09:30", "responded", tz=NY), E("03-07 10:00", "arrived", tz=NY),
+        E("03-07 12:00", "resolved", tz=NY), E("03-08 12:30", "callback", tz=NY)])
+    write_ticket(root, "T-20260307-NY0002", [E("03-07 20:00", "reported", tz=NY), E("03-08 05:00", "resolved", tz=NY)])
     return root
 
 
@@ -405,6 +401,7 @@ def test_period_bounds_out_of_range_are_usage_errors(folder: Path, args: list[st
     assert isinstance(result.exception, SystemExit) and result.exit_code in (0, 2), result.exc_info
 
 
+@pytest.mark.slow
 def test_invalid_at_in_a_real_process_has_no_traceback(folder: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "AFTERSALES_RECORDS"}
     done = subprocess.run([sys.executable, "-m", "aftersales", "sla", "--records", str(folder), "--at", "soon"],
@@ -491,6 +488,7 @@ def test_an_unknown_target_is_a_usage_error(folder: Path) -> None:
         result.output)
 
 
+@pytest.mark.slow
 def test_output_cut_short_by_a_pipe_prints_no_error(folder: Path) -> None:
     done = subprocess.run(f"{sys.executable} -m aftersales sla --records {folder} --at {AT!r} | head -c 10",
                           shell=True, capture_output=True, text=True, check=False)

@@ -11,7 +11,8 @@ candidate), as of 2026-11-23 unless said:
   CHAIR-1 / DESK-1 (2025-08-20) -> 2030-08-20: nothing to say
   W-EXT repairs reported 2025-12-01, 2026-03-01, 2026-11-20 (354 days apart, in warranty) -> candidate
   P-LOW  (min 5): in 10 on 07-01, 5 used on 08-01 -> 5 <= 5: low; used in 2026Q3: 5
-  BOLT-M8 (no min): in 200 on 01-05, 2.5 used on 08-01 -> 197.5; used in 2026Q3: 2.5
+  BOLT-M8 (pcs, no min): in 200 on 01-05, nothing used -> 200
+  ROD-M8 (m, no min): in 200 on 01-05, 2.5 used on 08-01 -> 197.5; used in 2026Q3: 2.5
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import Records, run
-from test_kpis import SETTINGS, asset, ev, part, ticket
+from conftest import Records, event, run
+from test_kpis import SETTINGS, product
 
 AT = "2026-11-23"
 
@@ -28,17 +29,20 @@ AT = "2026-11-23"
 @pytest.fixture
 def folder(records: Records) -> Records:
     records.write("aftersales.yaml", SETTINGS)
-    asset(records, "DESK-1", area="office", category="desk")
-    asset(records, "W-TODAY", installed="2021-11-23")
-    asset(records, "W-EXT", installed="2020-01-10", extra="warranty:\n  extensions:\n    - {years: 2, fee: 100}\n")
-    asset(records, "W-300", installed="2022-09-20")
-    asset(records, "W-GONE", installed="2021-11-22")
-    asset(records, "W-NONE", installed=None)
-    for n, day in enumerate(("2025-12-01", "2026-03-01", "2026-11-20")):
-        ticket(records, f"T-CAND{n}", ev(f"{day} 09:00", "reported"), ev(f"{day} 18:00", "resolved"), asset="W-EXT")
-    part(records, "P-LOW", "  - {date: 2026-07-01, in: 10}\n", minimum="5")
-    ticket(records, "T-U", ev("08-01 09:00", "reported"),
-           ev("08-01 10:00", "resolved", "parts: [{part: P-LOW, qty: 5}, {part: BOLT-M8, qty: 2.5}]"), asset="W-TODAY")
+    product(records, "DESK-1", area="office", category="desk")
+    product(records, "W-TODAY", installed="2021-11-23")
+    product(records, "W-EXT", installed="2020-01-10", warranty="{extensions: [{years: 2, fee: 100}]}")
+    product(records, "W-300", installed="2022-09-20")
+    product(records, "W-GONE", installed="2021-11-22")
+    product(records, "W-NONE", installed=None)
+    for n, day in enumerate(("2025-12-01", "2026-03-01", "2026-11-20")):   # `asset show W-EXT` lists them
+        records.ticket(f"T-CAND{n}", event(f"{day} 09:00", "reported"), event(f"{day} 18:00", "resolved"),
+                       asset="W-EXT", summary="测试")
+    records.part("P-LOW", "{date: 2026-07-01, in: 10}", name="备件 P-LOW", min=5)
+    records.part("ROD-M8", "{date: 2026-01-05, in: 200}", name="M8 螺杆", unit="m")   # sold by the metre
+    records.ticket("T-U", event("08-01 09:00", "reported"),
+                   event("08-01 10:00", "resolved", parts="[{part: P-LOW, qty: 5}, {part: ROD-M8, qty: 2.5}]"),
+                   asset="W-TODAY")
     return records
 
 
@@ -163,10 +167,11 @@ def test_asset_show_an_unknown_or_ambiguous_id(folder, given, message):
 
 def test_parts_table(folder):
     assert ok(folder, "parts") == (
-        "part     name         stock      min    low\n"
-        "-------  -----------  ---------  -----  -----\n"
-        "BOLT-M8  M8 连接螺栓  197.5 pcs\n"
-        "P-LOW    备件 P-LOW   5 pcs      5      LOW\n")
+        "part     name         stock    min    low\n"
+        "-------  -----------  -------  -----  -----\n"
+        "BOLT-M8  M8 连接螺栓  200 pcs\n"
+        "P-LOW    备件 P-LOW   5 pcs    5      LOW\n"
+        "ROD-M8   M8 螺杆      197.5 m\n")
 
 
 def test_parts_low_only(folder):
@@ -180,27 +185,29 @@ def test_parts_low_only(folder):
 
 def test_parts_usage_in_a_period(folder):
     assert ok(folder, "parts", "--period", "2026Q3") == (
-        "part     name         stock      min    low    used\n"
-        "-------  -----------  ---------  -----  -----  ------\n"
-        "BOLT-M8  M8 连接螺栓  197.5 pcs                2.5\n"
-        "P-LOW    备件 P-LOW   5 pcs      5      LOW    5\n")
+        "part     name         stock    min    low    used\n"
+        "-------  -----------  -------  -----  -----  ------\n"
+        "BOLT-M8  M8 连接螺栓  200 pcs                0\n"
+        "P-LOW    备件 P-LOW   5 pcs    5      LOW    5\n"
+        "ROD-M8   M8 螺杆      197.5 m                2.5\n")
     used = {r["part"]: r["used"] for r in json.loads(ok(folder, "parts", "--period", "2026Q4", "--format", "json"))}
-    assert used == {"BOLT-M8": 0, "P-LOW": 0}
+    assert used == {"BOLT-M8": 0, "P-LOW": 0, "ROD-M8": 0}
     # --from/--to include both days: 08-01 alone holds the usage, 08-02 onwards none
     one_day = json.loads(ok(folder, "parts", "--from", "2026-08-01", "--to", "2026-08-01", "--format", "json"))
-    assert {r["part"]: r["used"] for r in one_day} == {"BOLT-M8": 2.5, "P-LOW": 5}
+    assert {r["part"]: r["used"] for r in one_day} == {"BOLT-M8": 0, "P-LOW": 5, "ROD-M8": 2.5}
     later = json.loads(ok(folder, "parts", "--from", "2026-08-02", "--format", "json"))
-    assert {r["part"]: r["used"] for r in later} == {"BOLT-M8": 0, "P-LOW": 0}
+    assert {r["part"]: r["used"] for r in later} == {"BOLT-M8": 0, "P-LOW": 0, "ROD-M8": 0}
 
 
 def test_parts_json(folder):
     assert json.loads(ok(folder, "parts", "--period", "2026Q3", "--format", "json")) == [
-        {"part": "BOLT-M8", "name": "M8 连接螺栓", "unit": "pcs", "stock": 197.5, "min": None, "used": 2.5,
+        {"part": "BOLT-M8", "name": "M8 连接螺栓", "unit": "pcs", "stock": 200, "min": None, "used": 0,
          "low": False},
         {"part": "P-LOW", "name": "备件 P-LOW", "unit": "pcs", "stock": 5, "min": 5, "used": 5, "low": True},
+        {"part": "ROD-M8", "name": "M8 螺杆", "unit": "m", "stock": 197.5, "min": None, "used": 2.5, "low": False},
     ]
     # without a period there is no usage to report
-    assert [r["used"] for r in json.loads(ok(folder, "parts", "--format", "json"))] == [None, None]
+    assert [r["used"] for r in json.loads(ok(folder, "parts", "--format", "json"))] == [None, None, None]
 
 
 def test_parts_period_and_from_together_is_a_usage_error(folder):

@@ -51,6 +51,7 @@ def test_serve_refuses_settings_that_do_not_validate_and_a_missing_secret(web, s
     assert started == []
 
 
+@pytest.mark.slow
 def test_serve_commit_needs_a_repository(web, started):
     done = run("serve", "--records", str(web.records.root), "--commit")
     assert (done.exit_code, done.stderr) == (

@@ -67,6 +67,7 @@ def _signed_in_client(web, role):
     return web.signed_in(name)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", [None, *STAFF])
 def test_every_cell_of_the_matrix(web, role):
     web.records.write(TICKET, ticket())

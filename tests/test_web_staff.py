@@ -372,6 +372,7 @@ def test_a_quarterly_report_as_a_web_page_allows_exactly_its_own_styles(web):
     assert "<script" not in html
 
 
+@pytest.mark.slow
 def test_reports_as_pdf(web):
     web.records.write("inspections/2026/INS-1.yaml", INSPECTION)
     web.now = dt.datetime(2026, 5, 2, 9, 0, tzinfo=TZ)
@@ -419,6 +420,7 @@ def repository(web, monkeypatch):
     return root
 
 
+@pytest.mark.slow
 def test_with_commit_each_web_write_is_a_commit_by_its_author(web, repository):
     web.app(commit=True)
     web.report(web.client())
@@ -435,6 +437,7 @@ def test_with_commit_each_web_write_is_a_commit_by_its_author(web, repository):
     assert git(repository, "status", "--porcelain", "--", "tickets") == ""
 
 
+@pytest.mark.slow
 def test_a_commit_takes_only_the_file_written_whatever_else_is_staged(web, repository):
     web.app(commit=True)
     (repository / "notes.txt").write_text("staged by someone\n")
@@ -444,6 +447,7 @@ def test_a_commit_takes_only_the_file_written_whatever_else_is_staged(web, repos
     assert git(repository, "status", "--porcelain") == "A  notes.txt\n"
 
 
+@pytest.mark.slow
 def test_commit_outside_a_repository_refuses_to_start(web):
     from aftersales.core.errors import AftersalesError
 

@@ -29,7 +29,7 @@ def validate(loaded: Loaded, now: dt.datetime | None = None) -> list[Problem]:
     """Every problem of a loaded records folder as of `now` (events after it are errors), sorted by
     file and line."""
     s = loaded.settings
-    known = Known(s, loaded.file_ids, loaded.assets, now)
+    known = Known(s, loaded.file_ids, loaded.assets, now, loaded.parts)
     problems = list(loaded.problems)
     tz = s.tz if s is not None else ZoneInfo(DEFAULT_TIMEZONE)
     for table in (loaded.assets, loaded.tickets, loaded.inspections, loaded.parts):

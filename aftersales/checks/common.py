@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from aftersales.core.model import Asset, Settings
+from aftersales.core.model import Asset, Part, Settings
 from aftersales.core.problems import Problem, bounded, did_you_mean
 
 
@@ -29,6 +29,7 @@ class Known:
     ids: Mapping[str, Collection[str]]
     assets: Mapping[str, Asset] = field(default_factory=dict)
     now: dt.datetime | None = None   # events after it are errors (a typo like 2062)
+    parts: Mapping[str, Part] = field(default_factory=dict)   # the parts read (for their units)
 
     def missing(self, kind: str, ident: str) -> bool:
         return ident not in self.ids.get(kind, ())

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from aftersales.checks.common import Known, error, warning
 from aftersales.core.model import Event, Ticket
 from aftersales.core.problems import Problem, did_you_mean
+from aftersales.engine.parts import counted
 from aftersales.store.spec import COMMON_EVENT_FIELDS, EVENT, KINDS_WITH_ASSET, event_fields
 
 
@@ -80,10 +81,14 @@ def check_events(t: Ticket, known: Known | None, now: dt.datetime | None = None)
             yield error(path, event.line, "until-before",
                         f"`until` {event.until.isoformat()} is before the event itself")
         for use in event.parts:
+            part = known.parts.get(use.part) if known is not None else None
             if known is not None and known.missing("part", use.part):
                 yield error(path, event.line, "unknown-part",
                             f"part {use.part!r} does not exist (no parts/{use.part}.yaml)"
                             + known.suggest("part", use.part))
+            elif part is not None and counted(part) and not float(use.qty).is_integer():
+                yield error(path, event.line, "part-quantity",
+                            f"part {use.part} is counted in {part.unit}: {use.qty:g} is not a whole number")
         state, paused = _next_state(state, paused, event.type)
 
 

@@ -11,7 +11,7 @@ import click
 from aftersales.cli.base import CONTEXT
 from aftersales.cli.options import at_option, field_options, format_option, project, records_option
 from aftersales.core.errors import UsageError
-from aftersales.core.ids import complete, resolve
+from aftersales.core.ids import resolve
 from aftersales.core.times import parse_date, parse_instant, parse_past_instant
 from aftersales.edit import tickets
 from aftersales.engine import queries, sla
@@ -178,7 +178,7 @@ def _event_values(folder: tickets.Folder, given: dict[str, Any], tz: ZoneInfo) -
 def _part(folder: tickets.Folder, text: str) -> dict[str, Any]:
     """`--part PART:QTY`, PART possibly a unique prefix of a part id."""
     use = tickets.parse_part(text)
-    use["part"] = complete(use["part"], folder.index["part"], "part")
+    use["part"] = resolve(use["part"], folder.index["part"], "part")
     return use
 
 

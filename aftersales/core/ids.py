@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Iterable
 
 from aftersales.core.errors import UsageError
+from aftersales.core.problems import did_you_mean
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: nothing to mishear on the phone
 RANDOM_CHARS = 6
@@ -29,7 +30,7 @@ def resolve(prefix: str, ids: Iterable[str], kind: str) -> str:
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise UsageError(f"no {kind} {prefix!r}")
+        raise UsageError(f"no {kind} {prefix!r}" + did_you_mean(prefix.strip(), ids))
     shown = ", ".join(matches[:10]) + (f" and {len(matches) - 10} more" if len(matches) > 10 else "")
     raise UsageError(f"{kind} {prefix!r} is ambiguous: it could be {shown}")
 

@@ -39,7 +39,7 @@ from aftersales.core.problems import Problem, require_valid
 from aftersales.edit import tickets
 from aftersales.edit.tickets import Folder, refusal
 from aftersales.edit.yamledit import Edit, YamlDoc
-from aftersales.edit.yamltext import flow_mapping, scalar
+from aftersales.edit.yamltext import flow_mapping, in_spec_order, scalar
 from aftersales.engine import schedule
 from aftersales.store import build
 from aftersales.store.fileio import locked, read_text, write_atomic
@@ -47,8 +47,6 @@ from aftersales.store.paths import record_path
 from aftersales.store.reading import check_bytes, read_file
 from aftersales.store.spec import CHECK_RESULTS, FINDING, ID_PATTERN, INSPECTION
 
-FINDING_ORDER = FINDING.order
-TOP_ORDER = INSPECTION.order
 _FINDING_ID = re.compile(r"^F(\d+)$")
 CHECKS_COMMENT = "  # each item is added when checked: ok, issue or n/a"
 
@@ -320,7 +318,7 @@ class _Doc(YamlDoc):
     """An inspection file: findings, checks and the sign-off, added without touching other bytes."""
 
     def append_finding(self, finding: Mapping[str, Any]) -> Edit:
-        ordered = {k: finding[k] for k in FINDING_ORDER if finding.get(k) not in (None, "")}
+        ordered = in_spec_order(FINDING, finding)
         found = self.entry("findings")
         flow = bool(found and isinstance(found[1], yaml.SequenceNode) and found[1].value
                     and getattr(found[1].value[-1], "flow_style", False))
@@ -360,12 +358,13 @@ class _Doc(YamlDoc):
         # in RECORDS.md's order: `closed` goes before an existing `ticket:` line
         later = {k.value: k.start_mark.line for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
         first = next(iter(added))
-        after = [later[k] for k in FINDING_ORDER[FINDING_ORDER.index(first) + 1:] if k in later]
+        order = FINDING.order
+        after = [later[k] for k in order[order.index(first) + 1:] if k in later]
         return self.insert(min(after, default=self.end(node)),
                             [f"{pad}{k}: {scalar(v)}" for k, v in added.items()])
 
     def set_signoff(self, value: str) -> Edit:
-        return self.set_top("signoff", value, TOP_ORDER)
+        return self.set_top("signoff", value, INSPECTION.order)
 
 
 def _scalars(node: yaml.Node) -> dict[str, str]:

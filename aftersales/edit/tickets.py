@@ -7,7 +7,8 @@ the other records, so they stay fast in a folder of 100,000 tickets.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,13 +16,13 @@ from typing import Any
 from aftersales.checks import Known, check_place, check_ticket
 from aftersales.core import ids
 from aftersales.core.errors import AftersalesError, Refused, UsageError
-from aftersales.core.model import Settings, Ticket
+from aftersales.core.model import Part, Settings, Ticket
 from aftersales.core.problems import Problem, require_valid
 from aftersales.edit.yamltext import NewTicket, append_event, ticket_text
 from aftersales.store import build
 from aftersales.store.fileio import locked, read_text, write_atomic
 from aftersales.store.paths import list_ids, record_path
-from aftersales.store.reading import check_bytes, read_settings
+from aftersales.store.reading import check_bytes, read_file, read_settings
 
 MAX_ID_TRIES = 20
 
@@ -38,9 +39,21 @@ class Folder:
     def open(cls, root: Path) -> Folder:
         return cls(root, read_settings(root), list_ids(root))
 
-    def known(self, now: dt.datetime | None = None) -> Known:
-        """What the checks of one record need: the settings, every record's id, and now."""
-        return Known(self.settings, self.index, now=now or self.now())
+    def known(self, now: dt.datetime | None = None, parts: Iterable[str] = ()) -> Known:
+        """What the checks of one record need: the settings, every record's id, now, and the
+        parts it uses (read from their files, for their units)."""
+        return Known(self.settings, self.index, now=now or self.now(), parts=self.read_parts(parts))
+
+    def read_parts(self, wanted: Iterable[str]) -> dict[str, Part]:
+        """The parts of these ids that exist and read cleanly (the others have their own problems)."""
+        found = {}
+        for ident in set(wanted):
+            rel = self.index["part"].get(ident)
+            clean, _ = read_file(self.root / rel, rel, "part") if rel else (None, [])
+            part = build.part(clean, rel) if clean is not None and rel else None
+            if part is not None:
+                found[part.id] = part
+        return found
 
     def now(self) -> dt.datetime:
         """Now in the project time zone, to the second."""
@@ -51,11 +64,12 @@ class Folder:
 
 
 def _check(folder: Folder, data: bytes, rel: str, new_lines: range | None = None,
-           now: dt.datetime | None = None) -> Ticket:
+           now: dt.datetime | None = None, parts: Iterable[str] = ()) -> Ticket:
     clean, problems = check_bytes(data, rel, "ticket")
     ticket = build.ticket(clean, rel) if clean is not None else None
     if ticket is not None:
-        problems += [*check_place(ticket, folder.settings.tz), *check_ticket(ticket, folder.known(now))]
+        known = folder.known(now, parts)
+        problems += [*check_place(ticket, folder.settings.tz), *check_ticket(ticket, known)]
     errors = [p for p in problems if p.severity == "error"]
     if errors or ticket is None:
         raise Refused(refusal(errors, new_lines))
@@ -122,7 +136,8 @@ def log_event(folder: Folder, ticket_id: str, event: Mapping[str, Any]) -> Logge
             event["logged"] = now
         after = append_event(text, event)
         new_line = _added_line(text, after)
-        ticket = _check(folder, after.encode("utf-8"), rel, range(new_line, new_line + 1), now)
+        used = [use["part"] for use in event.get("parts") or ()]
+        ticket = _check(folder, after.encode("utf-8"), rel, range(new_line, new_line + 1), now, used)
         write_atomic(path, after.encode("utf-8"))
     return Logged(path, ticket, event)
 
@@ -142,12 +157,15 @@ def _added_line(before: str, after: str) -> int:
 
 
 def parse_part(text: str) -> dict[str, Any]:
-    """`BOLT-M8:2` → {part: BOLT-M8, qty: 2}."""
-    part, sep, qty = text.rpartition(":")
+    """`BOLT-M8:2` → {part: BOLT-M8, qty: 2}; full-width `：` and digits (typed with a Chinese
+    input method) read as their ASCII forms."""
+    part, sep, qty = unicodedata.normalize("NFKC", text).strip().rpartition(":")
+    if not sep or not part.strip() or not qty.strip():
+        raise UsageError(f"--part {text!r}: write it as PART:QTY, like BOLT-M8:2")
     try:
         amount = float(qty)
     except ValueError:
-        amount = -1.0
-    if not sep or not part or amount <= 0:
-        raise UsageError(f"--part {text!r}: write it as PART:QTY, like BOLT-M8:2")
-    return {"part": part, "qty": int(amount) if amount.is_integer() else amount}
+        raise UsageError(f"--part {text!r}: the quantity {qty.strip()!r} is not a number") from None
+    if not amount > 0 or amount == float("inf"):
+        raise UsageError(f"--part {text!r}: the quantity must be more than 0, not {qty.strip()}")
+    return {"part": part.strip(), "qty": int(amount) if amount.is_integer() else amount}

@@ -9,6 +9,15 @@ from dataclasses import dataclass
 
 from aftersales.core.model import Part, Ticket
 
+# Units that count pieces: a quantity in one of them is a whole number (0.5 bolts is a typo).
+COUNTED_UNITS = frozenset({"pcs", "pc", "piece", "pieces", "set", "sets", "pair", "pairs", "unit", "units",
+                           "件", "个", "套", "对", "把", "张", "块", "根", "只", "台", "副", "条", "颗", "枚"})
+
+
+def counted(part: Part) -> bool:
+    """Whether the part's unit counts pieces."""
+    return part.unit.strip().lower() in COUNTED_UNITS
+
 
 def usage_by_day(tickets: Iterable[Ticket], tz) -> dict[str, dict[dt.date, float]]:
     """{part: {date: qty}} from the `parts` of `resolved` events."""

@@ -718,7 +718,8 @@ PART = Shape(
     "a part",
     Field("id", Id(), "the part id; also the file name", required=True),
     Field("name", Text(), "what it is", required=True),
-    Field("unit", Text(), "unit of quantities (pcs, m, kg...)", default="pcs"),
+    Field("unit", Text(), "unit of quantities (pcs, m, kg...); in pcs, 件, 个, 套... quantities are whole",
+          default="pcs"),
     Field("min", Number(), "reorder point: at or below it the part is low"),
     Field("movements", ListOf(MOVEMENT), "deliveries, withdrawals and stock counts"),
 )
