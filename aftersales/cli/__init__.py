@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from aftersales.cli import (
     asset_cmds,
+    data_cmds,
     git_cmds,
     inspection_cmds,
     records_cmds,
@@ -19,8 +20,8 @@ COMMANDS = (
     records_cmds.validate, records_cmds.init, records_cmds.schema_command,
     ticket_cmds.ticket_group, sla_cmds.sla_command, sla_cmds.calendar_group,
     inspection_cmds.inspection_group, inspection_cmds.maintenance_group,
-    report_cmds.report_group, asset_cmds.warranty_command, asset_cmds.asset_group, asset_cmds.parts_command,
-    git_cmds.git_group,
+    report_cmds.report_group, asset_cmds.warranty_command, asset_cmds.asset_group, data_cmds.parts_group,
+    git_cmds.git_group, data_cmds.export_command,
     web_cmds.serve, web_cmds.labels, web_cmds.user_group,
 )
 for command in COMMANDS:

@@ -1,24 +1,35 @@
-"""Assets, warranty and spare parts."""
+"""Assets and their warranty: show, new, list, import."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
 
 import click
 
 from aftersales.cli.base import CONTEXT
+from aftersales.cli.imports import import_options, run_import
 from aftersales.cli.options import (
     at_option,
+    field_options,
     format_option,
-    period_options,
     project,
     records_option,
     within_days,
     within_days_option,
 )
+from aftersales.core.errors import UsageError
 from aftersales.core.ids import resolve
-from aftersales.core.times import period_from_options
-from aftersales.engine import parts, queries, warranty
-from aftersales.views.fmt import short, whole
-from aftersales.views.tables import clip, table, to_json
+from aftersales.core.problems import did_you_mean
+from aftersales.core.times import parse_date
+from aftersales.edit import assets as asset_files
+from aftersales.edit import imports
+from aftersales.edit.tickets import Folder
+from aftersales.engine import queries, warranty
+from aftersales.store.paths import find_root
+from aftersales.store.spec import ASSET
+from aftersales.views.fmt import short
+from aftersales.views.tables import clip, table, to_csv, to_json
 
 
 @click.command("warranty", context_settings=CONTEXT)
@@ -105,36 +116,124 @@ def asset_show(asset_id: str, records_dir, at_text) -> None:
                           for t in found.tickets], ("ticket", "reported", "kind", "status", "summary")))
 
 
-@click.command("parts", context_settings=CONTEXT)
-@records_option
-@at_option
-@click.option("--low", "low_only", is_flag=True, help="Only parts at or below their reorder point.")
-@period_options
-@format_option("table", "json")
-def parts_command(records_dir, at_text, low_only, period, from_text, to_text, fmt) -> None:
-    """Spare-part stock as of --at, usage in a period, and parts to reorder.
 
-    Stock = deliveries (`in`) less withdrawals (`out`) and the parts used by
-    `resolved` events; a stock count (`count`) sets the level at the end of
-    its day. Usage is shown for --period or --from/--to.
+@asset_group.command("new")
+@click.argument("asset_id", metavar="ID")
+@records_option
+@field_options(ASSET, skip=("id", "warranty"), hints={"area": "An area id or its name.",
+                                                       "installed": "Like 2025-08-20."})
+@click.option("--warranty-years", type=int, metavar="N",
+              help="Base warranty years of this asset.  [default: the settings' warranty.years]")
+def asset_new(asset_id: str, records_dir: Any, warranty_years: int | None, **fields: Any) -> None:
+    """Add an asset: write assets/ID.yaml (an existing asset is never overwritten).
+
+    The file is checked with the rules `validate` applies before it is
+    written. To add many assets at once, import the delivery list with
+    `aftersales asset import`.
 
     \b
     Examples:
-      aftersales parts --low
-      aftersales parts --period 2026Q3 --format json
+      aftersales asset new AUD-CHAIR-E --name "报告厅剧院椅 E 区" --category theater-chair \\
+          --area auditorium --location "报告厅二楼" --quantity 60 --installed 2025-08-20
+      aftersales asset new DORM-BED-9 --name 宿舍组合床 --category bed --area 学生宿舍
     """
+    folder = Folder.open(find_root(records_dir))
+    area = asset_files.area_id(folder.settings, fields["area"])
+    if area is None:
+        raise UsageError("--area: " + asset_files.unknown_area(folder.settings, fields["area"]))
+    values = {**{k: v for k, v in fields.items() if v not in (None, "")}, "id": asset_id, "area": area,
+              "warranty.years": warranty_years}
+    if fields.get("installed"):
+        values["installed"] = parse_date(fields["installed"])
+    _, path = asset_files.new_asset(folder, values)
+    click.echo(f"created {path.relative_to(folder.root).as_posix()}")
+
+
+ASSET_LIST_COLUMNS = ("asset", "name", "category", "area", "location", "quantity", "model", "installed",
+                      "warranty_end", "days_left")
+
+
+@asset_group.command("list")
+@records_option
+@at_option
+@click.option("--area", metavar="AREA", help="Only assets in this area (its id or its name).")
+@click.option("--category", metavar="TEXT", help="Only assets of this product category.")
+@click.option("--warranty", "warranty_state", type=click.Choice(["expiring", "ended"]),
+              help="Only warranties ending within --within days (expiring), or already ended.")
+@within_days_option
+@format_option("table", "json", "csv")
+def asset_list(records_dir: Any, at_text: str, area: str | None, category: str | None,
+               warranty_state: str | None, within_text: str, fmt: str) -> None:
+    """List the assets with their warranty end, by id (by warranty end with --warranty).
+
+    A warranty ends `years` (plus extensions) after the asset's `installed`
+    date; in the table `!` marks one that has ended as of --at.
+
+    \b
+    Examples:
+      aftersales asset list
+      aftersales asset list --area dorm --category bed
+      aftersales asset list --warranty expiring --within 365d --format csv > expiring.csv
+    """
+    within = within_days(within_text)
     p = project(records_dir, at_text)
-    chosen = period_from_options(period, from_text, to_text, p.tz)
-    span = (chosen.start.date(), chosen.end.date()) if chosen else None
-    rows = parts.rows(p.records.parts.values(), p.records.tickets_as_of(p.at), p.tz, p.today, span)
-    if low_only:
-        rows = [r for r in rows if r.low]
-    data = [{"part": r.part.id, "name": r.part.name, "unit": r.part.unit, "stock": whole(r.stock),
-             "min": whole(r.part.min), "used": whole(r.used) if chosen else None, "low": r.low} for r in rows]
+    settings = p.settings
+    if area is not None:
+        found = asset_files.area_id(settings, area)
+        if found is None:
+            raise UsageError("--area: " + asset_files.unknown_area(settings, area))
+        area = found
+    categories = sorted({a.category for a in p.records.assets.values()})
+    if category is not None and category not in categories:
+        raise UsageError(f"--category: no asset has category {category!r}" + did_you_mean(category, categories)
+                         + f" (categories: {', '.join(categories) or 'none'})")
+    rows = warranty.status_rows(p.records, p.today)
+    if warranty_state == "expiring":
+        rows = warranty.expiring(rows, within)
+    elif warranty_state == "ended":
+        rows = warranty.expired(rows)
+    rows = [r for r in rows if (area is None or r.asset.area == area)
+            and (category is None or r.asset.category == category)]
+    data = [{"asset": r.asset.id, "name": r.asset.name, "category": r.asset.category, "area": r.asset.area,
+             "location": r.asset.location or None, "quantity": r.asset.quantity, "model": r.asset.model or None,
+             "installed": r.asset.installed.isoformat() if r.asset.installed else None,
+             "warranty_end": r.end.isoformat() if r.end else None, "days_left": r.days_left} for r in rows]
     if fmt == "json":
         click.echo(to_json(data))
-        return
-    headers = ["part", "name", "stock", "min", "low"] + (["used"] if chosen else [])
-    click.echo(table([[r.part.id, clip(r.part.name, 20), f"{r.stock:g} {r.part.unit}",
-                       "" if r.part.min is None else f"{r.part.min:g}", "LOW" if r.low else ""]
-                      + ([f"{r.used:g}"] if chosen else []) for r in rows], headers) or "no parts")
+    elif fmt == "csv":
+        click.echo(to_csv(data, ASSET_LIST_COLUMNS), nl=False)
+    else:
+        click.echo(table([(r.asset.id, clip(r.asset.name, 16), clip(r.asset.category, 14), r.asset.area,
+                           r.asset.quantity, (r.end.isoformat() + ("!" if (r.days_left or 0) < 0 else ""))
+                           if r.end else "") for r in rows],
+                         ("asset", "name", "category", "area", "qty", "warranty"),
+                         ("left", "left", "left", "left", "right", "left")) or "no assets match")
+
+
+@asset_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@import_options
+def asset_import(file: Path, records_dir: Any, sheet: str | None, dry_run: bool, fmt: str) -> None:
+    """Create and update assets from a delivery list (送货清单), .xlsx or .csv.
+
+    The header row names the columns, in English or Chinese: id 编号, name
+    名称, category 类别, area 区域 (an area id or its name), location 位置,
+    quantity 数量, model 型号, installed 安装日期, warranty.years 质保年限
+    (docs/import.md lists every header accepted). A row whose id is new
+    creates the asset (name, category and area required); a row naming an
+    existing asset changes only the fields whose cells are filled and differ.
+    Dates may be Excel dates or text (2025-08-20, 2025/8/20, 2025年8月20日);
+    numbers may be text with full-width digits. Columns that name no field
+    are ignored, with a warning.
+
+    Every row is checked first: when any cell is wrong, each problem is
+    reported with its cell (delivery.xlsx:Sheet1!D17) and nothing is
+    written. Importing the same file again changes nothing.
+
+    \b
+    Examples:
+      aftersales asset import delivery.xlsx --dry-run
+      aftersales asset import delivery.xlsx --sheet 家具
+      aftersales asset import changes.csv --format json
+    """
+    run_import(file, records_dir, sheet, dry_run, fmt, "asset", imports.plan_assets)

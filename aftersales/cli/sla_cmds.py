@@ -13,7 +13,7 @@ from aftersales.cli.options import at_option, format_option, period_options, pro
 from aftersales.core.errors import UsageError
 from aftersales.core.ids import resolve
 from aftersales.core.model import Settings
-from aftersales.core.problems import Invalid, require_valid
+from aftersales.core.problems import Invalid, did_you_mean, require_valid
 from aftersales.core.times import period_from_options
 from aftersales.engine import holidays_cn, sla
 from aftersales.store import build
@@ -63,11 +63,13 @@ def sla_command(records_dir, at_text, open_only, statuses, targets, area, ticket
     chosen_period = period_from_options(period, from_text, to_text, tz)
     ticket = resolve(ticket_id, records.tickets, "ticket") if ticket_id else None
     if area and area not in records.settings.areas:
-        raise UsageError(f"no area {area!r}; areas are {', '.join(records.settings.areas)}")
+        raise UsageError(f"no area {area!r}; areas are {', '.join(records.settings.areas)}"
+                         + did_you_mean(area, records.settings.areas))
     known_targets = list(dict.fromkeys(t.id for t in records.settings.targets))
     for target in targets:
         if target not in known_targets:
-            raise UsageError(f"no target {target!r}; targets are {', '.join(known_targets)}")
+            raise UsageError(f"no target {target!r}; targets are {', '.join(known_targets)}"
+                             + did_you_mean(target, known_targets))
 
     def pick(cycles):
         return sla.select(cycles, records, open_only=open_only, statuses=statuses, targets=targets,

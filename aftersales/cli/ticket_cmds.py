@@ -12,6 +12,7 @@ from aftersales.cli.base import CONTEXT
 from aftersales.cli.options import at_option, field_options, format_option, project, records_option
 from aftersales.core.errors import UsageError
 from aftersales.core.ids import resolve
+from aftersales.core.problems import did_you_mean
 from aftersales.core.times import parse_date, parse_instant, parse_past_instant
 from aftersales.edit import tickets
 from aftersales.engine import queries, sla
@@ -110,9 +111,11 @@ def open_command(records_dir: Any, kind: str | None, asset: str | None, area: st
     if "\n" in summary or "\r" in summary:
         raise UsageError("--summary is one line; put details in a `note` event")
     if area is not None and area not in settings.areas:
-        raise UsageError(f"--area {area!r} is not one of {', '.join(settings.areas)}")
+        raise UsageError(f"--area {area!r} is not one of {', '.join(settings.areas)}"
+                         + did_you_mean(area, settings.areas))
     if priority is not None and priority not in settings.priorities:
-        raise UsageError(f"--priority {priority!r} is not one of {', '.join(settings.priorities)}")
+        raise UsageError(f"--priority {priority!r} is not one of {', '.join(settings.priorities)}"
+                         + did_you_mean(priority, settings.priorities))
     if inspection:
         inspection = resolve(inspection, folder.index["inspection"], "inspection")
     fields = {"asset": asset, "area": area, "priority": priority, "severity": severity, "category": category,
@@ -207,7 +210,8 @@ def list_command(records_dir: Any, at_text: str, show_all: bool, kind: str | Non
     p = project(records_dir, at_text)
     records = p.records
     if area and area not in records.settings.areas:
-        raise UsageError(f"no area {area!r}; areas are {', '.join(records.settings.areas)}")
+        raise UsageError(f"no area {area!r}; areas are {', '.join(records.settings.areas)}"
+                         + did_you_mean(area, records.settings.areas))
     if asset:
         asset = resolve(asset, records.assets, "asset")
     found = queries.ticket_rows(records, p.at, show_all=show_all, kind=kind, area=area, asset=asset, status=status,

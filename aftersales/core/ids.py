@@ -20,7 +20,8 @@ def new_ticket_id(day: dt.date) -> str:
 
 
 def resolve(prefix: str, ids: Iterable[str], kind: str) -> str:
-    """The one id that is `prefix` or starts with it (case-insensitive); usage error otherwise."""
+    """The one id that is `prefix` or starts with it (case-insensitive); usage error otherwise,
+    with the closest id when one is close (`no asset 'AUD-CHAIR-Z' (did you mean 'AUD-CHAIR-A'?)`)."""
     ids = list(ids)
     wanted = prefix.strip().upper()
     exact = [i for i in ids if i.upper() == wanted]

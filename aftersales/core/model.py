@@ -108,6 +108,7 @@ class Settings:
     serve: Serve = field(default_factory=Serve)
     late_after: Duration = LATE_AFTER
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    project_id: str | None = None  # `project.id`; exports default to the records folder's name
 
     @property
     def tz(self) -> ZoneInfo:

@@ -35,7 +35,7 @@ from aftersales.checks import check_inspection, check_place
 from aftersales.core import ids
 from aftersales.core.errors import Refused, UsageError
 from aftersales.core.model import Asset, Inspection, Plan
-from aftersales.core.problems import Problem, require_valid
+from aftersales.core.problems import Problem, did_you_mean, require_valid
 from aftersales.edit import tickets
 from aftersales.edit.tickets import Folder, refusal
 from aftersales.edit.yamledit import Edit, YamlDoc
@@ -82,7 +82,7 @@ def find_plan(folder: Folder, plan_id: str) -> Plan:
     plans = {p.id: p for p in folder.settings.plans}
     if plan_id not in plans:
         known = ", ".join(plans) or "none: add one under `maintenance` in aftersales.yaml"
-        raise UsageError(f"no maintenance plan {plan_id!r} (plans: {known})")
+        raise UsageError(f"no maintenance plan {plan_id!r} (plans: {known})" + did_you_mean(plan_id, plans))
     return plans[plan_id]
 
 
@@ -111,7 +111,8 @@ def plan_areas(folder: Folder, plan: Plan, chosen: Sequence[str]) -> tuple[str, 
         return every
     unknown = [a for a in chosen if a not in folder.settings.areas]
     if unknown:
-        raise UsageError(f"--area {unknown[0]!r} is not one of the areas ({', '.join(every)}) or `all`")
+        raise UsageError(f"--area {unknown[0]!r} is not one of the areas ({', '.join(every)}) or `all`"
+                         + did_you_mean(unknown[0], every))
     return tuple(dict.fromkeys(chosen))
 
 

@@ -75,6 +75,7 @@ def settings(clean: Cleaned) -> Settings:
         customer=project.get("customer", ""),
         supplier=project.get("supplier", ""),
         timezone=project.get("timezone", DEFAULT_TIMEZONE),
+        project_id=project.get("id"),
         areas={k: Area(k, v.get("name", k), v.get("priority", ""), line_of(v))
                for k, v in _entries(clean.get("areas", {})).items()},
         priorities=tuple(clean.get("priorities", ())),

@@ -441,7 +441,8 @@ class MapOf(Type):
 @dataclass(frozen=True)
 class Field:
     """One key of a mapping: its type, whether it must be there, what it means, the value an
-    absent key stands for, and (for event fields) the event types that carry it."""
+    absent key stands for, (for event fields) the event types that carry it, and (for the fields
+    a spreadsheet column may hold) its Chinese column label and other headers people write for it."""
 
     name: str
     type: Type
@@ -449,6 +450,8 @@ class Field:
     required: bool = False
     default: Any = None
     carried_by: tuple[str, ...] = ()
+    label_zh: str = ""
+    aliases: tuple[str, ...] = ()
 
 
 class Shape(Type):
@@ -630,17 +633,21 @@ EXTENSION = Shape(
 
 ASSET = Shape(
     "an asset",
-    Field("id", Id(), "the asset id; also the file name", required=True),
-    Field("name", Text(), "what it is", required=True),
-    Field("category", Text(), "product category, used to group in reports", required=True),
-    Field("area", Id(), "a key of `areas`", required=True),
-    Field("location", Text(), "where it stands"),
-    Field("quantity", Integer(1), "how many identical pieces (default 1)", default=1),
-    Field("model", Text(), "model number"),
-    Field("installed", Date(), "acceptance date: the warranty starts here"),
+    Field("id", Id(), "the asset id; also the file name", required=True,
+          label_zh="编号", aliases=("资产编号", "设备编号", "产品编号")),
+    Field("name", Text(), "what it is", required=True, label_zh="名称", aliases=("品名", "产品名称", "设备名称")),
+    Field("category", Text(), "product category, used to group in reports", required=True,
+          label_zh="类别", aliases=("产品类别", "类型")),
+    Field("area", Id(), "a key of `areas`", required=True, label_zh="区域", aliases=("使用区域",)),
+    Field("location", Text(), "where it stands", label_zh="位置", aliases=("安装位置", "具体位置")),
+    Field("quantity", Integer(1), "how many identical pieces (default 1)", default=1, label_zh="数量"),
+    Field("model", Text(), "model number", label_zh="型号", aliases=("规格型号", "规格")),
+    Field("installed", Date(), "acceptance date: the warranty starts here", label_zh="安装日期",
+          aliases=("验收日期", "安装时间", "验收时间")),
     Field("warranty", Shape(
         "a warranty",
-        Field("years", Integer(0, 50), "base warranty years (default: settings)"),
+        Field("years", Integer(0, 50), "base warranty years (default: settings)", label_zh="质保年限",
+              aliases=("质保期", "保修年限", "质保")),
         Field("extensions", ListOf(EXTENSION), "paid extensions"),
     ), "optional; default from settings"),
 )
@@ -707,20 +714,24 @@ INSPECTION = Shape(
 
 MOVEMENT = Shape(
     "a stock movement",
-    Field("date", Date(), "when", required=True),
-    Field("in", Number(), "quantity received"),
-    Field("out", Number(), "quantity taken out other than by a resolved ticket"),
-    Field("count", Number(), "a stock count: sets the level at this date"),
-    Field("note", Text(), "free text"),
+    Field("date", Date(), "when", required=True, label_zh="日期", aliases=("入库日期",)),
+    Field("in", Number(), "quantity received", label_zh="入库数量", aliases=("入库", "数量")),
+    Field("out", Number(), "quantity taken out other than by a resolved ticket", label_zh="出库数量",
+          aliases=("出库",)),
+    Field("count", Number(), "a stock count: sets the level at this date", label_zh="盘点数量",
+          aliases=("盘点",)),
+    Field("note", Text(), "free text", label_zh="备注"),
 )
 
 PART = Shape(
     "a part",
-    Field("id", Id(), "the part id; also the file name", required=True),
-    Field("name", Text(), "what it is", required=True),
+    Field("id", Id(), "the part id; also the file name", required=True, label_zh="编号",
+          aliases=("备件编号", "配件编号")),
+    Field("name", Text(), "what it is", required=True, label_zh="名称", aliases=("备件名称", "配件名称", "品名")),
     Field("unit", Text(), "unit of quantities (pcs, m, kg...); in pcs, 件, 个, 套... quantities are whole",
-          default="pcs"),
-    Field("min", Number(), "reorder point: at or below it the part is low"),
+          default="pcs", label_zh="单位"),
+    Field("min", Number(), "reorder point: at or below it the part is low", label_zh="最低库存",
+          aliases=("安全库存", "补货点")),
     Field("movements", ListOf(MOVEMENT), "deliveries, withdrawals and stock counts"),
 )
 
@@ -798,6 +809,8 @@ SETTINGS = Shape(
         Field("customer", Text(), "the customer"),
         Field("supplier", Text(), "who gives the service"),
         Field("timezone", TimeZone(), "IANA time zone every time is computed in", required=True),
+        Field("id", Id(), "short name of the project in exports of several contracts (default: the "
+              "records folder's name)"),
     ), "who and where", required=True),
     Field("areas", MapOf(Shape(
         "an area",

@@ -1,0 +1,291 @@
+"""Data in and out: spare parts from the command line (stock, new, receive, count, import) and `export`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from aftersales.cli.base import CONTEXT
+from aftersales.cli.imports import import_options, run_import
+from aftersales.cli.options import at_option, field_options, format_option, period_options, project, records_option
+from aftersales.core.errors import UsageError
+from aftersales.core.problems import Invalid
+from aftersales.core.times import parse_date, period_from_options
+from aftersales.edit import imports
+from aftersales.edit import parts as part_files
+from aftersales.edit.sheets import Sheet
+from aftersales.edit.tickets import Folder
+from aftersales.engine import parts
+from aftersales.store.fileio import write_output
+from aftersales.store.paths import ENV_VAR, SETTINGS_FILE, find_root
+from aftersales.store.spec import PART
+from aftersales.views import export, exportfiles
+from aftersales.views.fmt import whole
+from aftersales.views.tables import clip, table, to_json
+
+
+@click.group("parts", invoke_without_command=True, context_settings=CONTEXT)
+@records_option
+@at_option
+@click.option("--low", "low_only", is_flag=True, help="Only parts at or below their reorder point.")
+@period_options
+@format_option("table", "json")
+@click.pass_context
+def parts_group(ctx: click.Context, records_dir, at_text, low_only, period, from_text, to_text, fmt) -> None:
+    """Spare-part stock as of --at, usage in a period, and parts to reorder;
+    with a command: add parts and record deliveries and stock counts.
+
+    Stock = deliveries (`in`) less withdrawals (`out`) and the parts used by
+    `resolved` events; a stock count (`count`) sets the level at the end of
+    its day. Usage is shown for --period or --from/--to.
+
+    \b
+    Examples:
+      aftersales parts --low
+      aftersales parts --period 2026Q3 --format json
+      aftersales parts receive BOLT-M8 200 --note 补货入库
+    """
+    ctx.obj = {"records_dir": records_dir}
+    if ctx.invoked_subcommand is not None:
+        return
+    p = project(records_dir, at_text)
+    chosen = period_from_options(period, from_text, to_text, p.tz)
+    span = (chosen.start.date(), chosen.end.date()) if chosen else None
+    rows = parts.rows(p.records.parts.values(), p.records.tickets_as_of(p.at), p.tz, p.today, span)
+    if low_only:
+        rows = [r for r in rows if r.low]
+    data = [{"part": r.part.id, "name": r.part.name, "unit": r.part.unit, "stock": whole(r.stock),
+             "min": whole(r.part.min), "used": whole(r.used) if chosen else None, "low": r.low} for r in rows]
+    if fmt == "json":
+        click.echo(to_json(data))
+        return
+    headers = ["part", "name", "stock", "min", "low"] + (["used"] if chosen else [])
+    click.echo(table([[r.part.id, clip(r.part.name, 20), f"{r.stock:g} {r.part.unit}",
+                       "" if r.part.min is None else f"{r.part.min:g}", "LOW" if r.low else ""]
+                      + ([f"{r.used:g}"] if chosen else []) for r in rows], headers) or "no parts")
+
+
+def _folder(ctx: click.Context, records_dir: Any) -> Folder:
+    """The records folder of a `parts` command: its own --records, else the one given to `parts`."""
+    chosen = records_dir or (ctx.obj or {}).get("records_dir")
+    return Folder.open(find_root(chosen))
+
+
+@parts_group.command("new")
+@click.argument("part_id", metavar="ID")
+@records_option
+@field_options(PART, skip=("id", "movements"))
+@click.pass_context
+def parts_new(ctx: click.Context, part_id: str, records_dir: Any, **fields: Any) -> None:
+    """Add a spare part: write parts/ID.yaml (an existing part is never overwritten).
+
+    Record what arrives with `parts receive`, and stock counts with
+    `parts count`.
+
+    \b
+    Examples:
+      aftersales parts new BOLT-M8 --name "M8 连接螺栓" --unit pcs --min 50
+      aftersales parts new SPONGE-30 --name 座椅海绵 --unit 块
+    """
+    folder = _folder(ctx, records_dir)
+    values = {"id": part_id, **{k: _whole(v) for k, v in fields.items() if v not in (None, "")}}
+    _, path = part_files.new_part(folder, values)
+    click.echo(f"created {path.relative_to(folder.root).as_posix()}")
+
+
+def _whole(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _movement_options(func: Any) -> Any:
+    func = click.option("--note", metavar="TEXT", help="Free text, like 补货入库 or the delivery note number.")(func)
+    func = click.option("--date", "date_text", metavar="DATE", help="The day it happened.  [default: today]")(func)
+    return records_option(func)
+
+
+def _record(ctx: click.Context, records_dir: Any, part_id: str, kind: str, qty: float, date_text: str | None,
+            note: str | None) -> None:
+    folder = _folder(ctx, records_dir)
+    today = folder.now().date()
+    day = parse_date(date_text) if date_text else today
+    if day > today:
+        raise UsageError(f"--date {day} is in the future (today is {today}): record stock once it has moved")
+    if note is not None and not note.strip():
+        raise UsageError("--note must not be empty")
+    movement = part_files.Movement(day, kind, _whole(qty), note)
+    part, path = part_files.add_movement(folder, part_id, movement)
+    click.echo(f"{part.id}: {movement.describe(part.unit)} ({path.relative_to(folder.root).as_posix()})")
+
+
+@parts_group.command("receive")
+@click.argument("part_id", metavar="PART")
+@click.argument("qty", metavar="QTY", type=click.FloatRange(min=0, min_open=True))
+@_movement_options
+@click.pass_context
+def parts_receive(ctx: click.Context, part_id: str, qty: float, records_dir: Any, date_text: str | None,
+                  note: str | None) -> None:
+    """Record a delivery of QTY of PART (a unique prefix of its id is enough).
+
+    Adds one `{date, in, note}` line after the part's last movement; the
+    rest of the file stays byte for byte.
+
+    \b
+    Examples:
+      aftersales parts receive BOLT-M8 200
+      aftersales parts receive BOLT --date 2026-03-02 --note "送货单 20260302-01" 50
+    """
+    _record(ctx, records_dir, part_id, "in", qty, date_text, note)
+
+
+@parts_group.command("count")
+@click.argument("part_id", metavar="PART")
+@click.argument("qty", metavar="QTY", type=click.FloatRange(min=0))
+@_movement_options
+@click.pass_context
+def parts_count(ctx: click.Context, part_id: str, qty: float, records_dir: Any, date_text: str | None,
+                note: str | None) -> None:
+    """Record a stock take: PART counted QTY (the level at the end of the day).
+
+    Adds one `{date, count, note}` line after the part's last movement; from
+    that day on, stock is counted from this level.
+
+    \b
+    Examples:
+      aftersales parts count BOLT-M8 180 --note 季度盘点
+      aftersales parts count SPONGE-30 12 --date 2026-03-31
+    """
+    _record(ctx, records_dir, part_id, "count", qty, date_text, note)
+
+
+@parts_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@import_options
+@click.option("--date", "date_text", metavar="DATE",
+              help="The date of movements on rows without one (a sheet without a date column).")
+@click.pass_context
+def parts_import(ctx: click.Context, file: Path, records_dir: Any, sheet: str | None, dry_run: bool, fmt: str,
+                 date_text: str | None) -> None:
+    """Add spare parts and their deliveries and stock counts from a .xlsx or .csv list.
+
+    The header row names the columns, in English or Chinese: id 编号, name
+    名称, unit 单位, min 最低库存, and for a stock movement date 日期, in
+    入库数量 (or 数量), out 出库数量, count 盘点数量, note 备注 (docs/import.md
+    lists every header accepted). A new id creates the part (name
+    required); several rows may name the same part. A row with a quantity
+    adds that movement, unless the part already has it (same date, kind and
+    quantity), so importing the same file again adds nothing. An existing
+    part is only added to: its name and unit are never changed.
+
+    Every row is checked first: when any cell is wrong, each problem is
+    reported with its cell and nothing is written.
+
+    \b
+    Examples:
+      aftersales parts import delivery.xlsx --sheet 备件 --dry-run
+      aftersales parts import stock-take.csv --date 2026-03-31
+    """
+    default = parse_date(date_text) if date_text else None
+
+    def planner(folder: Folder, sheet_cells: Sheet) -> imports.Plan:
+        return imports.plan_parts(folder, sheet_cells, default)
+
+    run_import(file, records_dir or (ctx.obj or {}).get("records_dir"), sheet, dry_run, fmt, "part", planner)
+
+
+
+# --- export ----------------------------------------------------------------------------------
+
+SUFFIXES = {".xlsx": "xlsx", ".sqlite": "sqlite", ".sqlite3": "sqlite", ".db": "sqlite"}
+
+
+@click.command("export", context_settings=CONTEXT)
+@click.option("--records", "records_dirs", multiple=True, metavar="DIR",
+              type=click.Path(file_okay=False, path_type=Path),
+              help="A records folder, or a folder holding several (one per contract); repeatable.  "
+                   f"[default: ${ENV_VAR}, else the first folder up from here holding {SETTINGS_FILE}]")
+@at_option
+@click.option("--format", "fmt", type=click.Choice(exportfiles.FORMATS), default=None,
+              help="xlsx (one sheet per table), csv or jsonl (a folder with one file per table), sqlite.  "
+                   "[default: from the extension of -o: .xlsx, .sqlite or .db]")
+@click.option("-o", "--output", required=True, metavar="PATH",
+              help="The file (xlsx, sqlite) or folder (csv, jsonl) to write, atomically.")
+@click.option("--excel-bom", is_flag=True,
+              help="csv: start each file with a UTF-8 byte-order mark, so Excel shows Chinese right.")
+def export_command(records_dirs: tuple[Path, ...], at_text: str, fmt: str | None, output: str,
+                   excel_bom: bool) -> None:
+    """Export assets, tickets, events, SLA cycles, inspections, checks, findings,
+    parts, part movements and maintenance slots for spreadsheets, SQL and BI.
+
+    Every row carries its project (`project.id` in aftersales.yaml, else the
+    records folder's name), so several contracts export into one set of
+    tables: give --records several times, or a folder that holds the records
+    folders. SLA cycles, maintenance slots and the other computed values are
+    as of --at. The columns are documented in docs/export.md. Each records
+    folder must validate.
+
+    \b
+    Examples:
+      aftersales export -o service.xlsx
+      aftersales export --format csv --excel-bom -o export/
+      aftersales export --records contracts/ -o all-schools.sqlite --at 2026-10-01
+      sqlite3 all-schools.sqlite "select project, count(*) from sla_cycles
+          where target = 'on-site' and status = 'breached' group by project"
+    """
+    fmt = fmt or SUFFIXES.get(Path(output).suffix.lower())
+    if fmt is None:
+        raise UsageError("--format: say which (xlsx, csv, jsonl or sqlite); only .xlsx, .sqlite and .db "
+                         "files tell it by their name")
+    if excel_bom and fmt != "csv":
+        raise UsageError("--excel-bom is for --format csv")
+    sources = [_source(folder, at_text) for folder in record_folders(records_dirs)]
+    seen: dict[str, Path] = {}
+    for source in sources:
+        if source.project_id in seen:
+            raise UsageError(f"two records folders are project {source.project_id!r} ({seen[source.project_id]} "
+                             f"and {source.project.root}): give each a `project.id` in {SETTINGS_FILE}")
+        seen[source.project_id] = source.project.root
+    data = export.build(sources)
+    target = Path(output)
+    if fmt in ("xlsx", "sqlite"):
+        write_output(target, exportfiles.xlsx_bytes(data) if fmt == "xlsx" else exportfiles.sqlite_bytes(data))
+    else:
+        if target.exists() and not target.is_dir():
+            raise UsageError(f"-o {output}: {fmt} writes one file per table into a folder, and this is a file")
+        files = exportfiles.csv_files(data, excel_bom) if fmt == "csv" else exportfiles.jsonl_files(data)
+        for name, content in files.items():
+            write_output(target / name, content)
+    click.echo(table([(t.name, len(data.rows[t.name])) for t in export.TABLES], ("table", "rows"),
+                     ("left", "right")))
+    click.echo(f"wrote {output} ({len(sources)} project{'s' if len(sources) != 1 else ''}: "
+               f"{', '.join(s.project_id for s in sources)})", err=True)
+
+
+def record_folders(given: tuple[Path, ...]) -> list[Path]:
+    """The records folders --records names: each one given, or those directly inside a folder that
+    is not one itself; without --records, the one found as every command finds it."""
+    if not given:
+        return [find_root(None)]
+    found: list[Path] = []
+    for folder in given:
+        if (folder / SETTINGS_FILE).is_file():
+            found.append(folder)
+            continue
+        inside = sorted(p for p in folder.iterdir() if (p / SETTINGS_FILE).is_file()) if folder.is_dir() else []
+        if not inside:
+            raise UsageError(f"--records {folder}: neither a records folder (no {SETTINGS_FILE}) nor a folder "
+                             "holding records folders")
+        found += inside
+    unique: dict[Path, Path] = {}
+    for folder in found:
+        unique.setdefault(folder.resolve(), folder)
+    return list(unique.values())
+
+
+def _source(folder: Path, at_text: str) -> export.Source:
+    try:
+        p = project(folder, at_text)
+    except Invalid as exc:
+        raise Invalid(exc.problems, f"{folder}: {exc}") from None
+    return export.Source(p.settings.project_id or p.root.name, p)
