@@ -74,3 +74,14 @@ def test_the_new_settings_pass_the_init_defaults(tmp_path):
     result = run("init", str(tmp_path / "r"))
     assert result.exit_code == 0, result.output
     assert "# serve:" in (tmp_path / "r" / "aftersales.yaml").read_text(encoding="utf-8")
+
+
+def test_the_commented_serve_example_in_the_default_settings_validates(tmp_path):
+    assert run("init", str(tmp_path / "new")).exit_code == 0
+    settings = tmp_path / "new" / "aftersales.yaml"
+    text = settings.read_text("utf-8")
+    example = text[text.index("\n# serve:\n"):]
+    settings.write_text(text.replace(example, example.replace("\n# ", "\n")), "utf-8")
+    assert read_settings(tmp_path / "new").serve.base_url == "https://service.example.com"
+    result = run("validate", "--records", str(tmp_path / "new"))
+    assert (result.exit_code, result.stdout) == (0, "ok: 0 assets, 0 tickets, 0 inspections, 0 parts, no problems\n")

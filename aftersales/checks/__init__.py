@@ -8,11 +8,14 @@ yielding located problems, run over everything that was read.
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from aftersales.checks.assets import check_asset
 from aftersales.checks.common import Known
 from aftersales.checks.inspections import check_inspection
+from aftersales.checks.notify import check_environment, check_notify
 from aftersales.checks.parts import check_part, check_stock
 from aftersales.checks.places import check_place
 from aftersales.checks.settings import check_settings
@@ -25,9 +28,11 @@ from aftersales.store.paths import SETTINGS_FILE
 __all__ = ["Known", "check_events", "check_inspection", "check_place", "check_ticket", "validate"]
 
 
-def validate(loaded: Loaded, now: dt.datetime | None = None) -> list[Problem]:
+def validate(loaded: Loaded, now: dt.datetime | None = None, environ: Mapping[str, str] | None = None
+             ) -> list[Problem]:
     """Every problem of a loaded records folder as of `now` (events after it are errors), sorted by
-    file and line."""
+    file and line; the notification channels are checked against `environ` (default: this
+    process's environment)."""
     s = loaded.settings
     known = Known(s, loaded.file_ids, loaded.assets, now, loaded.parts)
     problems = list(loaded.problems)
@@ -37,6 +42,8 @@ def validate(loaded: Loaded, now: dt.datetime | None = None) -> list[Problem]:
             problems.extend(check_place(record, tz))
     if s is not None:
         problems.extend(check_settings(s))
+        problems.extend(check_notify(s))
+        problems.extend(check_environment(s, os.environ if environ is None else environ))
         for asset in loaded.assets.values():
             problems.extend(check_asset(asset, s))
     for ticket in loaded.tickets.values():
@@ -47,4 +54,4 @@ def validate(loaded: Loaded, now: dt.datetime | None = None) -> list[Problem]:
         problems.extend(check_part(part))
     if s is not None:
         problems.extend(check_stock(loaded.parts.values(), loaded.tickets.values(), s.tz))
-    return sorted(set(problems), key=lambda p: (p.path != SETTINGS_FILE, p.path, p.line, p.column, p.code))
+    return sorted(set(problems), key=lambda p: (p.path != SETTINGS_FILE, p.path, p.line, p.column, p.code, p.message))

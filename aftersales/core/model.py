@@ -90,6 +90,61 @@ class Serve:
 
 
 @dataclass(frozen=True)
+class Channel:
+    """Where `notify` sends: a group robot, a JSON webhook or email. Secrets are never here, only
+    the names of the environment variables that hold them."""
+
+    id: str
+    kind: str                       # wecom | dingtalk | feishu | webhook | email
+    url_env: str | None = None      # the variable holding the robot's or webhook's URL
+    secret_env: str | None = None   # dingtalk / feishu: the variable holding the signing secret
+    smtp_env: str | None = None     # email: the variable holding smtp://user:password@host:port
+    to: tuple[str, ...] = ()        # email: recipients
+    sender: str | None = None       # email: the From address
+    per_minute: int | None = None   # messages a minute at most (None: the robot's documented limit)
+    line: int = field(default=1, compare=False)
+
+
+@dataclass(frozen=True)
+class NotifyRule:
+    """Alerts of these kinds, about what matches `when`, go to these channels."""
+
+    on: tuple[str, ...]
+    to: tuple[str, ...]
+    when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    line: int = field(default=1, compare=False)
+
+
+DAY = Duration(24, "h")
+HOUR = Duration(1, "h")
+QUARTER_HOUR = Duration(15, "m")
+
+
+@dataclass(frozen=True)
+class CustomerMessages:
+    """Progress messages to the reporter of a ticket, through a webhook channel (SMS / WeChat gateway)."""
+
+    channel: str
+    on: tuple[str, ...] = ("responded", "arrived", "resolved", "callback")
+    within: Duration = DAY
+    line: int = field(default=1, compare=False)
+
+
+@dataclass(frozen=True)
+class Notify:
+    """The `notify:` settings; without them `aftersales notify` has nowhere to send."""
+
+    language: str = "zh"
+    escalate_after: Duration = HOUR
+    warranty_days: int = 30
+    summary_after: Duration = QUARTER_HOUR
+    channels: tuple[Channel, ...] = ()
+    rules: tuple[NotifyRule, ...] = ()
+    customer: CustomerMessages | None = None
+    line: int = field(default=1, compare=False)
+
+
+@dataclass(frozen=True)
 class Settings:
     name: str
     timezone: str
@@ -107,6 +162,7 @@ class Settings:
     plans: tuple[Plan, ...] = ()
     serve: Serve = field(default_factory=Serve)
     late_after: Duration = LATE_AFTER
+    notify: Notify = field(default_factory=Notify)
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
     project_id: str | None = None  # `project.id`; exports default to the records folder's name
 

@@ -253,6 +253,15 @@ def _deadline(calendar: WorkCalendar, start: dt.datetime, allowed: int, pauses: 
     return deadline
 
 
+def reached(calendar: WorkCalendar, start: dt.datetime, counted: int,
+            pauses: Sequence[Pause]) -> dt.datetime | None:
+    """The instant a clock started at `start` has counted `counted` seconds (working time, pauses
+    excluded); None when that happens in a pause still open."""
+    if not pauses:
+        return calendar.add_seconds(start, counted)
+    return _deadline_after_pauses(calendar, start, counted, pauses)
+
+
 def _deadline_after_pauses(calendar: WorkCalendar, start: dt.datetime, allowed: int,
                            pauses: Sequence[Pause]) -> dt.datetime | None:
     remaining, cursor = allowed, start

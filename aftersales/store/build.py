@@ -13,12 +13,16 @@ from aftersales.core.model import (
     Area,
     Asset,
     CalendarSpec,
+    Channel,
     Check,
+    CustomerMessages,
     Event,
     Extension,
     Finding,
     Inspection,
     Movement,
+    Notify,
+    NotifyRule,
     Part,
     PartUse,
     Plan,
@@ -62,6 +66,8 @@ SLA = _shape(spec.SETTINGS, "sla")
 WARRANTY = _shape(spec.SETTINGS, "warranty")
 SIGNOFF = _shape(spec.INSPECTION, "signoff")
 LIMITS = _shape(spec.SERVE, "limits")
+NOTIFY = spec.NOTIFY
+CUSTOMER = _shape(spec.NOTIFY, "customer")
 
 
 def settings(clean: Cleaned) -> Settings:
@@ -89,6 +95,7 @@ def settings(clean: Cleaned) -> Settings:
         plans=tuple(plan(p) for p in clean.get("maintenance", ()) if spec.PLAN.complete(p)),
         serve=serve(clean.get("serve", {})),
         late_after=spec.SETTINGS.get(clean, "late_after"),
+        notify=notify(clean.get("notify", {})),
         lines=key_lines(clean) if MARKS in clean else {},
     )
 
@@ -100,6 +107,35 @@ def serve(clean: Cleaned) -> Serve:
         language=spec.SERVE.get(clean, "language"), merge_within=spec.SERVE.get(clean, "merge_within"),
         per_address=LIMITS.get(limits, "per_address"), per_asset=LIMITS.get(limits, "per_asset"),
     )
+
+
+def notify(clean: Cleaned) -> Notify:
+    """The notification settings; without a `notify:` section, no channel and no rule."""
+    customer = clean.get("customer")
+    return Notify(
+        language=NOTIFY.get(clean, "language"), escalate_after=NOTIFY.get(clean, "escalate_after"),
+        warranty_days=NOTIFY.get(clean, "warranty_days"), summary_after=NOTIFY.get(clean, "summary_after"),
+        channels=tuple(channel(c) for c in clean.get("channels", ()) if spec.CHANNEL.complete(c)),
+        rules=tuple(NotifyRule(on=tuple(r["on"]), to=tuple(r["to"]), when=_when(r), line=line_of(r))
+                    for r in clean.get("rules", ()) if spec.NOTIFY_RULE.complete(r)),
+        customer=CustomerMessages(
+            channel=customer["channel"], on=tuple(CUSTOMER.get(customer, "on")),
+            within=CUSTOMER.get(customer, "within"), line=line_of(customer),
+        ) if customer and CUSTOMER.complete(customer) else None,
+        line=line_of(clean) if MARKS in clean else 1,
+    )
+
+
+def channel(clean: Cleaned) -> Channel:
+    return Channel(
+        id=clean["id"], kind=clean["kind"], url_env=clean.get("url_env"), secret_env=clean.get("secret_env"),
+        smtp_env=clean.get("smtp_env"), to=tuple(clean.get("to", ())), sender=clean.get("from"),
+        per_minute=clean.get("per_minute"), line=line_of(clean),
+    )
+
+
+def _when(clean: Cleaned) -> dict[str, tuple[str, ...]]:
+    return {k: (v,) if isinstance(v, str) else tuple(v) for k, v in _entries(clean.get("when", {})).items()}
 
 
 def calendar(name: str, clean: Cleaned) -> CalendarSpec:
@@ -114,7 +150,7 @@ def calendar(name: str, clean: Cleaned) -> CalendarSpec:
 
 
 def target(clean: Cleaned) -> Target:
-    when = {k: (v,) if isinstance(v, str) else tuple(v) for k, v in _entries(clean.get("when", {})).items()}
+    when = _when(clean)
     within = clean["within"]
     if isinstance(within, dict):
         within = _entries(within)

@@ -800,6 +800,61 @@ SERVE = Shape(
     ), "how many QR reports are taken an hour"),
 )
 
+# --- notify: alerts and customer messages --------------------------------------
+
+ALERT_KINDS = ("at-risk", "breached", "escalation", "finding-overdue", "maintenance-overdue", "warranty-expiring",
+               "low-stock")
+CHANNEL_KINDS = ("wecom", "dingtalk", "feishu", "webhook", "email")
+ENV_NAME = Text(r"^[A-Za-z_][A-Za-z0-9_]*$", "the name of an environment variable (letters, digits and _)")
+ENV_NAME.label = "an environment variable name"
+CHANNEL = Shape(
+    "a notification channel",
+    Field("id", Id(), "the channel's name, used by `rules`", required=True),
+    Field("kind", Choice(*CHANNEL_KINDS), "wecom, dingtalk or feishu group robot, a JSON webhook, or email",
+          required=True),
+    Field("url_env", ENV_NAME, "robots and webhooks: the environment variable holding the URL (never the URL)"),
+    Field("secret_env", ENV_NAME, "dingtalk / feishu: the environment variable holding the signing secret"),
+    Field("smtp_env", ENV_NAME, "email: the environment variable holding smtp://user:password@host:587"),
+    Field("to", ListOf(Text(), min_items=1, unique=True), "email: the recipients"),
+    Field("from", Text(), "email: the sender address (default: the SMTP user)"),
+    Field("per_minute", Integer(1, 10_000), "messages a minute at most (default: the robot's documented limit)"),
+)
+NOTIFY_RULE = Shape(
+    "a notification rule",
+    Field("on", ListOf(Choice(*ALERT_KINDS), min_items=1, unique=True), "the alert kinds it sends", required=True),
+    Field("when", Shape(
+        "a condition",
+        Field("kind", WHEN_VALUE, "ticket kind(s)"),
+        Field("priority", WHEN_VALUE, "priority(ies)"),
+        Field("severity", WHEN_VALUE, "severity(ies)"),
+        Field("area", WHEN_VALUE, "area(s)"),
+        Field("category", WHEN_VALUE, "problem category(ies)"),
+        Field("target", WHEN_VALUE, "SLA target id(s)"),
+    ), "which alerts it applies to; all keys must match; absent: every alert of its kinds"),
+    Field("to", ListOf(Id(), min_items=1, unique=True), "the channel ids it sends to", required=True),
+)
+NOTIFY = Shape(
+    "the notifications",
+    Field("language", Choice("zh", "en"), "language of the messages", default="zh"),
+    Field("escalate_after", DurationType(), "a clock breached by more than this (counted like its target) "
+          "raises an escalation", default=parse_duration("1h")),
+    Field("warranty_days", Integer(1, 3660), "warranty-expiring: warranties ending within this many days",
+          default=30),
+    Field("summary_after", DurationType(), "alerts true for longer than this when first sent (missed while "
+          "notify or the network was down) go out as one summary per channel", default=parse_duration("15m")),
+    Field("channels", ListOf(CHANNEL), "where messages go"),
+    Field("rules", ListOf(NOTIFY_RULE), "which alerts go to which channels"),
+    Field("customer", Shape(
+        "customer progress messages",
+        Field("channel", Id(), "a webhook channel: the supplier's SMS or WeChat gateway", required=True),
+        Field("on", ListOf(Choice(*EVENT_TYPES), min_items=1, unique=True),
+              "the events that send the reporter a message",
+              default=("responded", "arrived", "resolved", "callback")),
+        Field("within", DurationType(), "events older than this when notify runs send nothing",
+              default=parse_duration("24h")),
+    ), "progress messages to the reporter (off without this section)"),
+)
+
 SETTINGS = Shape(
     "the settings",
     Field("schema", Integer(1, 1), "records format version (1)", required=True),
@@ -841,6 +896,7 @@ SETTINGS = Shape(
     ), "warranty terms"),
     Field("maintenance", ListOf(PLAN), "recurring inspections and upkeep"),
     Field("serve", SERVE, "the web app of `aftersales serve` and its QR labels"),
+    Field("notify", NOTIFY, "alerts to the team's group chats and progress messages to customers"),
 )
 
 RECORD_SHAPES: dict[str, Shape] = {
