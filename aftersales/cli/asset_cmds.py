@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from aftersales.cli.base import CONTEXT
+from aftersales.cli.base import CONTEXT, group
 from aftersales.cli.imports import import_options, run_import
 from aftersales.cli.options import (
     at_option,
@@ -78,7 +78,7 @@ def _row(r: warranty.WarrantyRow) -> dict[str, object]:
             "end": r.end.isoformat() if r.end else None, "days_left": r.days_left}
 
 
-@click.group("asset", context_settings=CONTEXT)
+@group("asset")
 def asset_group() -> None:
     """Installed products."""
 

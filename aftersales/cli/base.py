@@ -22,7 +22,14 @@ class _Failed(click.ClickException):
 
 
 class Group(click.Group):
-    """Turns the package's own errors (and unreadable files) into messages, never tracebacks."""
+    """Turns the package's own errors (and unreadable files) into messages, never tracebacks; a
+    group given no command prints its help on stdout and exits 0 (asking for help is no error)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args and not self.invoke_without_command:
+            click.echo(ctx.get_help(), color=ctx.color)
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         finish_quietly_after_commits()
@@ -35,6 +42,11 @@ class Group(click.Group):
         except OSError as exc:
             where = f" ({exc.filename})" if exc.filename else ""
             raise _Failed(f"{exc.strerror or exc}{where}", 1) from None
+
+
+def group(name: str, **kwargs: Any) -> Any:
+    """A command group that behaves like the root one (errors, help)."""
+    return click.group(name, cls=Group, context_settings=CONTEXT, **kwargs)
 
 
 @click.group(cls=Group, context_settings=CONTEXT)

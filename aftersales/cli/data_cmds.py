@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from aftersales.cli.base import CONTEXT
+from aftersales.cli.base import CONTEXT, group
 from aftersales.cli.imports import import_options, run_import
 from aftersales.cli.options import at_option, field_options, format_option, period_options, project, records_option
 from aftersales.core.errors import UsageError
@@ -26,7 +26,7 @@ from aftersales.views.fmt import whole
 from aftersales.views.tables import clip, table, to_json
 
 
-@click.group("parts", invoke_without_command=True, context_settings=CONTEXT)
+@group("parts", invoke_without_command=True)
 @records_option
 @at_option
 @click.option("--low", "low_only", is_flag=True, help="Only parts at or below their reorder point.")

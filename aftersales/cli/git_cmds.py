@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
-from aftersales.cli.base import CONTEXT
+from aftersales.cli.base import group
 from aftersales.cli.options import records_option
 from aftersales.edit import gitsetup, mergedriver
 from aftersales.store.fileio import write_atomic
 from aftersales.store.paths import find_root
 
 
-@click.group("git", context_settings=CONTEXT)
+@group("git")
 def git_group() -> None:
     """Git collaboration: merge ticket files without conflicts."""
 

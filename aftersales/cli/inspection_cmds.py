@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from aftersales.cli.base import CONTEXT
+from aftersales.cli.base import group
 from aftersales.cli.options import at_option, field_options, format_option, project, records_option
 from aftersales.core.errors import UsageError
 from aftersales.core.ids import resolve
@@ -29,7 +29,7 @@ def _folder(records_dir: Any) -> Folder:
 
 # --- inspection -------------------------------------------------------------
 
-@click.group("inspection", context_settings=CONTEXT)
+@group("inspection")
 def inspection_group() -> None:
     """Inspections: start one, record check results and findings, close them, sign off."""
 
@@ -197,7 +197,7 @@ def list_command(records_dir, at_text, plan_id, fmt) -> None:
 
 # --- maintenance ------------------------------------------------------------
 
-@click.group("maintenance", context_settings=CONTEXT)
+@group("maintenance")
 def maintenance_group() -> None:
     """Maintenance plans: which inspections are due, done, late or overdue."""
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections import Counter
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
 from aftersales.cli.base import CONTEXT
 from aftersales.cli.options import check_records, format_option, records_option
 from aftersales.core.problems import Problem
+from aftersales.core.times import parse_date
 from aftersales.edit import init as scaffold
 from aftersales.store.load import Loaded
 from aftersales.views import schema
@@ -67,24 +70,47 @@ def _plural(n: int, word: str) -> str:
 @click.option("--customer", help="The customer (the school).")
 @click.option("--supplier", help="Who gives the service.")
 @click.option("--timezone", help="IANA time zone of the project.  [default: Asia/Shanghai]")
+@click.option("--start", "start_text", metavar="DATE",
+              help="The day the service starts: maintenance plans count from it and the calendar gets "
+                   "that year's and the next year's official holidays.  [default: today]")
 def init(folder: Path, name: str | None, customer: str | None, supplier: str | None,
-         timezone: str | None) -> None:
+         timezone: str | None, start_text: str | None) -> None:
     """Create a new records folder FOLDER with the default settings.
 
     The settings carry the service documents' defaults, each explained by a
     comment: six areas with their priorities, 2 h / 4 h / 8 h repair targets,
     a 24 h callback, a 3-working-day return inspection on a calendar with the
     official holidays, quarterly inspections, half-yearly office upkeep and a
-    5-year warranty. FOLDER must not exist or be empty.
+    5-year warranty. The plans start on --start, so nothing is overdue on the
+    first day; the official holidays come from the `holidays` extra (install
+    it with pip install 'aftersales[holidays]'), and init says which years
+    still need filling. FOLDER must not exist or be empty.
 
     \b
     Examples:
       aftersales init school-records
-      aftersales init school-records --name "苏州某学校家具项目" --customer 某学校
+      aftersales init school-records --start 2027-03-01 --name "苏州某学校家具项目" --customer 某学校
     """
-    scaffold.create(folder, name=name, customer=customer, supplier=supplier, timezone=timezone)
-    click.echo(f"created {folder}/ with {scaffold.SETTINGS_FILE} and empty record folders")
+    zone = ZoneInfo(timezone) if timezone and _known_zone(timezone) else ZoneInfo("Asia/Shanghai")
+    start = parse_date(start_text) if start_text else dt.datetime.now(zone).date()
+    _, calendar = scaffold.create(folder, start=start, name=name, customer=customer, supplier=supplier,
+                                  timezone=timezone)
+    click.echo(f"created {folder}/ with {scaffold.SETTINGS_FILE} and empty record folders; "
+               f"maintenance plans start {start}")
+    if calendar.filled:
+        click.echo("the workdays calendar has the official holidays of "
+                   + " and ".join(str(y) for y in calendar.filled))
+    for year, why in calendar.missing:
+        click.echo(f"{year} still needs its holidays: {why}")
     click.echo(f"next: edit {folder}/{scaffold.SETTINGS_FILE}, then `aftersales validate --records {folder}`")
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False   # create() refuses it with a clear message
+    return True
 
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from aftersales.cli.base import CONTEXT
+from aftersales.cli.base import group
 from aftersales.cli.options import (
     at_option,
     document_format,
@@ -27,7 +27,7 @@ from aftersales.views import quarterly as quarterly_view
 from aftersales.views.labels import LANGUAGES
 
 
-@click.group("report", context_settings=CONTEXT)
+@group("report")
 def report_group() -> None:
     """Reports for the school and for management."""
 

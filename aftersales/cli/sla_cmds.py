@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from aftersales.cli.base import CONTEXT
+from aftersales.cli.base import CONTEXT, group
 from aftersales.cli.options import at_option, format_option, period_options, project, records_option
 from aftersales.core.errors import UsageError
 from aftersales.core.ids import resolve
@@ -140,7 +140,7 @@ def _show_changes(changes: list[sla.Change], fmt: str, tz) -> None:
         click.echo(f"{n:5d}  {label}")
 
 
-@click.group("calendar", context_settings=CONTEXT)
+@group("calendar")
 def calendar_group() -> None:
     """Working-time calendars."""
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from aftersales.cli.base import CONTEXT
+from aftersales.cli.base import group
 from aftersales.cli.options import at_option, field_options, format_option, project, records_option
 from aftersales.core.errors import UsageError
 from aftersales.core.ids import resolve
@@ -25,7 +25,7 @@ from aftersales.views.fmt import short
 from aftersales.views.tables import to_csv, to_json
 
 
-@click.group("ticket", context_settings=CONTEXT)
+@group("ticket")
 def ticket_group() -> None:
     """Service tickets: show one, open one, log work, list them."""
 
