@@ -14,18 +14,22 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from aftersales.checks import validate
-from aftersales.core.model import Records, Settings
+from aftersales.checks import Known, check_place, check_ticket, validate
+from aftersales.checks.assets import check_asset
+from aftersales.core.model import Asset, Records, Settings, Ticket
 from aftersales.core.problems import Problem, require_valid
 from aftersales.core.times import parse_instant
+from aftersales.store import build
 from aftersales.store.build import DEFAULT_TIMEZONE
 from aftersales.store.load import Loaded, load
-from aftersales.store.paths import find_root
+from aftersales.store.paths import find_root, list_ids
+from aftersales.store.reading import read_file, read_settings
 
 Progress = Callable[[int], None]
 
@@ -73,3 +77,56 @@ def load_project(records_dir: str | os.PathLike[str] | None, at: str | dt.dateti
     tz = loaded.records().settings.tz
     instant = parse_instant(at, tz) if isinstance(at, str) else at.astimezone(tz)
     return Project(loaded.root, loaded.records(), instant, tuple(p for p in problems if not p.is_error))
+
+
+# --- one record alone -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OneTicket:
+    """One valid ticket with its asset and the settings: what a page about one ticket needs."""
+
+    settings: Settings
+    ticket: Ticket
+    asset: Asset | None
+
+
+def _one(root: Path, rel: str, kind: str, tz: ZoneInfo) -> tuple[Any, list[Problem]]:
+    """One record file read and built alone, with its own problems and those of its place."""
+    clean, problems = read_file(root / rel, rel, kind)
+    record = _BUILDERS[kind](clean, rel) if clean is not None else None
+    if record is not None:
+        problems += list(check_place(record, tz))
+    return record, problems
+
+
+_BUILDERS: dict[str, Callable[..., Any]] = {"asset": build.asset, "ticket": build.ticket}
+
+
+def load_asset(root: Path, asset_id: str,
+               index: Mapping[str, Mapping[str, str]] | None = None) -> tuple[Settings, Asset]:
+    """The settings and one asset (an id of `index`, the folder's ids), each refused when it does not
+    validate; the other records are not read, so a broken file elsewhere stops nothing."""
+    settings = read_settings(root)
+    index = index if index is not None else list_ids(root)
+    rel = index["asset"][asset_id]
+    asset, problems = _one(root, rel, "asset", settings.tz)
+    if asset is not None:
+        problems += list(check_asset(asset, settings))
+    require_valid(problems, f"{rel} does not validate")
+    assert asset is not None  # a file no asset could be built from has an error
+    return settings, asset
+
+
+def load_ticket(root: Path, ticket_id: str) -> OneTicket:
+    """One ticket (an id of the folder), its asset and the settings, each refused when it does not
+    validate; nothing else is read."""
+    index = list_ids(root)
+    settings = read_settings(root)
+    rel = index["ticket"][ticket_id]
+    ticket, problems = _one(root, rel, "ticket", settings.tz)
+    if ticket is not None:   # an event after the real now is a typo, as in `load_project`
+        problems += list(check_ticket(ticket, Known(settings, index, now=dt.datetime.now(settings.tz))))
+    require_valid(problems, f"{rel} does not validate")
+    assert ticket is not None
+    asset = load_asset(root, ticket.asset, index)[1] if ticket.asset in index["asset"] else None
+    return OneTicket(settings, ticket, asset)

@@ -27,6 +27,8 @@ from click.testing import CliRunner, Result
 
 from aftersales.cli import cli
 
+pytest_plugins = ["webtools"]  # the web app's fixtures (`web`, `accounts_file`)
+
 Value = str | int | float | Sequence[str] | None
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = "2026-03-14"  # the day of a bare clock time: event("09:12", ...)

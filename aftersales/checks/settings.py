@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable, Iterable, Iterator
+from urllib.parse import urlsplit
 
 from dateutil.rrule import rrulestr
 
-from aftersales.checks.common import error
+from aftersales.checks.common import error, warning
 from aftersales.core.model import CalendarSpec, Settings, Target
 from aftersales.core.problems import Problem, did_you_mean
 from aftersales.store.paths import SETTINGS_FILE
@@ -35,6 +36,7 @@ def check_settings(s: Settings) -> Iterator[Problem]:
     for index, target in enumerate(s.targets, 1):
         yield from _check_target(s, index, target)
     yield from _check_plans(s)
+    yield from _check_serve(s)
 
 
 def _check_calendar(cal: CalendarSpec) -> Iterator[Problem]:
@@ -101,3 +103,14 @@ def _has_dates(rule_text: str, first: dt.date) -> bool:
     start = dt.datetime.combine(first, dt.time(0))
     rule = rrulestr(rule_text, dtstart=start)
     return bool(rule.between(start, start.replace(year=start.year + RULE_HORIZON_YEARS), inc=True))
+
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def _check_serve(s: Settings) -> Iterator[Problem]:
+    url = urlsplit(s.serve.base_url)
+    if url.scheme == "http" and url.hostname not in LOCAL_HOSTS:
+        yield warning(SETTINGS_FILE, s.lines.get("serve", 1), "insecure-url",
+                      f"serve.base_url: {s.serve.base_url} is plain http: reports and sign-ins would cross the "
+                      "network unencrypted; serve the app behind a TLS proxy and write https://")

@@ -13,6 +13,7 @@ from aftersales.cli import (
     report_cmds,
     sla_cmds,
     ticket_cmds,
+    web_cmds,
 )
 from aftersales.cli.base import cli
 
@@ -22,6 +23,7 @@ COMMANDS = (
     inspection_cmds.inspection_group, inspection_cmds.maintenance_group,
     report_cmds.report_group, asset_cmds.warranty_command, asset_cmds.asset_group, data_cmds.parts_group,
     git_cmds.git_group, data_cmds.export_command, notify_cmds.notify_command,
+    web_cmds.serve, web_cmds.labels, web_cmds.user_group,
 )
 for command in COMMANDS:
     cli.add_command(command)

@@ -74,6 +74,21 @@ class Plan:
     line: int = field(default=1, compare=False)
 
 
+MERGE_WITHIN = Duration(10, "m")
+
+
+@dataclass(frozen=True)
+class Serve:
+    """The settings of the web app (`serve:`); secrets are never here but in the environment."""
+
+    base_url: str = ""             # empty: not set, labels cannot be printed
+    hotline: str = ""
+    language: str = "zh"
+    merge_within: Duration = MERGE_WITHIN
+    per_address: int = 30          # QR reports an hour from one client address
+    per_asset: int = 20            # QR reports an hour about one asset
+
+
 @dataclass(frozen=True)
 class Channel:
     """Where `notify` sends: a group robot, a JSON webhook or email. Secrets are never here, only
@@ -145,6 +160,7 @@ class Settings:
     replace_failures: int | None = None
     replace_within: Duration | None = None
     plans: tuple[Plan, ...] = ()
+    serve: Serve = field(default_factory=Serve)
     late_after: Duration = LATE_AFTER
     notify: Notify = field(default_factory=Notify)
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)

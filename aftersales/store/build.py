@@ -27,6 +27,7 @@ from aftersales.core.model import (
     PartUse,
     Plan,
     Reporter,
+    Serve,
     Settings,
     Signoff,
     Target,
@@ -64,6 +65,7 @@ def _shape(parent: Shape, key: str) -> Shape:
 SLA = _shape(spec.SETTINGS, "sla")
 WARRANTY = _shape(spec.SETTINGS, "warranty")
 SIGNOFF = _shape(spec.INSPECTION, "signoff")
+LIMITS = _shape(spec.SERVE, "limits")
 NOTIFY = spec.NOTIFY
 CUSTOMER = _shape(spec.NOTIFY, "customer")
 
@@ -91,9 +93,19 @@ def settings(clean: Cleaned) -> Settings:
         replace_failures=replace.get("failures"),
         replace_within=replace.get("within"),
         plans=tuple(plan(p) for p in clean.get("maintenance", ()) if spec.PLAN.complete(p)),
+        serve=serve(clean.get("serve", {})),
         late_after=spec.SETTINGS.get(clean, "late_after"),
         notify=notify(clean.get("notify", {})),
         lines=key_lines(clean) if MARKS in clean else {},
+    )
+
+
+def serve(clean: Cleaned) -> Serve:
+    limits = clean.get("limits", {})
+    return Serve(
+        base_url=clean.get("base_url", "").rstrip("/"), hotline=clean.get("hotline", ""),
+        language=spec.SERVE.get(clean, "language"), merge_within=spec.SERVE.get(clean, "merge_within"),
+        per_address=LIMITS.get(limits, "per_address"), per_asset=LIMITS.get(limits, "per_asset"),
     )
 
 

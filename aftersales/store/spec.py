@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil.rrule import rrulestr
 
 from aftersales.core.durations import Duration, parse_duration
+from aftersales.core.model import MERGE_WITHIN
 from aftersales.core.problems import Problem, bounded, did_you_mean, quoted
 from aftersales.store.yamlio import Map, Mark, Quirky, Seq
 
@@ -537,7 +538,7 @@ KINDS = ("repair", "maintenance", "return", "exchange", "complaint", "inquiry")
 KINDS_WITH_ASSET = ("repair", "maintenance", "return", "exchange")
 SEVERITIES = ("emergency", "urgent", "normal")
 CATEGORIES = ("structure", "surface", "function", "hardware", "safety", "cleaning", "other")
-CHANNELS = ("phone", "online", "wechat", "email", "onsite", "inspection")
+CHANNELS = ("phone", "online", "wechat", "email", "onsite", "inspection", "qr")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CHECK_RESULTS = ("ok", "issue", "n/a")
 STATUSES = ("breached", "at-risk", "running", "paused", "met", "void")  # of an SLA clock cycle
@@ -614,7 +615,7 @@ TICKET = Shape(
     Field("priority", Text(), "one of `priorities`; default: the area's priority"),
     Field("severity", Choice(*SEVERITIES), "how urgent the problem is (default normal)", default="normal"),
     Field("category", Choice(*CATEGORIES), "the kind of problem"),
-    Field("channel", Choice(*CHANNELS), "how the request came in"),
+    Field("channel", Choice(*CHANNELS), "how the request came in (`qr`: a scanned label, `aftersales serve`)"),
     Field("reporter", REPORTER, "who reported it"),
     Field("location", Text(), "where exactly"),
     Field("summary", Text(), "one line describing the request", required=True),
@@ -781,6 +782,24 @@ PLAN = Shape(
           required=True),
 )
 
+BASE_URL = Text(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$",
+                "a web address like https://service.example.com (no query or fragment)")
+SERVE = Shape(
+    "the web app",
+    Field("base_url", BASE_URL, "the address people reach the app at; QR labels point there"),
+    Field("hotline", Text(), "the service phone number printed on labels and shown on the pages"),
+    Field("language", Choice("zh", "en"), "language of the web pages and the labels", default="zh"),
+    Field("merge_within", DurationType(),
+          "a report of the same asset with the same text within this time is the same report",
+          default=MERGE_WITHIN),
+    Field("limits", Shape(
+        "intake limits",
+        Field("per_address", Integer(1), "reports an hour from one client address (a school's network may be one)",
+              default=30),
+        Field("per_asset", Integer(1), "reports an hour about one asset", default=20),
+    ), "how many QR reports are taken an hour"),
+)
+
 # --- notify: alerts and customer messages --------------------------------------
 
 ALERT_KINDS = ("at-risk", "breached", "escalation", "finding-overdue", "maintenance-overdue", "warranty-expiring",
@@ -876,6 +895,7 @@ SETTINGS = Shape(
         ), "repeated repairs that make an asset due for replacement"),
     ), "warranty terms"),
     Field("maintenance", ListOf(PLAN), "recurring inspections and upkeep"),
+    Field("serve", SERVE, "the web app of `aftersales serve` and its QR labels"),
     Field("notify", NOTIFY, "alerts to the team's group chats and progress messages to customers"),
 )
 
