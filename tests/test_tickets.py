@@ -19,7 +19,7 @@ from click.testing import CliRunner, Result
 from conftest import INSPECTION, REPORTED, TICKET, Records, event, run, ticket
 
 from aftersales.cli import cli, ticket_cmds
-from aftersales.core import ids
+from aftersales.core import ids, phones
 from aftersales.edit.yamltext import scalar
 from aftersales.store.load import load
 from aftersales.store.yamlio import parse
@@ -196,24 +196,63 @@ def test_without_a_terminal_a_missing_required_option_is_a_usage_error(records, 
 def test_on_a_terminal_it_asks_for_the_missing_fields(records, terminal):
     result = CliRunner().invoke(
         cli, ["ticket", "open", "--records", str(records.root), "--at", "2026-03-14 09:12"],
-        input="fix\nrepair\nCHAIR-1\n扶手松动\n")
+        input="fix\nrepair\nCHAIR-9\nCHAIR-1\n扶手松动\n王老师\nabc\n１３８-0000-1234\n第3排12号\ncs-li\n")
     assert result.exit_code == 0, result.output
-    assert "Kind" in result.output and "Asset id" in result.output and "Summary" in result.output
+    for prompt in ("Kind", "Asset id", "Summary", "Reporter", "Phone", "Location", "Taken by"):
+        assert f"{prompt}" in result.output, prompt
     assert "'fix' is not one of" in result.output  # a wrong choice is asked again
+    assert "Error: no asset 'CHAIR-9' (did you mean 'CHAIR-1'?)" in result.output   # and a mistyped asset
+    assert "Error: --phone 'abc' is not a phone number" in result.output             # and a wrong number
     ticket_id = result.stdout.splitlines()[-1]
     assert ID_RE.match(ticket_id)
     assert only_ticket(records).read_text(encoding="utf-8") == (
-        f"id: {ticket_id}\nkind: repair\nasset: CHAIR-1\nsummary: 扶手松动\nevents:\n"
-        "  - {at: 2026-03-14T09:12:00+08:00, type: reported}\n"
+        f"id: {ticket_id}\nkind: repair\nasset: CHAIR-1\nreporter: {{name: 王老师, phone: 138-0000-1234}}\n"
+        "location: 第3排12号\nsummary: 扶手松动\nevents:\n"
+        "  - {at: 2026-03-14T09:12:00+08:00, type: reported, by: cs-li}\n"
     )
+
+
+def test_on_a_terminal_the_optional_questions_can_be_skipped(records, terminal):
+    result = CliRunner().invoke(
+        cli, ["ticket", "open", "--records", str(records.root), "--at", "2026-03-14 09:12", "--kind", "repair",
+              "--asset", "CHAIR-1"], input="扶手松动\n\n\n\n\n")
+    assert result.exit_code == 0, result.output
+    assert only_ticket(records).read_text(encoding="utf-8").endswith(
+        "asset: CHAIR-1\nsummary: 扶手松动\nevents:\n  - {at: 2026-03-14T09:12:00+08:00, type: reported}\n")
+
+
+@pytest.mark.parametrize(("phone", "written"), [
+    ("13800001234", "13800001234"), ("+86 138 0000 1234", "+86 138 0000 1234"),
+    ("０５１２－６２８８８８８８", "0512-62888888"), ("  138-0000-1234 ", "138-0000-1234")])
+def test_phone_numbers_are_normalised(records, phone, written):
+    result = ticket_open(records, "--kind", "repair", "--asset", "CHAIR-1", "--summary", "x", "--phone", phone,
+                         "--at", "2026-03-14 09:12")
+    assert result.exit_code == 0, result.output
+    ticket_id = result.stdout.strip()
+    assert load_ticket(records, ticket_id).reporter.phone == written
+
+
+@pytest.mark.parametrize("phone", ["abc", "12", "138 0000 1234 ext. 5", "+"])
+def test_a_wrong_phone_number_is_a_usage_error(records, phone):
+    result = ticket_open(records, "--kind", "repair", "--asset", "CHAIR-1", "--summary", "x", "--phone", phone)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: --phone {phone!r} is not {phones.HINT}\n"
+    assert ticket_files(records) == []
+
+
+@pytest.mark.parametrize("summary", ["", "   "])
+def test_an_empty_summary_is_a_usage_error_however_it_is_written(records, summary):
+    result = ticket_open(records, "--kind", "repair", "--asset", "CHAIR-1", "--summary", summary)
+    assert result.exit_code == 2
+    assert ticket_files(records) == []
 
 
 def test_on_a_terminal_given_options_are_not_asked_again(records, terminal):
     result = CliRunner().invoke(
-        cli, ["ticket", "open", "--records", str(records.root), "--kind", "inquiry", "--at", "2026-03-14 09:12"],
-        input="保养咨询\n")
+        cli, ["ticket", "open", "--records", str(records.root), "--kind", "inquiry", "--at", "2026-03-14 09:12",
+              "--reporter", "王老师"], input="保养咨询\n\n\n\n")
     assert result.exit_code == 0, result.output
-    assert "Kind" not in result.output and "Asset" not in result.output
+    assert "Kind" not in result.output and "Asset" not in result.output and "Reporter" not in result.output
     assert "summary: 保养咨询\n" in only_ticket(records).read_text(encoding="utf-8")
 
 

@@ -122,7 +122,8 @@ def test_script_in_the_records_is_shown_as_text_on_every_page(web):
         "{at: 2026-03-14T09:12:00+08:00, type: reported, by: cs-li}",
         f"{{at: 2026-03-14T09:20:00+08:00, type: assigned, to: '{PAYLOAD}', note: '{PAYLOAD}'}}",
         f"{{at: 2026-03-14T09:30:00+08:00, type: paused, reason: '{PAYLOAD}'}}",
-        extra=f"location: '{PAYLOAD}'\nreporter: {{name: '{PAYLOAD}', phone: '{PAYLOAD}'}}\n"))
+        # (a phone number is checked as one: validate refuses the payload there)
+        extra=f"location: '{PAYLOAD}'\nreporter: {{name: '{PAYLOAD}', phone: '13800001234'}}\n"))
     web.now = dt.datetime(2026, 3, 14, 10, 0, tzinfo=TZ)
     assert_inert(web.client().get(web.report_url()).get_data(as_text=True))
     assert_inert(web.client().get(web.progress_url("T-1")).get_data(as_text=True))

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from aftersales.cli.base import CONTEXT, group
+from aftersales.cli.base import CONTEXT, Choice, group
 from aftersales.cli.imports import import_options, run_import
 from aftersales.cli.options import (
     at_option,
@@ -158,7 +158,7 @@ ASSET_LIST_COLUMNS = ("asset", "name", "category", "area", "location", "quantity
 @at_option
 @click.option("--area", metavar="AREA", help="Only assets in this area (its id or its name).")
 @click.option("--category", metavar="TEXT", help="Only assets of this product category.")
-@click.option("--warranty", "warranty_state", type=click.Choice(["expiring", "ended"]),
+@click.option("--warranty", "warranty_state", type=Choice(["expiring", "ended"]),
               help="Only warranties ending within --within days (expiring), or already ended.")
 @within_days_option
 @format_option("table", "json", "csv")

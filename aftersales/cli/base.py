@@ -8,6 +8,7 @@ import click
 
 from aftersales import __version__
 from aftersales.core.errors import AftersalesError
+from aftersales.core.problems import did_you_mean
 from aftersales.store.fileio import finish_quietly_after_commits
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 80}
@@ -42,6 +43,19 @@ class Group(click.Group):
         except OSError as exc:
             where = f" ({exc.filename})" if exc.filename else ""
             raise _Failed(f"{exc.strerror or exc}{where}", 1) from None
+
+
+class Choice(click.Choice):
+    """click's Choice, with the closest choice suggested for a typo (`arived` -> arrived)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as exc:
+            hint = did_you_mean(str(value), [str(c) for c in self.choices])
+            if not hint:
+                raise
+            raise click.BadParameter(exc.message.rstrip(".") + hint, ctx, param) from None
 
 
 def group(name: str, **kwargs: Any) -> Any:

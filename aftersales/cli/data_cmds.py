@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from aftersales.cli.base import CONTEXT, group
+from aftersales.cli.base import CONTEXT, Choice, group
 from aftersales.cli.imports import import_options, run_import
 from aftersales.cli.options import at_option, field_options, format_option, period_options, project, records_option
 from aftersales.core.errors import UsageError
@@ -206,7 +206,7 @@ SUFFIXES = {".xlsx": "xlsx", ".sqlite": "sqlite", ".sqlite3": "sqlite", ".db": "
               help="A records folder, or a folder holding several (one per contract); repeatable.  "
                    f"[default: ${ENV_VAR}, else the first folder up from here holding {SETTINGS_FILE}]")
 @at_option
-@click.option("--format", "fmt", type=click.Choice(exportfiles.FORMATS), default=None,
+@click.option("--format", "fmt", type=Choice(exportfiles.FORMATS), default=None,
               help="xlsx (one sheet per table), csv or jsonl (a folder with one file per table), sqlite.  "
                    "[default: from the extension of -o: .xlsx, .sqlite or .db]")
 @click.option("-o", "--output", required=True, metavar="PATH",

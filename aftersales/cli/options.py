@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
+from aftersales.cli.base import Choice
 from aftersales.core.durations import parse_duration
 from aftersales.core.errors import UsageError
 from aftersales.core.problems import Problem
@@ -33,7 +34,7 @@ def records_option(func: F) -> F:
 def format_option(*choices: str, default: str = "table") -> Callable[[F], F]:
     def decorate(func: F) -> F:
         return click.option(
-            "--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
+            "--format", "fmt", type=Choice(choices), default=default, show_default=True,
             help="Output format: " + ", ".join(choices) + ".",
         )(func)
     return decorate
@@ -94,7 +95,7 @@ def report_format_option(*choices: str) -> Callable[[F], F]:
     """`--format` of a document: by default taken from the extension of `-o`, else Markdown."""
     def decorate(func: F) -> F:
         return click.option(
-            "--format", "fmt", type=click.Choice(choices), default=None,
+            "--format", "fmt", type=Choice(choices), default=None,
             help=f"{' / '.join(choices)}.  [default: the extension of -o, else md]",
         )(func)
     return decorate
@@ -161,7 +162,7 @@ def emit(text: str, output: str | None, default_name: str) -> None:
 
 def _click_type(kind: spec.Type) -> Any:
     if isinstance(kind, spec.Choice):
-        return click.Choice(kind.choices)
+        return Choice(kind.choices)
     if isinstance(kind, spec.Integer):
         return int  # the range is the spec's to check, with its own message, like any other rule
     if isinstance(kind, spec.Number):

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from aftersales.cli.base import group
+from aftersales.cli.base import Choice, group
 from aftersales.cli.options import (
     at_option,
     document_format,
@@ -33,7 +33,7 @@ def report_group() -> None:
 
 
 def lang_option(help_text: str) -> Any:
-    return click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help=help_text)
+    return click.option("--lang", type=Choice(LANGUAGES), default="en", show_default=True, help=help_text)
 
 
 @report_group.command("quarterly")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from aftersales.cli.base import CONTEXT, group
+from aftersales.cli.base import CONTEXT, Choice, group
 from aftersales.cli.options import at_option, format_option, period_options, project, records_option
 from aftersales.core.errors import UsageError
 from aftersales.core.ids import resolve
@@ -28,7 +28,7 @@ from aftersales.views.tables import table, to_csv, to_json
 @records_option
 @at_option
 @click.option("--open", "open_only", is_flag=True, help="Only tickets open at --at.")
-@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
+@click.option("--status", "statuses", multiple=True, type=Choice(STATUSES),
               help="Only cycles with this status (repeatable).")
 @click.option("--target", "targets", multiple=True, metavar="ID", help="Only this target (repeatable).")
 @click.option("--area", metavar="AREA", help="Only tickets in this area.")

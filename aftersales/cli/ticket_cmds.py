@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from aftersales.cli.base import group
+from aftersales.cli.base import Choice, group
 from aftersales.cli.options import at_option, field_options, format_option, project, records_option
+from aftersales.core import phones
 from aftersales.core.errors import UsageError
 from aftersales.core.ids import resolve
 from aftersales.core.problems import did_you_mean
@@ -61,6 +62,8 @@ def _folder(records_dir: Any) -> tickets.Folder:
 
 def _ask(name: str, value: Any, prompt: str, interactive: bool, **kwargs: Any) -> Any:
     """A required value: from its option, else asked on a terminal, else a usage error naming it."""
+    if isinstance(value, str) and value and not value.strip():
+        raise UsageError(f"--{name} must not be empty")
     if value not in (None, ""):
         return value
     if not interactive:
@@ -70,13 +73,13 @@ def _ask(name: str, value: Any, prompt: str, interactive: bool, **kwargs: Any) -
 
 @ticket_group.command("open")
 @records_option
-@click.option("--kind", type=click.Choice(KINDS), help=f"{TICKET.doc('kind').capitalize()}.  [required]")
+@click.option("--kind", type=Choice(KINDS), help=f"{TICKET.doc('kind').capitalize()}.  [required]")
 @click.option("--asset", metavar="ID", help=f"{TICKET.doc('asset').capitalize()}; a unique prefix is enough.")
 @click.option("--area", metavar="AREA", help="Area, when it differs from the asset's.")
 @click.option("--priority", metavar="P", help="Priority, overriding the area's.")
-@click.option("--severity", type=click.Choice(SEVERITIES), help=f"{TICKET.doc('severity').capitalize()}.")
-@click.option("--category", type=click.Choice(CATEGORIES), help=f"{TICKET.doc('category').capitalize()}.")
-@click.option("--channel", type=click.Choice(CHANNELS), help=f"{TICKET.doc('channel').capitalize()}.")
+@click.option("--severity", type=Choice(SEVERITIES), help=f"{TICKET.doc('severity').capitalize()}.")
+@click.option("--category", type=Choice(CATEGORIES), help=f"{TICKET.doc('category').capitalize()}.")
+@click.option("--channel", type=Choice(CHANNELS), help=f"{TICKET.doc('channel').capitalize()}.")
 @click.option("--reporter", metavar="NAME", help="Who reported it.")
 @click.option("--phone", metavar="NUMBER", help="The reporter's phone number.")
 @click.option("--location", metavar="TEXT", help=f"{TICKET.doc('location').capitalize()} (row, seat, room).")
@@ -90,9 +93,12 @@ def open_command(records_dir: Any, kind: str | None, asset: str | None, area: st
                  at_text: str | None, by: str | None) -> None:
     """Open a new ticket and print its id (alone on stdout, for scripts).
 
-    Writes tickets/YYYY/ID.yaml with a first `reported` event. On a terminal
-    it asks for missing required fields; without one, a missing field is a
-    usage error (exit 2).
+    Writes tickets/YYYY/ID.yaml with a first `reported` event. On a terminal,
+    when a required field is missing, it asks for it and for the reporter,
+    their phone, the location and who took the call (Enter skips one; a
+    mistyped asset is asked again); without a terminal, a missing field is a
+    usage error (exit 2). Phone numbers are digits, spaces and hyphens,
+    optionally +86 first; full-width digits are read as ordinary ones.
 
     \b
     Examples:
@@ -102,13 +108,20 @@ def open_command(records_dir: Any, kind: str | None, asset: str | None, area: st
     """
     folder = _folder(records_dir)
     settings = folder.settings
-    interactive = sys.stdin.isatty()
-    kind = _ask("kind", kind, "Kind", interactive, type=click.Choice(KINDS))
+    interactive = sys.stdin.isatty() and (not kind or not summary or (kind in KINDS_WITH_ASSET and not asset))
+    kind = _ask("kind", kind, "Kind", interactive, type=Choice(KINDS))
     if kind in KINDS_WITH_ASSET:
         asset = _ask("asset", asset, "Asset id", interactive)
     if asset:
-        asset = resolve(asset, folder.index["asset"], "asset")
+        asset = _asset(folder, asset, interactive)
     summary = _ask("summary", summary, "Summary", interactive)
+    if interactive:   # the rest of what the desk notes down on the phone
+        reporter = reporter or click.prompt("Reporter", default="", show_default=False) or None
+        phone = phone or _prompt_phone()
+        location = location or click.prompt("Location", default="", show_default=False) or None
+        by = by or click.prompt("Taken by", default="", show_default=False) or None
+    if phone:
+        phone = _phone(phone)
     if "\n" in summary or "\r" in summary:
         raise UsageError("--summary is one line; put details in a `note` event")
     if area is not None and area not in settings.areas:
@@ -129,7 +142,7 @@ def open_command(records_dir: Any, kind: str | None, asset: str | None, area: st
 
 @ticket_group.command("log")
 @click.argument("ticket_id", metavar="ID")
-@click.argument("event_type", metavar="TYPE", type=click.Choice(list(EVENT_TYPES)))
+@click.argument("event_type", metavar="TYPE", type=Choice(list(EVENT_TYPES)))
 @records_option
 @click.option("--at", "at_text", metavar="WHEN",
               help="When it happened; an earlier time than the last event is a late entry.  [default: now]")
@@ -163,6 +176,36 @@ def log_command(ticket_id: str, event_type: str, records_dir: Any, at_text: str 
     click.echo(f"{done.ticket.id}: {event_type} at {short(done.event['at'], tz)}; the ticket is {done.ticket.status}")
 
 
+def _asset(folder: tickets.Folder, given: str, interactive: bool) -> str:
+    """The asset id `given` names; on a terminal a mistyped one is asked again."""
+    while True:
+        try:
+            return resolve(given, folder.index["asset"], "asset")
+        except UsageError as exc:
+            if not interactive:
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            given = click.prompt("Asset id")
+
+
+def _phone(text: str) -> str:
+    number = phones.normalize(text)
+    if not phones.is_phone(number):
+        raise UsageError(f"--phone {text!r} is not {phones.HINT}")
+    return number
+
+
+def _prompt_phone() -> str | None:
+    while True:
+        text = click.prompt("Phone", default="", show_default=False)
+        if not text.strip():
+            return None
+        try:
+            return _phone(text)
+        except UsageError as exc:
+            click.echo(f"Error: {exc}", err=True)
+
+
 def _event_values(folder: tickets.Folder, given: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     """The options of `ticket log` as event fields: times read in the project time zone, parts
     as {part, qty} with their ids completed from a unique prefix."""
@@ -190,10 +233,10 @@ def _part(folder: tickets.Folder, text: str) -> dict[str, Any]:
 @records_option
 @at_option
 @click.option("--all", "show_all", is_flag=True, help="Every ticket, not only the open ones.")
-@click.option("--kind", type=click.Choice(KINDS), help="Only this kind.")
+@click.option("--kind", type=Choice(KINDS), help="Only this kind.")
 @click.option("--area", metavar="AREA", help="Only this area.")
 @click.option("--asset", metavar="ID", help="Only this asset (a unique prefix is enough).")
-@click.option("--status", type=click.Choice(["open", "resolved", "cancelled"]), help="Only this status.")
+@click.option("--status", type=Choice(["open", "resolved", "cancelled"]), help="Only this status.")
 @click.option("--since", metavar="DATE", help="Only tickets reported on or after this date.")
 @format_option("table", "json", "csv")
 def list_command(records_dir: Any, at_text: str, show_all: bool, kind: str | None, area: str | None,

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from aftersales.cli.base import CONTEXT
+from aftersales.cli.base import CONTEXT, Choice
 from aftersales.cli.options import output_path, project, records_option
 from aftersales.core import links
 from aftersales.core.errors import UsageError
@@ -82,9 +82,9 @@ def _loopback(host: str) -> bool:
 @records_option
 @click.option("--area", "areas", multiple=True, metavar="AREA", help="Only the assets of this area (repeatable).")
 @click.option("--asset", "assets", multiple=True, metavar="ID", help="Only this asset (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(labelsheet.FORMATS), default=None,
+@click.option("--format", "fmt", type=Choice(labelsheet.FORMATS), default=None,
               help="html / pdf.  [default: the extension of -o, else html]")
-@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+@click.option("--lang", type=Choice(LANGUAGES), default=None,
               help="Language of the labels.  [default: serve.language]")
 @click.option("-o", "--output", type=click.Path(), metavar="PATH",
               help="Write the sheets to this file, or into this folder as labels.LANG.FORMAT (atomically). "
@@ -150,7 +150,7 @@ def _password(password_stdin: bool) -> str:
 
 @user_group.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(accounts.ROLES), required=True,
+@click.option("--role", type=Choice(accounts.ROLES), required=True,
               help="desk: opens tickets, sees them all; engineer: logs work on their own and unassigned tickets; "
                    "manager: everything and the reports; school: reads tickets (no phone numbers) and reports.")
 @click.option("--email", metavar="ADDRESS", help="Email of the git commits of this account's web work.")

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
 
+from aftersales.core import phones
 from aftersales.core.durations import Duration, parse_duration
 from aftersales.core.model import MERGE_WITHIN
 from aftersales.core.problems import Problem, bounded, did_you_mean, quoted
@@ -332,6 +333,26 @@ class RRule(Type):
         return {"type": "string", "pattern": r"^[A-Z]+=.+$"}
 
 
+class Phone(Type):
+    label = "a phone number (digits, spaces, hyphens, optionally +86)"
+
+    def check(self, value: Any, mark: Mark, ctx: Context, name: str) -> Any:
+        if isinstance(value, Quirky) or not isinstance(value, str):
+            if isinstance(value, int) and not isinstance(value, bool):
+                ctx.error(mark, "type", f"{name}: write the phone number in quotes (\"{value}\"), as text: "
+                          "YAML would drop a leading 0 or a +")
+                return INVALID
+            return self.wrong(value, mark, ctx, name)
+        text = phones.normalize(value)
+        if not phones.is_phone(text):
+            ctx.error(mark, "format", f"{name}: {quoted(value)} is not {phones.HINT}")
+            return INVALID
+        return text
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "minLength": 1}
+
+
 class TimeZone(Type):
     label = "an IANA time zone like Asia/Shanghai"
 
@@ -603,7 +624,7 @@ def event_fields() -> dict[str, tuple[str, ...]]:
 REPORTER = Shape(
     "a reporter",
     Field("name", Text(), "who reported it"),
-    Field("phone", Text(), "phone number, as text (quote it)"),
+    Field("phone", Phone(), "phone number, as text (quote it): digits, spaces, hyphens, optionally +86"),
 )
 
 TICKET = Shape(
