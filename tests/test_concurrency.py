@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import TICKET, Records, ticket
+from conftest import INSPECTION, TICKET, Records, ticket
 
 from aftersales.store.load import load
 
@@ -120,3 +120,20 @@ def test_parallel_logs_at_the_default_time_are_all_taken_in_order(records, tmp_p
     assert sorted(e.note for e in events[1:]) == sorted(f"n{i}" for i in range(N))
     assert [e.at for e in events[1:]] == sorted(e.at for e in events[1:])
     assert path.read_text(encoding="utf-8").count("type: note") == N
+
+
+def test_parallel_findings_that_open_tickets_all_land(records, tmp_path):
+    """Each writer reads the other records' names once it holds the inspection's lock, so a
+    finding linked to a ticket another writer opened a moment ago is no false 'does not validate'."""
+    records.write("inspections/2026/INS-1.yaml", INSPECTION)
+    done = in_parallel(records, [
+        ["inspection", "finding", "INS-1", "--asset", "CHAIR-1", "--problem", f"问题 {i}", "--open-ticket",
+         "--at", "2026-03-27 16:00"] for i in range(N)], tmp_path)
+    assert [d.returncode for d in done] == [0] * N, [d.stderr for d in done if d.returncode]
+    loaded = load(records.root)
+    findings = loaded.inspections["INS-1"].findings
+    assert sorted(f.problem for f in findings[1:]) == sorted(f"问题 {i}" for i in range(N))
+    assert len({f.id for f in findings}) == N + 1
+    assert {f.ticket for f in findings[1:]} == set(loaded.tickets)
+    valid = aftersales(records, "validate")
+    assert valid.returncode == 0, valid.stdout

@@ -43,7 +43,7 @@ from aftersales.edit.yamltext import flow_mapping, in_spec_order, scalar
 from aftersales.engine import schedule
 from aftersales.store import build
 from aftersales.store.fileio import locked, read_text, write_atomic
-from aftersales.store.paths import record_path
+from aftersales.store.paths import list_ids, record_path
 from aftersales.store.reading import check_bytes, read_file
 from aftersales.store.spec import CHECK_RESULTS, FINDING, ID_PATTERN, INSPECTION
 
@@ -187,17 +187,21 @@ class Change(Edit):
 
 
 def _edit(folder: Folder, inspection_id: str,
-          change: Callable[[str, Inspection], Edit]) -> tuple[str, Inspection]:
-    """Apply `change` to the inspection's file under its lock; write only if every rule holds."""
+          change: Callable[[str, Inspection, Folder], Edit]) -> tuple[str, Inspection]:
+    """Apply `change` to the inspection's file under its lock; write only if every rule holds.
+
+    The names of the other records are read again once the lock is held: a writer that waited
+    for it (say, a parallel `finding --open-ticket`) sees the tickets the others opened meanwhile."""
     ins_id = ids.resolve(inspection_id, folder.index["inspection"], "inspection")
     rel = folder.index["inspection"][ins_id]
     path = folder.root / rel
     with locked(folder.root, rel):
+        folder = dataclasses.replace(folder, index=list_ids(folder.root))
         before, text = read_text(path, rel, folder.root)
         current, errors = _errors(folder, before, rel)
         require_valid(errors, f"refused, nothing was written: {rel} does not validate", "fix it first")
         assert current is not None  # a file that gives no inspection has an error
-        done = change(text, current)
+        done = change(text, current, folder)
         ins = _check(getattr(done, "folder", None) or folder, done.text.encode("utf-8"), rel, done.lines)
         write_atomic(path, done.text.encode("utf-8"))
     return rel, ins
@@ -211,7 +215,7 @@ def set_check(folder: Folder, inspection_id: str, asset: str, results: Mapping[s
         raise UsageError(f"{item}={value}: a result is one of {', '.join(CHECK_RESULTS)}")
     asset = ids.resolve(asset, folder.index["asset"], "asset")
 
-    def change(text: str, current: Inspection) -> Edit:
+    def change(text: str, current: Inspection, folder: Folder) -> Edit:
         plan = next((p for p in folder.settings.plans if p.id == current.plan), None)
         return _Doc(text).set_check(asset, results, plan.checklist if plan else ())
 
@@ -239,7 +243,7 @@ def add_finding(folder: Folder, inspection_id: str, fields: Mapping[str, Any],
     ins_id = ids.resolve(inspection_id, folder.index["inspection"], "inspection")
     made: dict[str, Any] = {}
 
-    def change(text: str, current: Inspection) -> Edit:
+    def change(text: str, current: Inspection, folder: Folder) -> Edit:
         finding = {"id": next_finding_id(current), **values}
         made["id"] = finding["id"]
         done = _Doc(text).append_finding(finding)
@@ -279,7 +283,7 @@ def close_finding(folder: Folder, inspection_id: str, finding_id: str, closed: d
     if ticket:
         ticket = folder.resolve_ticket(ticket)
 
-    def change(text: str, current: Inspection) -> Edit:
+    def change(text: str, current: Inspection, folder: Folder) -> Edit:
         finding = next((f for f in current.findings if f.id == finding_id), None)
         if finding is None:
             known = ", ".join(f.id for f in current.findings) or "none"
@@ -301,7 +305,7 @@ def close_finding(folder: Folder, inspection_id: str, finding_id: str, closed: d
 def sign_off(folder: Folder, inspection_id: str, name: str, day: dt.date) -> Inspection:
     """The customer's sign-off, once."""
 
-    def change(text: str, current: Inspection) -> Edit:
+    def change(text: str, current: Inspection, folder: Folder) -> Edit:
         if current.signoff is not None:
             raise Refused(f"refused, nothing was written: {current.id} was already signed off by "
                           f"{current.signoff.name} on {current.signoff.date}")
