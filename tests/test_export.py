@@ -57,7 +57,7 @@ def sla_json(records: Records, *args: str) -> list[dict]:
 
 def test_sqlite_holds_the_records_with_keys_and_matches_sla(school, tmp_path):
     out = tmp_path / "out.sqlite"
-    result = export(school, "-o", str(out))
+    result = export(school, "-o", str(out), "-v")
     assert result.stdout == (
         "table                rows\n"
         "-----------------  ------\n"
@@ -246,7 +246,7 @@ def test_two_records_folders_export_together_with_their_project_on_every_row(sch
     shutil.rmtree(other.root / "tickets" / "2026")
     (other.root / "tickets" / "2026").mkdir()
     out = tmp_path / "all.sqlite"
-    result = export([school, other], "-o", str(out))
+    result = export([school, other], "-o", str(out), "-v")
     assert result.stderr == f"wrote {out} (2 projects: records, suzhou-b)\n"
     db = sqlite3.connect(out)
     assert db.execute("SELECT project FROM projects ORDER BY 1").fetchall() == [("records",), ("suzhou-b",)]
@@ -261,7 +261,7 @@ def test_a_parent_folder_holding_records_folders_exports_them_all(school, tmp_pa
     second_school(school, "school-b")
     (tmp_path / "notes").mkdir()  # not a records folder: passed over
     out = tmp_path / "all.xlsx"
-    result = run("export", "--records", str(tmp_path), "--at", AT, "-o", str(out))
+    result = run("export", "--records", str(tmp_path), "--at", AT, "-o", str(out), "-v")
     assert result.exit_code == 0, result.output
     assert result.stderr == f"wrote {out} (2 projects: records, school-b)\n"
     rows = list(load_workbook(out)["projects"].values)

@@ -214,15 +214,16 @@ def test_output_to_a_file_is_written_atomically(tmp_path, monkeypatch):
         return real_replace(src, dst, *args, **kwargs)
 
     monkeypatch.setattr(os, "replace", spy)
-    result = quarterly("2026Q3", "-o", str(target))
+    result = quarterly("2026Q3", "-o", str(target), "-v")
     assert result.exit_code == 0, result.output
-    assert f"wrote {target}" in result.stderr
+    assert result.stderr == f"wrote {target}\n"
     monkeypatch.undo()
     assert target.read_text(encoding="utf-8") == text_of("2026Q3")
     # Written beside the target under another name, then renamed over it; nothing left behind.
     assert len(renames) == 1 and renames[0][1] == str(target)
     assert Path(renames[0][0]).parent == tmp_path and Path(renames[0][0]).name != "report.md"
     assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
+    assert quarterly("2026Q3", "-o", str(target)).stderr == ""   # without --verbose, quiet for cron
 
 
 def test_records_that_do_not_validate_exit_1_and_write_nothing(records, tmp_path):

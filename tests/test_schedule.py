@@ -332,9 +332,9 @@ def events(lines: list[str]) -> list[dict[str, str]]:
 
 def test_ics_writes_overdue_due_and_upcoming_slots(planned, tmp_path):
     path = tmp_path / "out" / "plans.ics"
-    result = due(planned, "--at", "2026-06-20", "--all", "--ics", str(path))
+    result = due(planned, "--at", "2026-06-20", "--all", "--ics", str(path), "--verbose")
     assert result.exit_code == 0
-    assert f"wrote {path}: 5 slots" in result.stderr
+    assert result.stderr == f"wrote {path}: 5 slots\n"
     data = path.read_bytes()
     lines = unfold(data)
     assert lines[0] == "BEGIN:VCALENDAR" and lines[-1] == "END:VCALENDAR" and "VERSION:2.0" in lines

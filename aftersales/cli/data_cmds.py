@@ -9,7 +9,16 @@ import click
 
 from aftersales.cli.base import CONTEXT, Choice, group
 from aftersales.cli.imports import import_options, run_import
-from aftersales.cli.options import at_option, field_options, format_option, period_options, project, records_option
+from aftersales.cli.options import (
+    at_option,
+    field_options,
+    format_option,
+    note,
+    period_options,
+    project,
+    records_option,
+    verbose_option,
+)
 from aftersales.core.errors import UsageError
 from aftersales.core.problems import Invalid
 from aftersales.core.times import parse_date, period_from_options
@@ -211,6 +220,7 @@ SUFFIXES = {".xlsx": "xlsx", ".sqlite": "sqlite", ".sqlite3": "sqlite", ".db": "
                    "[default: from the extension of -o: .xlsx, .sqlite or .db]")
 @click.option("-o", "--output", required=True, metavar="PATH",
               help="The file (xlsx, sqlite) or folder (csv, jsonl) to write, atomically.")
+@verbose_option
 @click.option("--excel-bom", is_flag=True,
               help="csv: start each file with a UTF-8 byte-order mark, so Excel shows Chinese right.")
 def export_command(records_dirs: tuple[Path, ...], at_text: str, fmt: str | None, output: str,
@@ -258,8 +268,8 @@ def export_command(records_dirs: tuple[Path, ...], at_text: str, fmt: str | None
             write_output(target / name, content)
     click.echo(table([(t.name, len(data.rows[t.name])) for t in export.TABLES], ("table", "rows"),
                      ("left", "right")))
-    click.echo(f"wrote {output} ({len(sources)} project{'s' if len(sources) != 1 else ''}: "
-               f"{', '.join(s.project_id for s in sources)})", err=True)
+    note(f"wrote {output} ({len(sources)} project{'s' if len(sources) != 1 else ''}: "
+         f"{', '.join(s.project_id for s in sources)})")
 
 
 def record_folders(given: tuple[Path, ...]) -> list[Path]:

@@ -9,7 +9,15 @@ from typing import Any
 import click
 
 from aftersales.cli.base import group
-from aftersales.cli.options import at_option, field_options, format_option, project, records_option
+from aftersales.cli.options import (
+    at_option,
+    field_options,
+    format_option,
+    note,
+    project,
+    records_option,
+    verbose_option,
+)
 from aftersales.core.errors import UsageError
 from aftersales.core.ids import resolve
 from aftersales.core.times import parse_date, parse_past_instant
@@ -215,8 +223,11 @@ DEFAULT_STATUSES = ("overdue", "due", "upcoming")
 @click.option("--ics", "ics_path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the overdue, due and upcoming slots as an iCalendar file.")
 @click.option("--fail-on-overdue", is_flag=True,
-              help="Exit 1 when a slot (or, with --findings, a finding) is overdue: for cron and CI.")
-def due_command(records_dir, at_text, show_all, show_findings, fmt, ics_path, fail_on_overdue) -> None:
+              help="Exit 1 when a slot (or, with --findings, a finding) is overdue, and print only then: "
+                   "for cron and CI.")
+@verbose_option
+def due_command(records_dir: Any, at_text: str, show_all: bool, show_findings: bool, fmt: str,
+                ics_path: Path | None, fail_on_overdue: bool) -> None:
     """List every plan's slots as of --at: overdue, due and the next upcoming.
 
     A slot is one due date of a plan's rrule. done: fulfilled by an
@@ -240,19 +251,23 @@ def due_command(records_dir, at_text, show_all, show_findings, fmt, ics_path, fa
     if ics_path is not None:
         exported = [s for s in slots if s.status in DEFAULT_STATUSES]
         write_output(ics_path, ics(exported, p.settings.plans, p.settings.name))
-        click.echo(f"wrote {ics_path}: {len(exported)} slot{'s' if len(exported) != 1 else ''}", err=True)
+        note(f"wrote {ics_path}: {len(exported)} slot{'s' if len(exported) != 1 else ''}")
     if show_findings:
         late = schedule.overdue_findings(present, day)
-        _show_findings(late, fmt)
+        if late or not fail_on_overdue:   # for cron: a run with nothing overdue says nothing
+            _show_findings(late, fmt)
         sys.exit(1 if fail_on_overdue and late else 0)
     shown = [s for s in slots if show_all or s.status in DEFAULT_STATUSES]
+    overdue = any(s.status == "overdue" for s in shown)
+    if fail_on_overdue and not overdue:   # for cron: a run with nothing overdue says nothing
+        return
     if fmt == "json":
         click.echo(to_json([_slot_record(s) for s in shown]))
     else:
         rows = [(clip(s.plan, 20), s.due.isoformat(), s.opens.isoformat(), s.status, clip(s.inspection, 20))
                 for s in shown]
         click.echo(table(rows, ("plan", "due", "opens", "status", "inspection")) or "nothing is due")
-    sys.exit(1 if fail_on_overdue and any(s.status == "overdue" for s in shown) else 0)
+    sys.exit(1 if fail_on_overdue and overdue else 0)
 
 
 def _slot_record(slot: schedule.Slot) -> dict[str, object]:

@@ -128,8 +128,9 @@ def within_days(text: str) -> int:
 
 
 def output_option(what: str, pattern: str) -> Callable[[F], F]:
-    """`-o PATH`: a file, or a folder where the document gets its dated name."""
+    """`-o PATH`: a file, or a folder where the document gets its dated name (and --verbose)."""
     def decorate(func: F) -> F:
+        func = verbose_option(func)
         return click.option(
             "-o", "--output", type=click.Path(), metavar="PATH",
             help=f"Write the {what} to this file, or into this folder as {pattern} (atomically). "
@@ -148,14 +149,30 @@ def output_path(output: str | None, default_name: str) -> Path | None:
     return folder
 
 
+def verbose_option(func: F) -> F:
+    """`-v/--verbose`: say on stderr what was written. Cron mails whatever a job prints, so a run
+    that succeeds prints nothing there by default."""
+    def remember(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+        ctx.meta["aftersales.verbose"] = value
+
+    return click.option("-v", "--verbose", is_flag=True, expose_value=False, callback=remember,
+                        help="Say on stderr what was written (quiet by default, for cron).")(func)
+
+
+def note(message: str) -> None:
+    """A word on stderr about what was done, with --verbose only."""
+    if click.get_current_context().meta.get("aftersales.verbose"):
+        click.echo(message, err=True)
+
+
 def emit(text: str, output: str | None, default_name: str) -> None:
-    """Print a document, or write it where -o says (never over a record) and say where on stderr."""
+    """Print a document, or write it where -o says (never over a record); with --verbose, say where."""
     path = output_path(output, default_name)
     if path is None:
         click.echo(text, nl=False)
         return
     write_output(path, text.encode("utf-8"))
-    click.echo(f"wrote {path}", err=True)
+    note(f"wrote {path}")
 
 
 # --- options made from the field spec -------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from aftersales.cli.base import CONTEXT, Choice
-from aftersales.cli.options import output_path, project, records_option
+from aftersales.cli.options import note, output_path, project, records_option, verbose_option
 from aftersales.core import links
 from aftersales.core.errors import UsageError
 from aftersales.core.ids import resolve
@@ -86,6 +86,7 @@ def _loopback(host: str) -> bool:
               help="html / pdf.  [default: the extension of -o, else html]")
 @click.option("--lang", type=Choice(LANGUAGES), default=None,
               help="Language of the labels.  [default: serve.language]")
+@verbose_option
 @click.option("-o", "--output", type=click.Path(), metavar="PATH",
               help="Write the sheets to this file, or into this folder as labels.LANG.FORMAT (atomically). "
                    "Default: standard output (HTML only).")
@@ -122,7 +123,7 @@ def labels(records_dir: Any, areas: tuple[str, ...], assets: tuple[str, ...], fm
         click.echo(html, nl=False)
         return
     write_output(path, labelsheet.to_pdf(html) if fmt == "pdf" else html.encode("utf-8"))
-    click.echo(f"wrote {path} ({len(chosen)} label{'s' if len(chosen) != 1 else ''})", err=True)
+    note(f"wrote {path} ({len(chosen)} label{'s' if len(chosen) != 1 else ''})")
 
 
 def _extension(output: str | None) -> str | None:
