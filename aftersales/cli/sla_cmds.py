@@ -35,7 +35,8 @@ from aftersales.views.tables import table, to_csv, to_json
 @click.option("--ticket", "ticket_id", metavar="ID", help="Only this ticket (a unique prefix is enough).")
 @period_options
 @format_option("table", "json", "csv")
-@click.option("--fail-on-breach", is_flag=True, help="Exit 1 when any listed cycle is breached.")
+@click.option("--fail-on-breach", is_flag=True,
+              help="Exit 1 when any listed cycle is breached, and print only then: for cron and CI.")
 @click.option("--policy", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
               help="What-if: list the cycles whose status would differ under the sla and calendars of "
                    "another settings file.")
@@ -81,6 +82,9 @@ def sla_command(records_dir, at_text, open_only, statuses, targets, area, ticket
         _show_changes(sla.compare(cycles, pick(sla.evaluate(records, at, other))), fmt, tz)
         return
     cycles.sort(key=sla.urgency)
+    breached = any(c.status == "breached" for c in cycles)
+    if fail_on_breach and not breached:   # for cron: a run with nothing breached says nothing
+        return
     if fmt == "json":
         click.echo(to_json([cycle_row(c, tz) for c in cycles]))
     elif fmt == "csv":
@@ -90,7 +94,7 @@ def sla_command(records_dir, at_text, open_only, statuses, targets, area, ticket
         if cycles:
             counts = Counter(c.status for c in cycles)
             click.echo("\n" + ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s]))
-    if fail_on_breach and any(c.status == "breached" for c in cycles):
+    if fail_on_breach and breached:
         sys.exit(1)
 
 
