@@ -315,3 +315,13 @@ def test_wrap_keeps_opening_punctuation_with_what_follows_and_breaks_at_line_bre
     assert wrap("一二三（四五六）", 8, "", "") == ["一二三", "（四五", "六）"]
     assert wrap("第一行\n第二行", 20, "> ", "  ") == ["> 第一行", "  第二行"]
     assert wrap("a\x1b[31mred", 20) == ["a\\x1b[31mred"]
+
+
+def test_ci_runs_the_quick_start_exactly_as_the_readme_writes_it():
+    block = README.split("## Quick start", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = block.strip().splitlines()
+    assert len(commands) == 2
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    for command in commands:
+        assert command in ci, f"{command!r} is not a line of .ci/run"
+    assert ".venv/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
