@@ -413,6 +413,37 @@ def test_satisfaction_and_callback_coverage(kpi):
     assert (q4["mean"], q4["responses"], q4["distribution"]["1"]) == (1.0, 1, 1)
 
 
+def test_follow_up_coverage_and_revisit_satisfaction(kpi):
+    # F1 resolved 07-05, message 07-07, revisit 07-30 score 5              -> message yes, revisit yes
+    # F2 resolved 07-05, message 07-06, reopened 07-08, resolved 07-09     -> message no (before the LAST fix),
+    #    revisit 08-01 score 3                                            -> revisit yes
+    # F3 resolved 07-10, nothing yet                                      -> no, no
+    # F4 resolved 09-20, revisit 10-15 score 2                             -> message no; revisit yes as of 10-20,
+    #                                                                        its score is Q4's
+    # F5 resolved in Q2 (06-28), revisit 07-20 score 4                     -> not in the base; its score counts in Q3
+    # Resolved in Q3: F1 F2 F3 F4 = 4.  message: F1 = 1/4.  revisit as of 10-10: F1 F2 = 2/4; as of 10-20: 3/4
+    # Revisit scores in Q3: 5 (F1), 3 (F2), 4 (F5) -> mean 12 / 3 = 4.0, 3 responses; 3:1 4:1 5:1
+    kpi.ticket("T-F1", event("07-05 09:00", "reported"), event("07-05 10:00", "resolved"),
+               event("07-07 10:00", "message"), event("07-30 10:00", "revisit", satisfaction=5))
+    kpi.ticket("T-F2", event("07-05 09:00", "reported"), event("07-05 10:00", "resolved"),
+               event("07-06 10:00", "message"), event("07-08 09:00", "reopened"), event("07-09 10:00", "resolved"),
+               event("08-01 10:00", "revisit", satisfaction=3))
+    kpi.ticket("T-F3", event("07-10 09:00", "reported"), event("07-10 10:00", "resolved"))
+    kpi.ticket("T-F4", event("09-20 09:00", "reported"), event("09-20 10:00", "resolved"),
+               event("10-15 10:00", "revisit", satisfaction=2))
+    kpi.ticket("T-F5", event("06-28 09:00", "reported"), event("06-28 10:00", "resolved"),
+               event("07-20 10:00", "revisit", satisfaction=4))
+    r = report(kpi)
+    assert r["follow_ups"] == {"message": {"coverage": 0.25, "covered": 1, "resolved": 4},
+                               "revisit": {"coverage": 0.5, "covered": 2, "resolved": 4}}
+    assert r["revisit_satisfaction"] == {"mean": 4.0, "responses": 3,
+                                         "distribution": {"1": 0, "2": 0, "3": 1, "4": 1, "5": 1}}
+    assert r["satisfaction"]["responses"] == 0   # callback satisfaction stays apart
+    later = report(kpi, at="2026-10-20 00:00")
+    assert later["follow_ups"]["revisit"] == {"coverage": 0.75, "covered": 3, "resolved": 4}
+    assert later["revisit_satisfaction"]["responses"] == 3   # F4's score belongs to Q4
+
+
 def test_an_empty_quarter_gives_n_a_rates(records):
     # The plain conftest settings: a quarterly plan due 09-30 with no early window. As of 09-15 that slot's
     # window has not opened (upcoming), so nothing counts for PM compliance either.

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 from conftest import run
-from sla_fixtures import E, make_records, write_ticket
+from sla_fixtures import PLAN_STEPS, E, make_records, without_targets, write_ticket
 
 from aftersales.cli import cli
 from aftersales.edit import init as scaffold
@@ -332,7 +332,7 @@ def test_paused_clock_in_json_and_table(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def two_hour_policy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    text = scaffold.default_settings_text()
+    text = without_targets(scaffold.default_settings_text(), PLAN_STEPS)   # the folder's own targets
     old = "within: {critical: 4h, high: 4h, normal: 8h}"
     assert text.count(old) == 1
     path = tmp_path_factory.mktemp("policy") / "two-hours.yaml"

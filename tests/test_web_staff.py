@@ -315,7 +315,8 @@ def test_the_log_forms_come_from_the_field_spec(web):
     web.now = AT
     html = web.signed_in("eng-zhang").get("/tickets/T-1").get_data(as_text=True)
     assert re.findall(r'<input type="hidden" name="type" value="(\w+)">', html) == [
-        "responded", "arrived", "paused", "resumed", "workaround", "resolved", "note"]
+        "responded", "diagnosed", "arrived", "informed", "paused", "resumed", "workaround", "resolved", "revisit",
+        "note"]
     assert '<input id="workaround-until" name="until" type="datetime-local">' in html
     assert '<input id="paused-reason" name="reason" maxlength="500">' in html
     assert html.count('<select name="part"') == 3

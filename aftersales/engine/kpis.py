@@ -181,24 +181,35 @@ def _repeat_repairs(tickets: Sequence[Ticket], period: Period) -> tuple[int, int
     return base, repeats
 
 
-def satisfaction_section(tickets: Sequence[Ticket], period: Period) -> dict[str, Any]:
+def satisfaction_section(tickets: Sequence[Ticket], period: Period, kind: str = "callback") -> dict[str, Any]:
+    """The mean of `satisfaction` over the `kind` events (callback, revisit) in the period."""
     scores = [e.satisfaction for t in tickets for e in t.events
-              if e.type == "callback" and e.satisfaction is not None and e.at in period]
+              if e.type == kind and e.satisfaction is not None and e.at in period]
     counts = Counter(scores)
     return {"mean": mean(scores), "responses": len(scores),
             "distribution": {str(n): counts[n] for n in range(1, 6)}}
 
 
-def _called_back(t: Ticket) -> bool:
-    """A `callback` event after the ticket's last `resolved` event (in the log's order)."""
-    last = max(i for i, e in enumerate(t.events) if e.type == "resolved")
-    return any(e.type == "callback" for e in t.events[last + 1:])
+def _followed_up(t: Ticket, kind: str) -> bool:
+    """A `kind` event (callback, message, revisit) after the ticket's last `resolved` event."""
+    last = max(e.at for e in t.events if e.type == "resolved")
+    return any(e.type == kind and e.at >= last for e in t.events)
+
+
+def coverage_section(tickets: Sequence[Ticket], period: Period, kind: str) -> dict[str, Any]:
+    """Of the tickets resolved in the period, the share with a `kind` event after their last fix."""
+    resolved = [t for t in tickets if is_resolved(t, period)]
+    covered = sum(_followed_up(t, kind) for t in resolved)
+    return {"coverage": rate(covered, len(resolved)), "covered": covered, "resolved": len(resolved)}
 
 
 def callbacks_section(tickets: Sequence[Ticket], period: Period) -> dict[str, Any]:
-    resolved = [t for t in tickets if is_resolved(t, period)]
-    covered = sum(_called_back(t) for t in resolved)
-    return {"coverage": rate(covered, len(resolved)), "covered": covered, "resolved": len(resolved)}
+    return coverage_section(tickets, period, "callback")
+
+
+def follow_ups_section(tickets: Sequence[Ticket], period: Period) -> dict[str, Any]:
+    """Follow-up coverage after the fix: a message (care advice) and an on-site revisit."""
+    return {kind: coverage_section(tickets, period, kind) for kind in ("message", "revisit")}
 
 
 # --- maintenance, warranty, parts ----------------------------------------------
@@ -358,7 +369,9 @@ def _numbers(records: Records, tickets: Sequence[Ticket], cycles: Sequence[sla.C
         "breaches": breaches(records, cycles, period, at),
         "quality": quality_section(tickets, period),
         "satisfaction": satisfaction_section(tickets, period),
+        "revisit_satisfaction": satisfaction_section(tickets, period, "revisit"),
         "callbacks": callbacks_section(tickets, period),
+        "follow_ups": follow_ups_section(tickets, period),
         "maintenance": maintenance_section(records, period, at),
         "findings": findings_section(records, period, at),
         "warranty": warranty_section(records, tickets, period, at, within_days),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from aftersales.core.model import Asset, Inspection, Records, Ticket
 from aftersales.engine import schedule, warranty
-from aftersales.engine.sla import Engine, facts
+from aftersales.engine.sla import Cycle, Engine, facts
 
 
 @dataclass(frozen=True)
@@ -87,3 +87,33 @@ def inspection_rows(records: Records, day: dt.date, plan: str | None = None) -> 
                    key=lambda i: (i.date, i.id), reverse=True)
     return [InspectionRow(ins, schedule.count_findings(ins.findings, day),
                           ins.signoff is not None and ins.signoff.date <= day) for ins in found]
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A clock of the ladder after a fix (a target that starts at `resolved`) still to stop."""
+
+    ticket: Ticket
+    cycle: Cycle
+    overdue: bool
+
+    @property
+    def deadline(self) -> dt.datetime:
+        assert self.cycle.deadline is not None  # these clocks never pause
+        return self.cycle.deadline
+
+
+def follow_ups(records: Records, at: dt.datetime, within: dt.timedelta) -> list[FollowUp]:
+    """The follow-ups (callbacks, messages, revisits: whatever targets start at `resolved`) that are
+    overdue or due by `at + within`, overdue first, then by deadline."""
+    engine = Engine(records.settings, records.assets)
+    found = []
+    for original in records.tickets.values():
+        ticket = original.as_of(at)
+        if ticket is None or ticket.status != "resolved":
+            continue
+        for cycle in engine.cycles(ticket, at):
+            if (cycle.start_event == "resolved" and cycle.stop is None and cycle.deadline is not None
+                    and cycle.deadline <= at + within):
+                found.append(FollowUp(ticket, cycle, cycle.status == "breached"))
+    return sorted(found, key=lambda f: (not f.overdue, f.deadline, f.ticket.id, f.cycle.target))

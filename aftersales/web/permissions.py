@@ -44,10 +44,12 @@ SCOPE: dict[str, str] = {
 
 # The event types each role may log from the ticket page (`reported` is `ticket open`'s).
 EVENTS: dict[str, tuple[str, ...]] = {
-    "desk": ("assigned", "responded", "callback", "note", "cancelled"),
-    "engineer": ("responded", "arrived", "paused", "resumed", "workaround", "resolved", "note"),
-    "manager": ("assigned", "responded", "arrived", "inspected", "workaround", "paused", "resumed", "escalated",
-                "resolved", "accepted", "callback", "reopened", "cancelled", "note"),
+    "desk": ("assigned", "responded", "informed", "callback", "message", "note", "cancelled"),
+    "engineer": ("responded", "diagnosed", "arrived", "informed", "paused", "resumed", "workaround", "resolved",
+                 "revisit", "note"),
+    "manager": ("assigned", "responded", "diagnosed", "arrived", "inspected", "informed", "workaround", "paused",
+                "resumed", "escalated", "resolved", "accepted", "callback", "message", "revisit", "reopened",
+                "cancelled", "note"),
     "school": (),
 }
 
