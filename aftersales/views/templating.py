@@ -23,13 +23,16 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from aftersales.core.errors import AftersalesError
 
+# In a source checkout templates/ sits beside the package: aftersales/views/templating.py -> ../../../templates
+SOURCE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
 
 def builtin_folder() -> str:
     """The built-in templates: inside the installed package, or `templates/` of a source checkout."""
     try:
         return str(resources.files("aftersales.templates"))
     except ModuleNotFoundError:  # imported from a source tree, where templates/ sits beside the package
-        return str(Path(__file__).resolve().parent.parent / "templates")
+        return str(SOURCE_TEMPLATES)
 
 
 def builtin_text(name: str) -> str:
