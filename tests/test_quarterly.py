@@ -28,7 +28,8 @@ REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "records"
 GOLDEN = Path(__file__).parent / "golden" / "quarterly"
 AT = "2026-11-23"
-TARGETS = ["response", "on-site", "resolution", "callback", "return-inspection"]  # the bundled settings' ids
+TARGETS = ["assign", "contact", "response", "diagnosis", "on-site", "resolution", "progress", "callback",
+           "follow-up-message", "revisit", "return-inspection"]  # the bundled settings' ids
 
 
 def quarterly(*args: str, records: Path = BUNDLED, at: str | None = AT):

@@ -502,10 +502,20 @@ def test_the_table_shows_the_margin_of_each_cycle_in_80_columns() -> None:
     result = CliRunner().invoke(cli, ["sla", "--records", str(records), "--at", "2026-11-23",
                                       "--ticket", "T-20260309-9G9Y0X"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[2:6] == [
-        "T-20260309-9G9Y0X  response      1  met       03-09 08:20      +15m",
-        "T-20260309-9G9Y0X  on-site       1  met       03-09 11:50   +2h 55m",
-        "T-20260309-9G9Y0X  resolution    1  met       03-09 16:00       +5m",
-        "T-20260309-9G9Y0X  callback      1  met       03-10 15:55   +6h 25m",
+    # reported 07:50 (an emergency in the lobby): assigned 07:56 (due 07:55), responded 08:05 (contact due
+    # 08:00, the 30-minute emergency response due 08:20), diagnosed 08:05, arrived 08:55 (progress due
+    # 09:55, told at 09:25; on site due 11:50), workaround agreed 16:00, resolved 15:55, callback due
+    # 03-10 15:55 (made 09:30), message due 03-16 15:55 (sent 03-11 10:00), revisit due 04-08 15:55 (03-29 10:00)
+    assert result.output.splitlines()[2:12] == [
+        "T-20260309-9G9Y0X  assign               1  breached  03-09 07:55          -1m",
+        "T-20260309-9G9Y0X  contact              1  breached  03-09 08:00          -5m",
+        "T-20260309-9G9Y0X  diagnosis            1  met       03-09 08:20         +15m",
+        "T-20260309-9G9Y0X  response             1  met       03-09 08:20         +15m",
+        "T-20260309-9G9Y0X  progress             1  met       03-09 09:55         +30m",
+        "T-20260309-9G9Y0X  on-site              1  met       03-09 11:50      +2h 55m",
+        "T-20260309-9G9Y0X  resolution           1  met       03-09 16:00          +5m",
+        "T-20260309-9G9Y0X  callback             1  met       03-10 15:55      +6h 25m",
+        "T-20260309-9G9Y0X  follow-up-message    1  met       03-16 15:55   +5d 5h 55m",
+        "T-20260309-9G9Y0X  revisit              1  met       04-08 15:55  +10d 5h 55m",
     ]
     assert max(len(line) for line in result.output.splitlines()) <= 80
