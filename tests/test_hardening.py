@@ -129,11 +129,13 @@ def test_csv_cells_a_spreadsheet_would_run_are_neutralised_and_json_is_not(recor
 
 
 def test_escape_sequences_are_shown_not_obeyed(records):
+    records.asset("CHAIR-1", name='"报告厅\\e[5m剧院椅"', location='"第\\e[2J3排"')
     records.ticket("T-1", event("09:12", "reported", note='"\\e]0;pwned\\a\\e[2J"'), summary='"扶手\\e[31m松动"')
     at = ("--records", str(records.root), "--at", "2026-03-15")
     for args in (("ticket", "show", "T-1"), ("ticket", "list"), ("asset", "show", "CHAIR-1")):
         out = run(*args, *at).stdout
         assert "\x1b" not in out and "\x07" not in out, args
+    assert "报告厅\\x1b[5m剧院椅" in run("asset", "show", "CHAIR-1", *at).stdout
     shown = run("ticket", "show", "T-1", *at).stdout
     assert "扶手\\x1b[31m松动" in shown and "\\x1b]0;pwned\\x07\\x1b[2J" in shown
 
@@ -188,3 +190,12 @@ def test_a_huge_value_is_cut_in_the_message(records):
     line = result.stdout.splitlines()[0]
     assert line.startswith(f"{TICKET}:5:11: error[value]: severity: 'xxxx")
     assert len(line) < 400 and "…" in line and "is not one of emergency, urgent, normal" in line
+
+
+def test_ticket_log_refuses_a_file_whose_id_is_not_its_name(records):
+    path = records.write("tickets/2026/T-2.yaml", ticket())   # holds `id: T-1`
+    before = sha(path)
+    result = log(records, "T-2", "note", "--at", "2026-03-14 10:00")
+    assert result.exit_code == 1
+    assert "id 'T-1' does not match the file name T-2.yaml" in result.stderr
+    assert sha(path) == before

@@ -29,6 +29,7 @@ from aftersales.engine import queries, warranty
 from aftersales.store.paths import find_root
 from aftersales.store.spec import ASSET
 from aftersales.views.fmt import short
+from aftersales.views.safe import visible
 from aftersales.views.tables import clip, table, to_csv, to_json
 
 
@@ -99,12 +100,12 @@ def asset_show(asset_id: str, records_dir, at_text) -> None:
     found = queries.asset_history(p.records, resolve(asset_id, p.records.assets, "asset"), p.at)
     asset, end = found.asset, found.warranty_end
     area = s.areas.get(asset.area)
-    click.echo(f"{asset.id}  {asset.name}")
+    click.echo(visible(f"{asset.id}  {asset.name}"))
     for label, value in (("category", asset.category), ("area", f"{asset.area} ({area.name})" if area else asset.area),
                          ("location", asset.location), ("quantity", asset.quantity), ("model", asset.model),
                          ("installed", asset.installed)):
         if value:
-            click.echo(f"  {label:<10} {value}")
+            click.echo(visible(f"  {label:<10} {value}"))
     extra, years, left = found.extension_years, found.warranty_years, found.days_left
     state = "unknown (no install date)" if end is None or left is None else (
         f"until {end} ({years} years{f', {extra} by extension' if extra else ''}; "
