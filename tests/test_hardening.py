@@ -97,7 +97,7 @@ def test_ticket_log_does_not_follow_a_link_out_of_the_records(records, tmp_path)
 def test_report_output_never_lands_in_the_records(records, target):
     records.write(TICKET, ticket())
     before = {p: sha(p) for p in records.root.rglob("*.yaml")}
-    result = run("report", "quarterly", "2026Q1", "--records", str(records.root), "--at", "2026-04-01",
+    result = run("report", "quarterly", "--period", "2026Q1", "--records", str(records.root), "--at", "2026-04-01",
                  "-o", str(records.root / target))
     assert result.exit_code == 2
     assert "refused to write" in result.stderr and "write reports and schemas outside" in result.stderr
@@ -166,7 +166,7 @@ def test_writes_past_the_rename_finish_quietly(records):
 def test_a_template_in_the_records_cannot_run_code(records, tmp_path, monkeypatch, payload):
     records.write("templates/quarterly.md.j2", payload + "\n")
     monkeypatch.chdir(tmp_path)
-    result = run("report", "quarterly", "2026Q1", "--records", str(records.root), "--at", "2026-04-01")
+    result = run("report", "quarterly", "--period", "2026Q1", "--records", str(records.root), "--at", "2026-04-01")
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: template quarterly.md.j2 was refused: ")
     assert "they cannot reach Python's internals" in result.stderr
@@ -176,7 +176,7 @@ def test_a_template_in_the_records_cannot_run_code(records, tmp_path, monkeypatc
 def test_a_template_in_the_records_still_lays_out_the_numbers(records):
     records.write("templates/quarterly.md.j2", "{% extends 'builtin/quarterly.md.j2' %}"
                                               "{% block header %}# 某家具公司 · {{ r.period.name }}\n{% endblock %}")
-    result = run("report", "quarterly", "2026Q1", "--records", str(records.root), "--at", "2026-04-01")
+    result = run("report", "quarterly", "--period", "2026Q1", "--records", str(records.root), "--at", "2026-04-01")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("# 某家具公司 · 2026Q1\n")
 

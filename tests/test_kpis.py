@@ -83,7 +83,8 @@ def uses(*pairs: tuple[str, int]) -> str:
 
 def report(records: Records, period: str = "2026Q3", at: str = AT) -> dict[str, Any]:
     """The JSON report, after checking the command succeeded (the folder validated)."""
-    result = run("report", "quarterly", period, "--records", str(records.root), "--at", at, "--format", "json")
+    result = run("report", "quarterly", "--period", period, "--records", str(records.root), "--at", at,
+                 "--format", "json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 

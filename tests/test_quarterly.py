@@ -34,6 +34,8 @@ TARGETS = ["assign", "contact", "response", "diagnosis", "on-site", "resolution"
 
 def quarterly(*args: str, records: Path = BUNDLED, at: str | None = AT):
     """`aftersales report quarterly ARGS --records DIR [--at AT]`, in-process."""
+    if args and re.match(r"^\d{4}Q[1-4]$", args[0]):   # the quarter, as --period
+        args = ("--period", *args)
     return run("report", "quarterly", *args, "--records", str(records), *(("--at", at) if at else ()))
 
 
@@ -155,7 +157,7 @@ def test_the_machine_time_zone_changes_nothing(tz):
         there = subprocess_report(tz, "--previous", "--at", at, "--format", "json")
         assert there.returncode == 0, there.stderr
         assert there.stdout == here
-    md = subprocess_report(tz, "2026Q3", "--at", AT, "--lang", "zh")
+    md = subprocess_report(tz, "--period", "2026Q3", "--at", AT, "--lang", "zh")
     assert md.returncode == 0, md.stderr
     assert md.stdout == text_of("2026Q3", "--lang", "zh")
 
@@ -170,7 +172,7 @@ def test_a_custom_range_and_its_previous_period():
 
 @pytest.mark.parametrize(("args", "message"), [
     ((), "name the period"),
-    (("2026Q3", "--previous"), "give only one of PERIOD, --previous and --from/--to"),
+    (("2026Q3", "--previous"), "give only one of --period, --previous and --from/--to"),
     (("2026Q5",), "2026Q5"),
     (("2026-Q3",), "2026-Q3"),
     (("--from", "2026-07-01"), "--to"),

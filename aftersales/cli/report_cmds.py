@@ -12,6 +12,7 @@ from aftersales.cli.options import (
     document_format,
     emit,
     output_option,
+    period_options,
     project,
     records_option,
     report_format_option,
@@ -37,38 +38,38 @@ def lang_option(help_text: str) -> Any:
 
 
 @report_group.command("quarterly")
-@click.argument("period_name", metavar="[PERIOD]", required=False)
+@period_options
 @click.option("--previous", is_flag=True, help="The last complete quarter before --at.")
-@click.option("--from", "from_text", metavar="DATE", help="First day of a custom period.")
-@click.option("--to", "to_text", metavar="DATE", help="Last day of a custom period (included).")
 @records_option
 @at_option
 @report_format_option(*quarterly_view.FORMATS)
 @lang_option("Report language: English or Simplified Chinese.")
 @output_option("report", "quarterly-PERIOD.LANG.FORMAT")
 @within_days_option
-def quarterly(period_name: str | None, previous: bool, from_text: str | None, to_text: str | None,
+def quarterly(period: str | None, from_text: str | None, to_text: str | None, previous: bool,
               records_dir: Any, at_text: str, fmt: str | None, lang: str, output: str | None,
               within_text: str) -> None:
     """The quarterly service report: requests, SLA, quality, maintenance, warranty, parts.
 
-    Every number is defined in the README ("What the reports count"). The
-    same records and --at give byte-identical output. Exits 1, writing
-    nothing, when the records do not validate.
+    The period is --period (a quarter), --previous (the last complete quarter
+    before --at) or --from/--to (both days included). Every number is defined
+    in docs/kpis.md and in the report's own appendix. The same records and
+    --at give byte-identical output. Exits 1, writing nothing, when the
+    records do not validate.
 
     \b
     Examples:
-      aftersales report quarterly 2026Q3
+      aftersales report quarterly --period 2026Q3
       aftersales report quarterly --previous --format html --lang zh -o reports/
       aftersales report quarterly --from 2026-01-01 --to 2026-06-30 --format json
     """
     fmt = document_format(fmt, output, quarterly_view.FORMATS)
     days = within_days(within_text)
     p = project(records_dir, at_text)
-    period = report_period(p.at, p.tz, period_name, previous, from_text, to_text)
-    numbers = kpis.report(p.records, period, p.at, days)
+    chosen = report_period(p.at, p.tz, period, previous, from_text, to_text)
+    numbers = kpis.report(p.records, chosen, p.at, days)
     text = quarterly_view.render_quarterly(p.records, numbers, fmt, lang)
-    emit(text, output, quarterly_view.output_name(period, fmt, lang))
+    emit(text, output, quarterly_view.output_name(chosen, fmt, lang))
 
 
 @report_group.command("inspection")

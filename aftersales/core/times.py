@@ -177,12 +177,12 @@ def period_from_options(period: str | None, start: str | None, end: str | None, 
 
 def report_period(at: dt.datetime, tz: ZoneInfo, name: str | None, previous: bool, start: str | None,
                end: str | None) -> Period:
-    """The report's period from PERIOD, --previous or --from/--to (exactly one of them)."""
+    """The report's period from --period, --previous or --from/--to (exactly one of them)."""
     given = sum(bool(x) for x in (name, previous, start or end))
     if given == 0:
-        raise UsageError("name the period: PERIOD (like 2026Q1), --previous, or --from DATE --to DATE")
+        raise UsageError("name the period: --period 2026Q1, --previous, or --from DATE --to DATE")
     if given > 1:
-        raise UsageError("give only one of PERIOD, --previous and --from/--to")
+        raise UsageError("give only one of --period, --previous and --from/--to")
     if name:
         return quarter(name, tz)
     if previous:
