@@ -156,11 +156,39 @@ def set_value(text: str, key_pattern: str, value: str) -> str:
 def settings_text(default: str) -> str:
     """The project's aftersales.yaml: the default settings with this project's values."""
     text = set_value(default, r"  name: ", "苏州工业园区某学校家具项目")
+    if text.count("\n  # id: school-a") != 1:
+        raise SystemExit("default settings: expected one line `  # id: school-a`")
+    text = text.replace("\n  # id: school-a", "\n  id: SIP-SCH   ")   # same width: the comment stays aligned
     text = set_value(text, r"  customer: ", "苏州工业园区某学校")
     text = set_value(text, r"  supplier: ", "某家具有限公司")
     text = set_value(text, r"    start: (?=2026-03-31)", "2025-09-30")
     text = set_value(text, r"    start: (?=2026-06-30)", "2025-12-31")
+    text = add_people(text)
     return add_2025_calendar(text)
+
+
+# Who the ids of the sample are: their names and roles in both languages, and work phones.
+PEOPLE = (
+    ("cs-li", "Li Na", "李娜", "Customer service", "客服专员", "0512-62880101"),
+    ("cs-zhou", "Zhou Min", "周敏", "Customer service", "客服专员", "0512-62880102"),
+    ("eng-zhang", "Zhang Wei", "张伟", "Service engineer", "售后工程师", "13962100001"),
+    ("eng-wang", "Wang Qiang", "王强", "Service engineer", "售后工程师", "13962100002"),
+    ("eng-chen", "Chen Jie", "陈杰", "Service engineer", "售后工程师", "13962100003"),
+    ("pm-liu", "Liu Yang", "刘洋", "Project manager", "项目经理", "13962100000"),
+    ("tech-support", "Technical support team", "技术支持组", "Factory technical support", "厂家技术支持",
+     "0512-62880199"),
+)
+
+
+def add_people(text: str) -> str:
+    """Put the sample's people where the default settings have `people: {}`."""
+    if text.count("\npeople: {}\n") != 1:
+        raise SystemExit("default settings: expected one line `people: {}`")
+    lines = ["people:\n"]
+    for pid, en, zh, role_en, role_zh, phone in PEOPLE:
+        lines.append(f"  {pid}: {{name: {{en: {en}, zh: {zh}}}, role: {{en: {role_en}, zh: {role_zh}}}, "
+                     f'phone: "{phone}"}}\n')
+    return text.replace("\npeople: {}\n", "\n" + "".join(lines))
 
 
 def add_2025_calendar(text: str) -> str:

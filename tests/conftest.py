@@ -243,6 +243,16 @@ class Records:
         return run("validate", "--records", str(self.root), *args)
 
 
+def needs_weasyprint() -> None:
+    """Skip, saying why, where the pdf extra or the system library it loads (Pango) is missing."""
+    try:
+        import weasyprint  # noqa: F401
+    except ImportError:
+        pytest.skip("the pdf extra is not installed: pip install '.[pdf]'")
+    except OSError as exc:
+        pytest.skip(f"WeasyPrint cannot start here ({exc}); on Debian: apt-get install libpango-1.0-0")
+
+
 def run(*args: str) -> Result:
     """Invoke the real command line in-process."""
     result = CliRunner().invoke(cli, list(args), catch_exceptions=True)

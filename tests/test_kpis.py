@@ -275,6 +275,14 @@ def test_mean_time_is_counted_time_without_pauses(kpi):
     assert numbers(sla["response"]) == (1, 0, 1.0, 10.0)
 
 
+def test_the_clocks_of_every_target_together(sla_report):
+    # Q3 clocks with an outcome (the per-target tests): response met S1 S5 S9 S10, breached S2 S4 S7;
+    # resolution met S1 S5 S9, breached S2 S7; callback met S1 S6, breached S2 -> 9 met, 6 breached
+    assert sla_report["sla_total"] == {"met": 9, "breached": 6, "compliance": 9 / 15}
+    # Q2: S6's response (answered 23:30, 90 min of 2 h) and resolution (07-01 01:00, 3 h of 8 h) started 06-30
+    assert sla_report["trend"]["previous_sla"] == {"met": 2, "breached": 0, "compliance": 1.0}
+
+
 def test_a_target_without_clocks_is_n_a(sla_report):
     assert numbers(sla_report["sla"]["return-inspection"]) == (0, 0, None, None)
     assert list(sla_report["sla"]) == ["response", "resolution", "callback", "return-inspection"]
@@ -294,6 +302,31 @@ def test_the_breach_list_says_by_how_many_minutes(sla_report):
     s7 = sla_report["breaches"][-1]
     assert (s7["asset"], s7["area"], s7["priority"], s7["deadline"], s7["stop"]) == (
         "DESK-1", "office", "normal", "2026-10-01T02:00:00+08:00", None)
+
+
+def test_a_breach_says_what_was_promised_and_what_the_events_say_about_why(kpi):
+    # DESK-1 (normal: response 4h, resolution 8h pausable). Reported 07-06 09:00 at 3 楼, responded 10:00
+    # (met), paused 11:00 for parts until 15:00 (4 h not counted), escalated 16:00, a note 17:00, the customer
+    # informed 18:00, resolved 22:00 with 2 BOLT-M8: counted 13 h - 4 h = 9 h > 8 h: the deadline moved by the
+    # pause is 21:00 -> 60 min late. The note after the fix (23:00) and the responded event are not reasons.
+    kpi.ticket("T-W", event("07-06 09:00", "reported"), event("07-06 10:00", "responded"),
+               event("07-06 11:00", "paused", reason="等待配件", by="eng-wang"), event("07-06 15:00", "resumed"),
+               event("07-06 16:00", "escalated", to="pm-liu"), event("07-06 17:00", "note", note="已联系厂家"),
+               event("07-06 18:00", "informed", note="配件已到"),
+               event("07-06 22:00", "resolved", parts=uses(("BOLT-M8", 2))), event("07-06 23:00", "note", note="完"),
+               asset="DESK-1", summary="测试", location="3 楼")
+    b, callback = report(kpi)["breaches"]   # (by start:) no callback came either: that clock still runs on 10-10
+    assert (callback["target"], callback["still_open"], callback["ticket_status"]) == ("callback", True, "resolved")
+    assert (b["target"], b["within"], b["calendar"], b["priority"], b["over_minutes"]) == (
+        "resolution", "8h", "always", "normal", 60)
+    assert (b["summary"], b["asset_name"], b["location"], b["reported"], b["deadline"]) == (
+        "测试", "产品 DESK-1", "3 楼", "2026-07-06T09:00:00+08:00", "2026-07-06T21:00:00+08:00")
+    assert [(e["type"], e["reason"], e["to"], e["note"], e["parts"]) for e in b["events"]] == [
+        ("paused", "等待配件", None, None, []), ("resumed", None, None, None, []),
+        ("escalated", None, "pm-liu", None, []), ("note", None, None, "已联系厂家", []),
+        ("informed", None, None, "配件已到", []), ("resolved", None, None, None, [{"part": "BOLT-M8", "qty": 2}])]
+    assert report(kpi)["sla"]["resolution"]["by_priority"]["normal"]["promised"] == [
+        {"within": "8h", "calendar": "always"}]
 
 
 def test_a_reopened_ticket_s_new_cycle_belongs_to_the_period_of_the_reopening(kpi):
@@ -479,9 +512,9 @@ def test_pm_compliance_with_a_slot_done_one_late_and_one_missed(kpi):
     inspection(kpi, "INS-4", "2026-09-03")
     m = report(kpi)["maintenance"]
     assert m["slots"] == [
-        {"plan": "monthly", "due": "2026-07-31", "status": "done", "inspection": "INS-2"},
-        {"plan": "monthly", "due": "2026-08-31", "status": "late", "inspection": "INS-4"},
-        {"plan": "monthly", "due": "2026-09-30", "status": "overdue", "inspection": None},
+        {"plan": "monthly", "due": "2026-07-31", "status": "done", "inspection": "INS-2", "inspected": "2026-07-28"},
+        {"plan": "monthly", "due": "2026-08-31", "status": "late", "inspection": "INS-4", "inspected": "2026-09-03"},
+        {"plan": "monthly", "due": "2026-09-30", "status": "overdue", "inspection": None, "inspected": None},
     ]
     assert (m["pm_compliance"], m["done"], m["late"], m["overdue"], m["due"]) == (1 / 3, 1, 1, 1, 0)
     # As of 09-25 the 09-30 slot is inside its window: due, not counted -> 1 / 2
@@ -503,22 +536,47 @@ FINDINGS = (
 )
 
 
+COUNTS = ("open", "closed_on_time", "closed_late", "overdue")
+
+
+def finding_counts(r: dict[str, Any]) -> dict[str, int]:
+    return {k: r["findings"][k] for k in COUNTS}
+
+
 def test_findings_open_closed_on_time_closed_late_and_overdue(kpi):
-    # Of INS-2 (07-28, in Q3), as of 10-10:
+    # Of INS-2 (07-28, in Q3), as of the end of Q3 (09-30), the Q3 report being made on 10-10:
     #   F1 closed on its due day -> on time; F2 closed after it -> late; F3 open, due passed -> overdue;
-    #   F4 open, due 10-20 -> open; F5 open without due -> open; F6 closed 10-15 = after --at -> open, overdue
+    #   F4 open, due 10-20 -> open; F5 open without due -> open; F6 closed 10-15 = after 09-30 -> open, overdue
     # open (including overdue) F3 F4 F5 F6 = 4; overdue F3 F6 = 2; on time 1; late 1
     # INS-1 (Q2) and INS-5 (Q4) findings are not counted.
     inspection(kpi, "INS-2", "2026-07-28", *FINDINGS)
     inspection(kpi, "INS-1", "2026-06-29", "{id: F1, problem: 旧, due: 2026-07-01}")
     inspection(kpi, "INS-5", "2026-10-05", "{id: F1, problem: 新, due: 2026-10-06}")
-    assert report(kpi)["findings"] == {"open": 4, "closed_on_time": 1, "closed_late": 1, "overdue": 2}
-    # As of 10-16, F6 is closed late: open F3 F4 F5 = 3, overdue F3 = 1, late F2 F6 = 2
-    assert report(kpi, at="2026-10-16 00:00")["findings"] == {
-        "open": 3, "closed_on_time": 1, "closed_late": 2, "overdue": 1}
-    # As of 08-10 (due day, not passed): F3 and F6 are open, not overdue; F2 not closed yet -> open
-    assert report(kpi, at="2026-08-10 12:00")["findings"] == {
-        "open": 5, "closed_on_time": 1, "closed_late": 0, "overdue": 0}
+    r = report(kpi)
+    assert finding_counts(r) == {"open": 4, "closed_on_time": 1, "closed_late": 1, "overdue": 2}
+    assert r["findings"]["as_of"] == "2026-09-30"
+    assert r["findings"]["inspections"] == [
+        {"inspection": "INS-2", "date": "2026-07-28", "plan": "monthly", "findings": 6}]
+    # Made on 10-16, the Q3 report still describes 09-30: F6's closing on 10-15 is not in it.
+    assert finding_counts(report(kpi, at="2026-10-16 00:00")) == finding_counts(r)
+    # As of 08-10 12:00 (inside Q3, the due day, not passed): F3 and F6 are open, not overdue; F2 not closed yet
+    r = report(kpi, at="2026-08-10 12:00")
+    assert finding_counts(r) == {"open": 5, "closed_on_time": 1, "closed_late": 0, "overdue": 0}
+    assert r["findings"]["as_of"] == "2026-08-10"
+
+
+def test_findings_belong_to_the_quarter_of_their_inspection_s_date(kpi):
+    # INS-LATE fulfils the 09-30 slot but is dated 10-02 (Q4): its finding is counted in Q4, not in Q3, and
+    # the Q3 report's slot row names the inspection and its date.
+    inspection(kpi, "INS-LATE", "2026-10-02", "{id: F1, problem: 晚, due: 2026-10-09, closed: 2026-10-08}")
+    q3 = report(kpi, "2026Q3", at="2026-11-23 00:00")
+    assert finding_counts(q3) == {"open": 0, "closed_on_time": 0, "closed_late": 0, "overdue": 0}
+    assert q3["findings"]["inspections"] == []
+    assert q3["maintenance"]["slots"][-1] == {"plan": "monthly", "due": "2026-09-30", "status": "late",
+                                              "inspection": "INS-LATE", "inspected": "2026-10-02"}
+    q4 = report(kpi, "2026Q4", at="2026-11-23 00:00")
+    assert finding_counts(q4) == {"open": 0, "closed_on_time": 1, "closed_late": 0, "overdue": 0}
+    assert q4["findings"]["as_of"] == "2026-11-23"
 
 
 # --- warranty -------------------------------------------------------------------------------
@@ -537,7 +595,8 @@ def test_warranty_expiring_and_expired(kpi):
     product(kpi, "W-181", installed="2022-05-23")
     product(kpi, "W-GONE", installed="2021-11-22")
     product(kpi, "W-NONE", installed=None)
-    w = report(kpi, at="2026-11-23 00:00")["warranty"]
+    w = report(kpi, "2026Q4", at="2026-11-23 00:00")["warranty"]
+    assert w["as_of"] == "2026-11-23"
     assert [(a["asset"], a["end"], a["days_left"]) for a in w["expiring_assets"]] == [
         ("W-TODAY", "2026-11-23", 0), ("W-EXT", "2027-01-10", 48), ("W-179", "2027-05-21", 179)]
     assert (w["expiring"], w["within_days"]) == (3, 180)
@@ -551,7 +610,7 @@ def test_a_warranty_ending_on_the_181st_day_counting_the_report_day_is_not_expir
     # (KPIS.md's "ends within the next N days after the report instant" agrees: covered through 05-22, the
     # warranty ends at 2027-05-23 00:00, more than 180 x 24 h after 2026-11-23 00:00.)
     product(kpi, "W-180", installed="2022-05-22")
-    w = report(kpi, at="2026-11-23 00:00")["warranty"]
+    w = report(kpi, "2026Q4", at="2026-11-23 00:00")["warranty"]
     assert w["expiring_assets"] == []
 
 
@@ -593,11 +652,29 @@ def test_replacement_candidates(kpi):
     for n, day in enumerate(("07-01 09:00", "07-02 09:00")):
         kpi.ticket(f"T-CANC{n}", event(day, "reported"), asset="CANC")
     kpi.ticket("T-CANC2", event("07-03 09:00", "reported"), event("07-03 10:00", "cancelled"), asset="CANC")
-    w = report(kpi, at="2026-11-23 00:00")["warranty"]
+    w = report(kpi, "2026Q4", at="2026-11-23 00:00")["warranty"]
     assert w["replacement_candidates"] == [
         {"asset": "CAND", "name": "产品 CAND", "repairs": 3, "tickets": ["T-CAND0", "T-CAND1", "T-CAND2"]}]
     # As of 11-19 the third repair has not been reported: no candidate
-    assert report(kpi, at="2026-11-19 00:00")["warranty"]["replacement_candidates"] == []
+    assert report(kpi, "2026Q4", at="2026-11-19 00:00")["warranty"]["replacement_candidates"] == []
+    # The Q3 report made on 11-23 describes 09-30, before the third repair: no candidate either
+    assert report(kpi, "2026Q3", at="2026-11-23 00:00")["warranty"]["replacement_candidates"] == []
+
+
+def test_a_past_quarter_counts_warranty_days_from_its_last_day(kpi):
+    # W-EXP installed 2021-12-15: ends 2026-12-15. The Q3 report (state as of 09-30) made on 11-23:
+    #   days left from 09-30 = 31 (Oct) + 30 (Nov) + 15 = 76 -> expiring within 180 days, not 22.
+    # W-Q4 installed 2021-10-10: ends 2026-10-10, after 09-30 -> expiring (10 days left), not expired.
+    product(kpi, "W-EXP", installed="2021-12-15")
+    product(kpi, "W-Q4", installed="2021-10-10")
+    w = report(kpi, "2026Q3", at="2026-11-23 00:00")["warranty"]
+    assert w["as_of"] == "2026-09-30"
+    assert [(a["asset"], a["days_left"]) for a in w["expiring_assets"]] == [("W-Q4", 10), ("W-EXP", 76)]
+    assert w["expired_assets"] == []
+    # The Q4 report made the same day: 22 days left, and W-Q4 has expired.
+    w = report(kpi, "2026Q4", at="2026-11-23 00:00")["warranty"]
+    assert [(a["asset"], a["days_left"]) for a in w["expiring_assets"]] == [("W-EXP", 22)]
+    assert [a["asset"] for a in w["expired_assets"]] == ["W-Q4"]
 
 
 # --- parts -------------------------------------------------------------------------------
@@ -631,14 +708,20 @@ def test_parts_stock_usage_and_low(kpi):
                event("2026-09-30T15:30:00+00:00", "resolved", parts=uses(("P-E", 2))),
                event("2026-09-30T15:40:00+00:00", "reopened"),
                event("2026-09-30T16:30:00+00:00", "resolved", parts=uses(("P-E", 3))))
-    p = report(kpi, at="2026-11-23 00:00")["parts"]
+    p = report(kpi, "2026Q4", at="2026-11-23 00:00")["parts"]
+    assert {r["part"]: r["stock"] for r in p["rows"]} == {
+        "BOLT-M8": 200, "P-A": 21, "P-B": 5, "P-C": 6, "P-D": 0, "P-E": 5}
+    # The Q3 report made the same day gives the stock at the end of 09-30: P-A before the 7 used on 10-05
+    # (28), P-E before the 3 used on 10-01 00:30 in Shanghai (8).
+    p = report(kpi, "2026Q3", at="2026-11-23 00:00")["parts"]
+    assert p["as_of"] == "2026-09-30"
     assert {r["part"]: (r["stock"], r["min"], r["used"], r["low"]) for r in p["rows"]} == {
         "BOLT-M8": (200, None, 0, False),
-        "P-A": (21, 10, 9, False),
+        "P-A": (28, 10, 9, False),
         "P-B": (5, 5, 5, True),
         "P-C": (6, 5, 4, False),
         "P-D": (0, None, 0, False),
-        "P-E": (5, None, 2, False),
+        "P-E": (8, None, 2, False),
     }
     assert p["low"] == 1
     # As of 08-01 12:00 (T-U2 resolved at 18:00 does not exist yet) the count still sets the level: 30

@@ -255,14 +255,14 @@ def test_record_text_is_escaped_in_html_and_inert_in_markdown(records):
     records.ticket("T-1", event("10-08 09:00", "reported"), asset="EVIL-1", category="structure")
     html = text_of("2026Q4", "--format", "html", records=records.root)
     assert "<script" not in html.lower()
-    assert html.count(ESCAPED) == 2                       # the expiring asset and the part
+    assert html.count(ESCAPED) == 3                       # the expiring asset, the part, the missed response
     assert "&lt;b&gt;bold&lt;/b&gt;" in html and "<b>bold" not in html
     assert "&lt;i&gt;u&lt;/i&gt;" in html and "<i>" not in html
     assert "A &amp; B &lt;i&gt;x&lt;/i&gt;" in html
     md = text_of("2026Q4", records=records.root)
     assert "<script" not in md.lower() and "<b>" not in md and "<i>" not in md
-    assert md.count(ESCAPED) == 2
-    assert "| EVIL-1 &lt;script&gt;alert(1)&lt;/script&gt; |" in md
+    assert md.count(ESCAPED) == 3
+    assert "| &lt;script&gt;alert(1)&lt;/script&gt; (EVIL-1) |" in md
 
 
 def test_a_percentage_is_rounded_once(records):
@@ -272,7 +272,8 @@ def test_a_percentage_is_rounded_once(records):
         records.ticket(f"T-{n}", event(f"07-{n:02d} 09:00", "reported"), kind="inquiry", asset=None)
     records.ticket("T-K", event("08-01 09:00", "reported"), kind="complaint", asset=None)
     assert json_of("2026Q3", records=records.root)["quality"]["complaint_rate"] == 1 / 26
-    assert "| Complaint rate | 3.8% (1/26) |" in text_of("2026Q3", records=records.root)
+    shown = text_of("2026Q3", records=records.root)
+    assert "| Complaint rate | 3.8% | 1 of 26 requests opened were complaints |" in shown
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -293,15 +294,16 @@ def test_the_chinese_report_speaks_chinese():
     html = text_of("2026Q3", "--format", "html", "--lang", "zh")
     for text in (md, html):
         assert "季度售后服务报告" in text
-        for heading in ("服务请求", "服务承诺达成情况", "服务质量", "巡检与保养", "质保", "备品备件", "统计口径"):
+        for heading in ("服务请求", "服务承诺达成情况", "服务质量", "巡检与保养", "质保", "备品备件", "附录：统计口径",
+                        "签字确认"):
             assert heading in text, heading
         # statuses and value names: the Q3 inspection slot was done on time; target names; kinds
         assert "按期完成" in text and "响应" in text and "维修" in text
     assert '<html lang="zh-CN">' in html
-    assert "| 季度巡检 | 2026-09-30 | 按期完成 | INS-2026Q3 |" in md
+    assert "| 季度巡检 | 2026-09-30 | 按期完成 | INS-2026Q3 (2026-09-22) |" in md
     en = text_of("2026Q3")
     assert "# Quarterly service report" in en and "季度售后服务报告" not in en
-    assert "| quarterly-inspection | 2026-09-30 | done | INS-2026Q3 |" in en
+    assert "| Quarterly inspection | 2026-09-30 | done | INS-2026Q3 (2026-09-22) |" in en
 
 
 def test_a_user_template_extending_the_built_in_one_is_used(records):

@@ -37,6 +37,30 @@ def check_settings(s: Settings) -> Iterator[Problem]:
         yield from _check_target(s, index, target)
     yield from _check_plans(s)
     yield from _check_serve(s)
+    yield from _check_target_names(s)
+
+
+def _check_target_names(s: Settings) -> Iterator[Problem]:
+    """`sla.names` and `sla.groups` name target ids that exist (a warning: a target taken out of the
+    settings may keep its name and place); a target is in one group at most."""
+    ids = list(dict.fromkeys(t.id for t in s.targets))
+    for key in s.target_names:
+        if key not in ids:
+            yield warning(SETTINGS_FILE, s.lines.get("sla", 1), "unknown-target",
+                         f"sla.names.{key}: no target {key!r}" + did_you_mean(key, ids))
+    seen: dict[str, str] = {}
+    for group in s.target_groups:
+        if group.id in {g.id for g in s.target_groups[:s.target_groups.index(group)]}:
+            yield _error(group.line, "duplicate-id", f"sla.groups: group id {group.id!r} is used twice")
+        for target in group.targets:
+            if target not in ids:
+                yield warning(SETTINGS_FILE, group.line, "unknown-target",
+                             f"sla.groups ({group.id}).targets: no target {target!r}" + did_you_mean(target, ids))
+            elif target in seen:
+                yield _error(group.line, "duplicate",
+                             f"sla.groups ({group.id}).targets: {target!r} is already in group {seen[target]!r}")
+            else:
+                seen[target] = group.id
 
 
 def _check_calendar(cal: CalendarSpec) -> Iterator[Problem]:

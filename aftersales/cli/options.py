@@ -165,13 +165,21 @@ def note(message: str) -> None:
         click.echo(message, err=True)
 
 
-def emit(text: str, output: str | None, default_name: str) -> None:
-    """Print a document, or write it where -o says (never over a record); with --verbose, say where."""
+def emit(text: str | bytes, output: str | None, default_name: str) -> None:
+    """Print a document, or write it where -o says (never over a record); with --verbose, say where.
+    Bytes (a PDF) go to standard output only when it is not a terminal."""
     path = output_path(output, default_name)
     if path is None:
-        click.echo(text, nl=False)
+        if isinstance(text, bytes):
+            if sys.stdout.isatty():
+                raise UsageError("a PDF is not for the terminal: give -o FILE (or a folder), or redirect the output")
+            stream = sys.stdout.buffer  # the bytes under the text stream (click.testing gives one too)
+            stream.write(text)
+            stream.flush()
+        else:
+            click.echo(text, nl=False)
         return
-    write_output(path, text.encode("utf-8"))
+    write_output(path, text if isinstance(text, bytes) else text.encode("utf-8"))
     note(f"wrote {path}")
 
 

@@ -26,6 +26,7 @@ from aftersales.engine import kpis
 from aftersales.views import inspection as inspection_view
 from aftersales.views import quarterly as quarterly_view
 from aftersales.views.labels import LANGUAGES
+from aftersales.views.pdf import pdf_bytes
 
 
 @group("report")
@@ -49,18 +50,23 @@ def lang_option(help_text: str) -> Any:
 def quarterly(period: str | None, from_text: str | None, to_text: str | None, previous: bool,
               records_dir: Any, at_text: str, fmt: str | None, lang: str, output: str | None,
               within_text: str) -> None:
-    """The quarterly service report: requests, SLA, quality, maintenance, warranty, parts.
+    """The quarterly service report: a formal document for the school (report
+    number, summary, each promise beside what was delivered, the misses and
+    why, quality, maintenance, warranty, parts, definitions, sign-off).
 
     The period is --period (a quarter), --previous (the last complete quarter
-    before --at) or --from/--to (both days included). Every number is defined
-    in docs/kpis.md and in the report's own appendix. The same records and
-    --at give byte-identical output. Exits 1, writing nothing, when the
-    records do not validate.
+    before --at) or --from/--to (both days included). Markdown, HTML (one page
+    for the browser and for printing on A4), PDF (needs the pdf extra: pip
+    install 'aftersales[pdf]') or JSON. A past period is described as of its
+    last day; SLA outcomes as of --at. Every number is defined in the report's
+    own appendix and in docs/kpis.md. The same records and --at give
+    byte-identical output. Exits 1, writing nothing, when the records do not
+    validate. See docs/reports.md.
 
     \b
     Examples:
       aftersales report quarterly --period 2026Q3
-      aftersales report quarterly --previous --format html --lang zh -o reports/
+      aftersales report quarterly --previous --format pdf --lang zh -o reports/
       aftersales report quarterly --from 2026-01-01 --to 2026-06-30 --format json
     """
     fmt = document_format(fmt, output, quarterly_view.FORMATS)
@@ -68,6 +74,10 @@ def quarterly(period: str | None, from_text: str | None, to_text: str | None, pr
     p = project(records_dir, at_text)
     chosen = report_period(p.at, p.tz, period, previous, from_text, to_text)
     numbers = kpis.report(p.records, chosen, p.at, days)
+    if fmt == "pdf":
+        data = pdf_bytes(quarterly_view.render_quarterly(p.records, numbers, "html", lang))
+        emit(data, output, quarterly_view.output_name(chosen, fmt, lang))
+        return
     text = quarterly_view.render_quarterly(p.records, numbers, fmt, lang)
     emit(text, output, quarterly_view.output_name(chosen, fmt, lang))
 
@@ -88,18 +98,22 @@ def inspection(inspection_id: str, records_dir: Any, at_text: str, fmt: str | No
 
     Templates: inspection.md.j2 / inspection.html.j2 in the records'
     templates/ folder replace the built-in ones, and may extend them as
-    builtin/inspection.md.j2. The HTML is one self-contained page for A4.
+    builtin/inspection.md.j2. The HTML is one self-contained page for A4;
+    --format pdf lays it out with WeasyPrint (pip install 'aftersales[pdf]').
 
     \b
     Examples:
       aftersales report inspection INS-2026Q1
-      aftersales report inspection INS-2026Q1 --lang zh --format html \\
-          -o INS-2026Q1.html
+      aftersales report inspection INS-2026Q1 --lang zh --format pdf \\
+          -o INS-2026Q1.pdf
     """
     fmt = document_format(fmt, output, inspection_view.FORMATS)
     p = project(records_dir, at_text)
     ins = p.records.inspections[resolve(inspection_id, p.records.inspections, "inspection")]
     if ins.date > p.today:
         raise UsageError(f"{ins.id} is dated {ins.date}, after --at {p.today}: it did not exist yet")
-    text = inspection_view.render(p.records, ins, p.today, lang, fmt)
-    emit(text, output, f"inspection-{ins.id}.{lang}.{fmt}")
+    name = f"inspection-{ins.id}.{lang}.{fmt}"
+    if fmt == "pdf":
+        emit(pdf_bytes(inspection_view.render(p.records, ins, p.today, lang, "html")), output, name)
+        return
+    emit(inspection_view.render(p.records, ins, p.today, lang, fmt), output, name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -26,11 +27,57 @@ LATE_AFTER = Duration(15, "m")  # an event written later than this after its `at
 
 # --- settings ---------------------------------------------------------------
 
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")  # Chinese characters
+
+@dataclass(frozen=True)
+class Name:
+    """A display name from the settings: plain `text` as the records write it, or one text per
+    language. Records are written in Simplified Chinese (the customer's words), so plain text is
+    the Chinese name; an English document uses it only when it holds no Chinese character, so
+    that one document speaks one language. `get(lang)` is None where there is no name in `lang`:
+    the document shows the id."""
+
+    text: str = ""
+    by_lang: Mapping[str, str] = field(default_factory=dict)
+
+    def get(self, lang: str) -> str | None:
+        if lang in self.by_lang:
+            return self.by_lang[lang] or None
+        if self.text and (lang == "zh" or not _HAN.search(self.text)):
+            return self.text
+        return None
+
+    def __str__(self) -> str:
+        """The name where no language is chosen (command-line tables): as written, Chinese first."""
+        return self.text or self.by_lang.get("zh") or self.by_lang.get("en") or ""
+
+
 @dataclass(frozen=True)
 class Area:
     id: str
     name: str
     priority: str
+    line: int = field(default=1, compare=False)
+    names: Name = field(default_factory=Name, compare=False)
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone whose id appears in the records (`by`, `to`, inspectors, owners)."""
+
+    id: str
+    name: Name
+    role: Name = field(default_factory=Name)
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class TargetGroup:
+    """SLA targets shown together in documents (`sla.groups`)."""
+
+    id: str
+    name: Name
+    targets: tuple[str, ...]
     line: int = field(default=1, compare=False)
 
 
@@ -72,6 +119,7 @@ class Plan:
     early: Duration | None = None
     inspectors: int = 1
     line: int = field(default=1, compare=False)
+    names: Name = field(default_factory=Name, compare=False)
 
 
 MERGE_WITHIN = Duration(10, "m")
@@ -162,6 +210,12 @@ class Settings:
     plans: tuple[Plan, ...] = ()
     serve: Serve = field(default_factory=Serve)
     late_after: Duration = LATE_AFTER
+    currency: str = "CNY"
+    people: Mapping[str, Person] = field(default_factory=dict)
+    categories: Mapping[str, Name] = field(default_factory=dict)  # asset category -> name
+    units: Mapping[str, Name] = field(default_factory=dict)       # part unit -> name
+    target_names: Mapping[str, Name] = field(default_factory=dict)
+    target_groups: tuple[TargetGroup, ...] = ()
     notify: Notify = field(default_factory=Notify)
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
     project_id: str | None = None  # `project.id`; exports default to the records folder's name

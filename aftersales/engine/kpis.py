@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -99,7 +99,26 @@ def _clock_numbers(cycles: Sequence[sla.Cycle]) -> dict[str, Any]:
     stopped = [c.elapsed for c in cycles
                if c.stop_event is not None and c.definition is not None and c.stop_event in c.definition.stop]
     return {"met": met, "breached": breached, "compliance": rate(met, met + breached),
-            "mean_seconds": mean(stopped), "stopped": len(stopped)}
+            "mean_seconds": mean(stopped), "stopped": len(stopped),
+            "promised": _promised(cycles)}
+
+
+def _promised(cycles: Sequence[sla.Cycle]) -> list[dict[str, Any]]:
+    """The allowed times these clocks ran against, shortest first: what was promised for them."""
+    found = {(c.within, c.calendar) for c in cycles}
+    return [{"within": str(w), "calendar": cal} for w, cal in sorted(found, key=lambda p: (p[0].seconds, p[1]))]
+
+
+def promises(records: Records, target: str) -> list[dict[str, Any]]:
+    """What the settings promise for a target: each entry's condition and allowed time (by priority)."""
+    out = []
+    for t in records.settings.targets:
+        if t.id != target:
+            continue
+        within = {k: str(v) for k, v in t.within.items()} if isinstance(t.within, Mapping) else str(t.within)
+        out.append({"when": {k: list(v) for k, v in t.when.items()}, "within": within, "calendar": t.calendar,
+                    "pausable": t.pausable, "start": t.start, "stop": list(t.stop)})
+    return out
 
 
 def sla_section(records: Records, cycles: Sequence[sla.Cycle], period: Period) -> dict[str, Any]:
@@ -115,20 +134,63 @@ def sla_section(records: Records, cycles: Sequence[sla.Cycle], period: Period) -
             keys.append("unknown")
         numbers["by_priority"] = {p: _clock_numbers([c for c in of_target if (c.priority or "unknown") == p])
                                   for p in keys}
+        numbers["promises"] = promises(records, target)
         section[target] = numbers
     return section
 
 
-def breaches(records: Records, cycles: Sequence[sla.Cycle], period: Period, at: dt.datetime) -> list[dict[str, Any]]:
+def sla_groups(records: Records) -> list[dict[str, Any]]:
+    """The targets as the settings group them for documents (`sla.groups`), in order; the
+    targets in no group form a last group with the id `other`."""
+    ids = list(dict.fromkeys(t.id for t in records.settings.targets))
+    groups = [{"id": g.id, "targets": [t for t in g.targets if t in ids]} for g in records.settings.target_groups]
+    grouped = {t for g in groups for t in g["targets"]}
+    rest = [t for t in ids if t not in grouped]
+    if rest:
+        groups.append({"id": "other", "targets": rest})
+    return [g for g in groups if g["targets"]]
+
+
+REASON_EVENTS = ("paused", "resumed", "workaround", "escalated", "diagnosed", "informed", "note")
+
+
+def breaches(records: Records, tickets: Mapping[str, Ticket], cycles: Sequence[sla.Cycle], period: Period,
+             at: dt.datetime) -> list[dict[str, Any]]:
+    """The breached clocks that started in the period, with what the school needs to read each one:
+    the request, the product and where it stands, the promise, by how much it was missed (to the
+    stop, or to `at` when the clock never stopped), and what the events say about why."""
     rows = []
     for c in sorted((c for c in cycles if c.start in period and c.status == "breached"),
                     key=lambda c: (c.start, c.ticket, c.target, c.cycle)):
+        t = tickets[c.ticket]
+        asset = records.assets.get(t.asset or "")
         over = int(((c.stop or at) - c.deadline).total_seconds()) if c.deadline else None
-        rows.append({"ticket": c.ticket, "target": c.target, "cycle": c.cycle,
-                     "asset": records.tickets[c.ticket].asset, "area": c.area, "priority": c.priority,
-                     "start": c.start, "deadline": c.deadline, "stop": c.stop, "over_seconds": over,
-                     "still_open": c.stop is None})
+        rows.append({"ticket": c.ticket, "target": c.target, "cycle": c.cycle, "kind": t.kind,
+                     "summary": t.summary, "reported": t.reported_at,
+                     "asset": t.asset, "asset_name": asset.name if asset else None,
+                     "location": t.location or (asset.location if asset and asset.location else None),
+                     "area": c.area, "priority": c.priority, "within": str(c.within), "calendar": c.calendar,
+                     "start": c.start, "start_event": c.start_event, "deadline": c.deadline,
+                     "base_deadline": c.base_deadline, "stop": c.stop, "stop_event": c.stop_event,
+                     "over_seconds": over, "still_open": c.stop is None, "ticket_status": t.status,
+                     "events": _reasons(t, c, at)})
     return rows
+
+
+def _reasons(t: Ticket, c: sla.Cycle, at: dt.datetime) -> list[dict[str, Any]]:
+    """The events inside the clock's run that tell why it took long: pauses, workarounds,
+    escalations, diagnoses, progress told to the customer and notes, and the parts the fix needed."""
+    end = c.stop or at
+    found = []
+    for e in t.events:
+        if not c.start <= e.at <= end:
+            continue
+        parts = [{"part": p.part, "qty": p.qty} for p in e.parts]
+        fix = e.type == "resolved" and parts and c.start_event != "resolved"  # not the fix a callback follows
+        if e.type in REASON_EVENTS or fix:
+            found.append({"type": e.type, "at": e.at, "by": e.by, "to": e.to, "reason": e.reason,
+                          "note": e.note, "until": e.until, "parts": parts})
+    return found
 
 
 # --- quality ------------------------------------------------------------------
@@ -228,31 +290,40 @@ def maintenance_section(records: Records, period: Period, at: dt.datetime) -> di
         "pm_compliance": rate(counts["done"], counts["done"] + counts["late"] + counts["overdue"]),
         "done": counts["done"], "late": counts["late"], "overdue": counts["overdue"],
         "due": counts["due"], "upcoming": counts["upcoming"],
-        "slots": [{"plan": s.plan, "due": s.due, "status": s.status, "inspection": s.inspection} for s in slots],
+        "slots": [{"plan": s.plan, "due": s.due, "status": s.status, "inspection": s.inspection,
+                   "inspected": s.inspected} for s in slots],
     }
 
 
-def findings_section(records: Records, period: Period, at: dt.datetime) -> dict[str, Any]:
-    """Findings of the inspections dated in the period; `open` includes the overdue ones."""
-    today = at.astimezone(records.settings.tz).date()
-    counts = schedule.findings_summary(records.inspections.values(), period.start.date(), period.end.date(), today)
+def findings_section(records: Records, period: Period, day: dt.date) -> dict[str, Any]:
+    """Findings of the inspections dated in the period (up to `day`), with their status as of `day`;
+    `open` includes the overdue ones."""
+    first, end = period.start.date(), period.end.date()
+    counts = schedule.findings_summary(records.inspections.values(), first, end, day)
+    dated = sorted((i for i in records.inspections.values() if first <= i.date < end and i.date <= day),
+                   key=lambda i: (i.date, i.id))
     return {"open": counts["open"] + counts["overdue"], "closed_on_time": counts["closed-on-time"],
-            "closed_late": counts["closed-late"], "overdue": counts["overdue"]}
+            "closed_late": counts["closed-late"], "overdue": counts["overdue"], "as_of": day,
+            "inspections": [{"inspection": i.id, "date": i.date, "plan": i.plan, "findings": len(i.findings)}
+                            for i in dated]}
 
 
-def warranty_section(records: Records, tickets: Sequence[Ticket], period: Period, at: dt.datetime,
-                     within_days: int) -> dict[str, Any]:
+def warranty_section(records: Records, tickets: Sequence[Ticket], period: Period, end: dt.datetime,
+                     day: dt.date, within_days: int) -> dict[str, Any]:
+    """Warranties as of `day` (the period's last day, or the report's day if earlier) and the
+    replacement candidates among the tickets as they stood at `end`; the out-of-warranty
+    requests of the period with what was charged for them as of the report instant."""
     s = records.settings
-    today = at.astimezone(s.tz).date()
-    rows = warranty.status_rows(records, today)
+    rows = warranty.status_rows(records, day)
     soon = warranty.expiring(rows, within_days)
     gone = warranty.expired(rows)
     out = [t for t in tickets if is_opened(t, period)
            and warranty.in_warranty(t, records.assets.get(t.asset or ""), s) is False]
     cost = sum(e.cost or 0 for t in out for e in t.events if e.type == "resolved")
-    candidates = warranty.replacement_candidates(records, tickets)
+    then = [x for x in (t.as_of(end) for t in tickets) if x is not None]
+    candidates = warranty.replacement_candidates(records, then)
     return {
-        "within_days": within_days,
+        "as_of": day, "within_days": within_days,
         "expiring": len(soon), "expiring_assets": [_asset_row(r) for r in soon],
         "expired": len(gone), "expired_assets": [_asset_row(r) for r in gone],
         "out_of_warranty_tickets": len(out), "out_of_warranty_cost": cost,
@@ -266,12 +337,12 @@ def _asset_row(row: warranty.WarrantyRow) -> dict[str, Any]:
             "days_left": row.days_left}
 
 
-def parts_section(records: Records, tickets: Sequence[Ticket], period: Period, at: dt.datetime) -> dict[str, Any]:
+def parts_section(records: Records, tickets: Sequence[Ticket], period: Period, day: dt.date) -> dict[str, Any]:
+    """Stock at the end of `day` (the period's last day, or the report's day if earlier), usage in the period."""
     tz = records.settings.tz
-    today = at.astimezone(tz).date()
-    rows = parts_mod.rows(records.parts.values(), tickets, tz, today, (period.start.date(), period.end.date()))
+    rows = parts_mod.rows(records.parts.values(), tickets, tz, day, (period.start.date(), period.end.date()))
     return {
-        "low": sum(r.low for r in rows),
+        "as_of": day, "low": sum(r.low for r in rows),
         "rows": [{"part": r.part.id, "name": r.part.name, "unit": r.part.unit, "stock": r.stock,
                   "min": r.part.min, "used": r.used, "low": r.low} for r in rows],
     }
@@ -316,6 +387,9 @@ TREND_FIGURES = (
     ("quality.reopen_rate", lambda r: r["quality"]["reopen_rate"]),
     ("satisfaction.mean", lambda r: r["satisfaction"]["mean"]),
     ("callbacks.coverage", lambda r: r["callbacks"]["coverage"]),
+    ("follow_ups.message.coverage", lambda r: r["follow_ups"]["message"]["coverage"]),
+    ("follow_ups.revisit.coverage", lambda r: r["follow_ups"]["revisit"]["coverage"]),
+    ("revisit_satisfaction.mean", lambda r: r["revisit_satisfaction"]["mean"]),
     ("maintenance.pm_compliance", lambda r: r["maintenance"]["pm_compliance"]),
 )
 
@@ -329,7 +403,14 @@ def trend(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
         now, before = get(current), get(previous)
         change = None if now is None or before is None else now - before
         rows.append({"key": key, "current": now, "previous": before, "change": change})
-    return {"previous_period": previous["period"]["name"], "figures": rows}
+    return {"previous_period": previous["period"]["name"], "figures": rows, "previous_sla": previous["sla_total"]}
+
+
+def sla_total(section: Mapping[str, Any]) -> dict[str, Any]:
+    """Every target's clocks together: met, breached and compliance (met / (met + breached))."""
+    met = sum(n["met"] for n in section.values())
+    breached = sum(n["breached"] for n in section.values())
+    return {"met": met, "breached": breached, "compliance": rate(met, met + breached)}
 
 
 def previous_period(period: Period, tz: ZoneInfo) -> Period:
@@ -355,27 +436,38 @@ def quarterly(records: Records, period: Period, at: dt.datetime, previous: Perio
     return report
 
 
+def state_instant(period: Period, at: dt.datetime) -> dt.datetime:
+    """The instant a report describes the state of things at (warranties, replacement candidates,
+    findings, stock): the end of the period, or the report instant while the period runs."""
+    return min(at, period.end - dt.timedelta(microseconds=1))
+
+
 def _numbers(records: Records, tickets: Sequence[Ticket], cycles: Sequence[sla.Cycle], period: Period,
              at: dt.datetime, within_days: int) -> dict[str, Any]:
     s = records.settings
     tz = s.tz
+    end = state_instant(period, at)
+    day = end.astimezone(tz).date()
     return {
         "period": {"name": period.name, "start": period.start.astimezone(tz), "end": period.end.astimezone(tz),
                    "first_day": period.start.date(), "last_day": period.end.date() - dt.timedelta(days=1)},
-        "as_of": at.astimezone(tz),
-        "project": {"name": s.name, "customer": s.customer, "supplier": s.supplier, "timezone": s.timezone},
+        "as_of": at.astimezone(tz), "state_as_of": day,
+        "project": {"name": s.name, "customer": s.customer, "supplier": s.supplier, "timezone": s.timezone,
+                    "currency": s.currency},
         "tickets": tickets_section(records, tickets, period),
-        "sla": sla_section(records, cycles, period),
-        "breaches": breaches(records, cycles, period, at),
+        "sla": (section := sla_section(records, cycles, period)),
+        "sla_total": sla_total(section),
+        "sla_groups": sla_groups(records),
+        "breaches": breaches(records, {t.id: t for t in tickets}, cycles, period, at),
         "quality": quality_section(tickets, period),
         "satisfaction": satisfaction_section(tickets, period),
         "revisit_satisfaction": satisfaction_section(tickets, period, "revisit"),
         "callbacks": callbacks_section(tickets, period),
         "follow_ups": follow_ups_section(tickets, period),
         "maintenance": maintenance_section(records, period, at),
-        "findings": findings_section(records, period, at),
-        "warranty": warranty_section(records, tickets, period, at, within_days),
-        "parts": parts_section(records, tickets, period, at),
+        "findings": findings_section(records, period, day),
+        "warranty": warranty_section(records, tickets, period, end, day, within_days),
+        "parts": parts_section(records, tickets, period, day),
         "analysis": analysis_section(records, tickets, period),
     }
 

@@ -21,16 +21,19 @@ from aftersales.core.model import (
     Finding,
     Inspection,
     Movement,
+    Name,
     Notify,
     NotifyRule,
     Part,
     PartUse,
+    Person,
     Plan,
     Reporter,
     Serve,
     Settings,
     Signoff,
     Target,
+    TargetGroup,
     Ticket,
     Where,
 )
@@ -63,11 +66,31 @@ def _shape(parent: Shape, key: str) -> Shape:
 
 
 SLA = _shape(spec.SETTINGS, "sla")
+PROJECT = _shape(spec.SETTINGS, "project")
 WARRANTY = _shape(spec.SETTINGS, "warranty")
 SIGNOFF = _shape(spec.INSPECTION, "signoff")
 LIMITS = _shape(spec.SERVE, "limits")
 NOTIFY = spec.NOTIFY
 CUSTOMER = _shape(spec.NOTIFY, "customer")
+
+
+def name(value: Any) -> Name:
+    """A display name: plain text, or a cleaned mapping of languages to text."""
+    if isinstance(value, str):
+        return Name(text=value)
+    return Name(by_lang={k: v for k, v in value.items() if k in spec.LANGUAGES})
+
+
+def names(clean: Cleaned) -> dict[str, Name]:
+    return {k: name(v) for k, v in _entries(clean).items()}
+
+
+def person(key: str, clean: Cleaned) -> Person:
+    return Person(key, name(clean["name"]), name(clean.get("role", "")), clean.get("phone", ""))
+
+
+def group(clean: Cleaned) -> TargetGroup:
+    return TargetGroup(clean["id"], name(clean["name"]), tuple(clean["targets"]), line_of(clean))
 
 
 def settings(clean: Cleaned) -> Settings:
@@ -82,8 +105,7 @@ def settings(clean: Cleaned) -> Settings:
         supplier=project.get("supplier", ""),
         timezone=project.get("timezone", DEFAULT_TIMEZONE),
         project_id=project.get("id"),
-        areas={k: Area(k, v.get("name", k), v.get("priority", ""), line_of(v))
-               for k, v in _entries(clean.get("areas", {})).items()},
+        areas={k: area(k, v) for k, v in _entries(clean.get("areas", {})).items()},
         priorities=tuple(clean.get("priorities", ())),
         calendars={k: calendar(k, v) for k, v in _entries(clean.get("calendars", {})).items()},
         at_risk=SLA.get(sla, "at_risk"),
@@ -95,9 +117,20 @@ def settings(clean: Cleaned) -> Settings:
         plans=tuple(plan(p) for p in clean.get("maintenance", ()) if spec.PLAN.complete(p)),
         serve=serve(clean.get("serve", {})),
         late_after=spec.SETTINGS.get(clean, "late_after"),
+        currency=PROJECT.get(project, "currency"),
+        people={k: person(k, v) for k, v in _entries(clean.get("people", {})).items() if "name" in v},
+        categories=names(clean.get("categories", {})),
+        units=names(clean.get("units", {})),
+        target_names=names(sla.get("names", {})),
+        target_groups=tuple(group(g) for g in sla.get("groups", ()) if spec.TARGET_GROUP.complete(g)),
         notify=notify(clean.get("notify", {})),
         lines=key_lines(clean) if MARKS in clean else {},
     )
+
+
+def area(key: str, clean: Cleaned) -> Area:
+    shown = name(clean.get("name", key))
+    return Area(key, str(shown), clean.get("priority", ""), line_of(clean), shown)
 
 
 def serve(clean: Cleaned) -> Serve:
@@ -165,8 +198,9 @@ def plan(clean: Cleaned) -> Plan:
     areas = clean["areas"]
     return Plan(
         id=clean["id"], rrule=clean["rrule"], start=clean["start"], checklist=tuple(clean["checklist"]),
-        areas=None if areas == "all" else tuple(areas), name=clean.get("name", ""),
+        areas=None if areas == "all" else tuple(areas), name=str(name(clean.get("name", ""))),
         early=clean.get("early"), inspectors=spec.PLAN.get(clean, "inspectors"), line=line_of(clean),
+        names=name(clean.get("name", "")),
     )
 
 

@@ -759,6 +759,36 @@ PART = Shape(
 
 # --- settings ---------------------------------------------------------------
 
+LANGUAGES = ("en", "zh")  # the languages of the documents
+
+# A display name: plain text, or one text per language ({en: ..., zh: ...}). Plain text is the
+# customer's words (Chinese documents show it; English ones only when it holds no Chinese
+# character); a document in a language neither gives shows the id instead (core.model.Name).
+class DisplayName(OneOf):
+    """A display name: text, or a mapping of at least one language to text."""
+
+    def __init__(self) -> None:
+        super().__init__(Text(), Shape(
+            "a name per language",
+            Field("en", Text(), "English"),
+            Field("zh", Text(), "Simplified Chinese"),
+        ))
+
+    def check(self, value: Any, mark: Mark, ctx: Context, name: str) -> Any:
+        cleaned = super().check(value, mark, ctx, name)
+        if isinstance(cleaned, dict) and not any(lang in cleaned for lang in LANGUAGES):
+            if isinstance(value, Map) and not value:
+                ctx.error(mark, "empty", f"{name}: give the name in {' or '.join(LANGUAGES)}")
+            return INVALID
+        return cleaned
+
+    def schema(self) -> dict[str, Any]:
+        text, by_lang = (o.schema() for o in self.options)
+        return {"oneOf": [text, {**by_lang, "minProperties": 1}]}
+
+
+NAME = DisplayName()
+
 WHEN_VALUE = OneOf(Text(), ListOf(Text(), min_items=1))
 TARGET = Shape(
     "an SLA target",
@@ -781,6 +811,13 @@ TARGET = Shape(
     Field("calendar", Id(), "the calendar that counts time (default always)", default="always"),
 )
 
+TARGET_GROUP = Shape(
+    "a group of targets",
+    Field("id", Id(), "the group's id", required=True),
+    Field("name", NAME, "its heading in documents, or {en: ..., zh: ...}", required=True),
+    Field("targets", ListOf(Id(), min_items=1, unique=True), "target ids, in the order shown", required=True),
+)
+
 CALENDAR = Shape(
     "a calendar",
     Field("week", ListOf(Choice(*WEEKDAYS), unique=True), "working days of the week", default=WEEKDAYS),
@@ -792,7 +829,7 @@ CALENDAR = Shape(
 PLAN = Shape(
     "a maintenance plan",
     Field("id", Id(), "the plan id", required=True),
-    Field("name", Text(), "what it is called"),
+    Field("name", NAME, "what it is called, or {en: ..., zh: ...}"),
     Field("areas", OneOf(Choice("all"), ListOf(Id(), min_items=1, unique=True)),
           "`all` or a list of areas", required=True),
     Field("rrule", RRule(), "RFC 5545 recurrence rule of the due dates", required=True),
@@ -876,6 +913,13 @@ NOTIFY = Shape(
     ), "progress messages to the reporter (off without this section)"),
 )
 
+PERSON = Shape(
+    "a person",
+    Field("name", NAME, "full name, or {en: ..., zh: ...}", required=True),
+    Field("role", NAME, "job title, or {en: ..., zh: ...}"),
+    Field("phone", Text(), "work phone, as text (quote it)"),
+)
+
 SETTINGS = Shape(
     "the settings",
     Field("schema", Integer(1, 1), "records format version (1)", required=True),
@@ -884,13 +928,15 @@ SETTINGS = Shape(
         Field("name", Text(), "project name, shown on reports", required=True),
         Field("customer", Text(), "the customer"),
         Field("supplier", Text(), "who gives the service"),
+        Field("currency", Text(r"^[A-Z]{3}$", "an ISO 4217 currency code like CNY"),
+              "ISO 4217 code of the amounts charged (default CNY)", default="CNY"),
         Field("timezone", TimeZone(), "IANA time zone every time is computed in", required=True),
         Field("id", Id(), "short name of the project in exports of several contracts (default: the "
-              "records folder's name)"),
+              "records folder's name) and at the start of its report numbers"),
     ), "who and where", required=True),
     Field("areas", MapOf(Shape(
         "an area",
-        Field("name", Text(), "display name", required=True),
+        Field("name", NAME, "display name, or {en: ..., zh: ...}", required=True),
         Field("priority", Text(), "one of `priorities`", required=True),
     ), min_items=1), "where furniture stands, each with a priority", required=True),
     Field("priorities", ListOf(Id(), min_items=1, unique=True), "priorities, highest first",
@@ -903,6 +949,9 @@ SETTINGS = Shape(
         Field("at_risk", Number(0, 1), "share of a target after which a running clock is at risk",
               default=0.75),
         Field("targets", ListOf(TARGET), "targets in order; for each id the first match applies"),
+        Field("names", MapOf(NAME), "how documents name each target id"),
+        Field("groups", ListOf(TARGET_GROUP), "how documents group the targets, in order; targets in no "
+              "group come last"),
     ), "service-level targets"),
     Field("warranty", Shape(
         "the warranty terms",
@@ -916,6 +965,9 @@ SETTINGS = Shape(
         ), "repeated repairs that make an asset due for replacement"),
     ), "warranty terms"),
     Field("maintenance", ListOf(PLAN), "recurring inspections and upkeep"),
+    Field("people", MapOf(PERSON), "who the ids in `by`, `to`, inspectors and owners are"),
+    Field("categories", MapOf(NAME, key=Text()), "names of the asset categories, for documents"),
+    Field("units", MapOf(NAME, key=Text()), "names of the parts' units, for documents"),
     Field("serve", SERVE, "the web app of `aftersales serve` and its QR labels"),
     Field("notify", NOTIFY, "alerts to the team's group chats and progress messages to customers"),
 )

@@ -20,6 +20,7 @@ from typing import Any
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from markupsafe import Markup
 
 from aftersales.core.errors import AftersalesError
 
@@ -40,6 +41,13 @@ def builtin_text(name: str) -> str:
     return (Path(builtin_folder()) / name).read_text(encoding="utf-8")
 
 
+def css_string(value: Any) -> Markup:
+    """`value` as a quoted CSS string, safe inside a <style> element (quotes, backslashes, `<` and
+    line breaks escaped as CSS escapes)."""
+    text = "".join(c if c.isalnum() or c in " .,:;-_()/·" or ord(c) > 0x7F else f"\\{ord(c):x} " for c in str(value))
+    return Markup(f'"{text}"')
+
+
 def environment(records_root: Path | None = None) -> jinja2.Environment:
     """The sandboxed environment: the records' templates/ first, then the built-in ones (also as
     `builtin/<name>`)."""
@@ -48,7 +56,7 @@ def environment(records_root: Path | None = None) -> jinja2.Environment:
     if records_root is not None and (records_root / "templates").is_dir():
         loaders.append(jinja2.FileSystemLoader(str(records_root / "templates"), followlinks=False))
     loaders += [builtin, jinja2.PrefixLoader({"builtin": builtin})]
-    return ImmutableSandboxedEnvironment(
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm", "html.j2")),
         undefined=jinja2.StrictUndefined,
@@ -56,6 +64,8 @@ def environment(records_root: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["css_string"] = css_string
+    return env
 
 
 def render(records_root: Path | None, name: str, context: Mapping[str, Any]) -> str:
