@@ -1,103 +1,250 @@
-"""Benchmark: how reading, validating, SLA evaluation and the quarterly report scale.
+"""Benchmark: every command people wait for, as a ratio to the parse floor, measured in one run.
 
-Generates 10,000 and 100,000 tickets with make_records.py into a temporary folder,
-then measures each stage once per size in this one run, and prints a Markdown
-table (with --readme, also writes it into README.md between the bench markers).
-The ratio column (100k time / 10k time) shows linearity: about 10 is linear.
+For each size (--tickets, default 10,000 and 100,000) the script generates a records
+folder with `scripts/make_records.py --tickets N` once and keeps it under the work
+folder (default /tmp/aftersales-bench/N; generated folders are reused by later runs).
+It then measures, in this one run:
 
-    python scripts/bench.py            # print the table
-    python scripts/bench.py --readme   # and put it in the README
+- the floor: a bare process that reads every ticket file and parses it with PyYAML's
+  CSafeLoader, nothing else (single process);
+- each command (`python -m aftersales ...`, output thrown away) --runs times: cold
+  `validate` (cache folder emptied before each run), warm commands, and a warm
+  command right after one ticket file changed.
+
+Each figure is the wall time of a fresh process (median and min over the runs),
+its peak memory (ru_maxrss of that child, from os.wait4) and the size of the cache
+on disk. The Markdown table gives each command's ratio to the floor and, when two
+sizes are measured, the per-ticket cost at the larger size over that at the smaller.
+
+    python scripts/bench.py                                   # 10,000 and 100,000 tickets
+    python scripts/bench.py --tickets 10000 --runs 3
+    python scripts/bench.py --commands "validate-cold,sla-open"
+    python scripts/bench.py --readme                          # put the table in README.md
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import platform
 import re
+import shutil
+import statistics
 import subprocess
 import sys
-import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from aftersales.checks import validate
-from aftersales.core.times import parse_instant, quarter
-from aftersales.engine import kpis, sla
-from aftersales.store.load import load
-
 ROOT = Path(__file__).resolve().parent.parent
-SIZES = (10_000, 100_000)
+AT = "2026-11-23"       # the generated history ends the day before
+QUARTER = "2026Q3"
+AN_HOUR = 3600
+
+FLOOR = r"""
+import os, sys, yaml
+loader = yaml.CSafeLoader
+base = os.path.join(sys.argv[1], "tickets")
+n = 0
+for year in sorted(os.listdir(base)):
+    folder = os.path.join(base, year)
+    for name in sorted(os.listdir(folder)):
+        with open(os.path.join(folder, name), "rb") as handle:
+            yaml.load(handle.read(), Loader=loader)
+        n += 1
+print(n)
+"""
 
 
-def timed(action):
+@dataclass(frozen=True)
+class Command:
+    name: str
+    argv: tuple[str, ...]
+    setup: str = "warm"       # warm | cold (cache emptied before each run) | changed (one ticket changed)
+    group: str = ""           # which target of the issue it answers
+
+
+def commands(ticket_id: str, asset_id: str) -> list[Command]:
+    at = ("--at", AT)
+    return [
+        Command("validate-cold", ("validate", *at), "cold", "cold ≤ 1.0×"),
+        Command("validate", ("validate", *at), "warm", "warm"),
+        Command("sla-open", ("sla", "--open", "--format", "json", *at), "warm", "≤ 5 %"),
+        Command("ticket-list", ("ticket", "list", *at), "warm", "≤ 5 %"),
+        Command("maintenance-due", ("maintenance", "due", *at), "warm", "≤ 5 %"),
+        Command("warranty", ("warranty", *at), "warm", "≤ 5 %"),
+        Command("parts", ("parts", *at), "warm", "≤ 5 %"),
+        Command("report-quarterly", ("report", "quarterly", "--period", QUARTER, "--format", "json", *at),
+                "warm", "≤ 10 %"),
+        Command("sla-quarter", ("sla", "--period", QUARTER, "--format", "json", *at), "warm", "≤ 10 %"),
+        Command("sla-open-after-change", ("sla", "--open", "--format", "json", *at), "changed",
+                "≤ 1.2× sla-open"),
+        Command("ticket-list-all-json", ("ticket", "list", "--all", "--format", "json", *at), "warm", "streams"),
+        Command("ticket-show", ("ticket", "show", ticket_id, *at), "warm", "≤ 1.3× at 1,000"),
+        Command("asset-show", ("asset", "show", asset_id), "warm", "≤ 1.3× at 1,000"),
+    ]
+
+
+@dataclass
+class Figure:
+    seconds: list[float]
+    peak_kb: int
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def best(self) -> float:
+        return min(self.seconds)
+
+
+def folder_for(work: Path, size: int) -> Path:
+    """The generated records folder of `size` tickets, made once and reused."""
+    folder = work / str(size)
+    done = folder / ".bench-complete"
+    if done.exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    print(f"generating {size:,} tickets into {folder} ...", file=sys.stderr)
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_records.py"), "--tickets", str(size),
+                    "--out", str(folder)], check=True, stdout=subprocess.DEVNULL)
+    _age(folder)
+    done.write_text("made by scripts/bench.py\n", encoding="utf-8")
+    return folder
+
+
+def _age(folder: Path) -> None:
+    """Files changed an hour ago: the cache keeps them (a file changed in the last seconds is
+    always parsed again, see docs/performance.md)."""
+    old = time.time() - AN_HOUR
+    for dirpath, _, names in os.walk(folder):
+        for name in names:
+            os.utime(os.path.join(dirpath, name), (old, old))
+
+
+def run(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall seconds and peak memory (KB) of one child process; its output is thrown away."""
     start = time.perf_counter()
-    result = action()
-    return result, time.perf_counter() - start
+    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert child.stderr is not None
+    err = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode not in (0,):
+        raise SystemExit(f"{' '.join(argv)} failed ({child.returncode}):\n{err.decode(errors='replace')}")
+    return seconds, usage.ru_maxrss   # KB on Linux
 
 
-def measure(folder: Path) -> dict[str, tuple[float, int, str]]:
-    """Seconds, count and unit of each stage on one generated records folder."""
-    old = time.time() - 3600  # files changed an hour ago: the cache may keep them (see aftersales/cache.py)
-    for path in folder.rglob("*.yaml"):
-        os.utime(path, (old, old))
-    _, cold_s = timed(lambda: load(folder, use_cache=True))     # parses every file, fills the cache
-    loaded, read_s = timed(lambda: load(folder, use_cache=True))  # unchanged files: nothing parsed
-    records = loaded.records()
-    files = 1 + len(records.assets) + len(records.tickets) + len(records.inspections) + len(records.parts)
-    problems, check_s = timed(lambda: validate(loaded))
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise SystemExit(f"generated records do not validate: {errors[0]}")
-    at = parse_instant("2026-11-23", records.settings.tz)
-    cycles, sla_s = timed(lambda: sla.evaluate(records, at))
-    events = sum(len(t.events) for t in records.tickets.values())
-    period = quarter("2026Q3", records.settings.tz)
-    _, report_s = timed(lambda: kpis.report(records, period, at))
-    return {
-        "read and parse every file": (cold_s, files, "files"),
-        "read again (parse cache warm)": (read_s, files, "files"),
-        "cross-record checks": (check_s, files, "files"),
-        "SLA evaluation": (sla_s, len(cycles), "cycles"),
-        "quarterly report numbers": (report_s, events, "events"),
-    }
+def first_ids(folder: Path) -> tuple[str, str, Path]:
+    """A ticket id in the latest year, an asset id, and a ticket file the bench may touch."""
+    base = folder / "tickets"
+    year = sorted(os.listdir(base))[-1]
+    names = sorted(n for n in os.listdir(base / year) if n.endswith(".yaml"))
+    middle = names[len(names) // 2]
+    assets = sorted(n for n in os.listdir(folder / "assets") if n.endswith(".yaml"))
+    return middle[:-5], assets[0][:-5], base / year / names[0]
 
 
-def table(results: dict[int, dict[str, tuple[float, int, str]]]) -> str:
-    small, large = SIZES
-    lines = [f"| stage | {small:,} tickets | {large:,} tickets | ratio |", "|---|---:|---:|---:|"]
-    for stage in results[small]:
-        s_sec, s_n, unit = results[small][stage]
-        l_sec, l_n, _ = results[large][stage]
-        lines.append(f"| {stage} | {s_sec:.2f} s ({s_n / s_sec:,.0f} {unit}/s) | "
-                     f"{l_sec:.2f} s ({l_n / l_sec:,.0f} {unit}/s) | {l_sec / s_sec:.1f} |")
-    lines.append("")
-    lines.append(f"Measured on {platform.python_implementation()} {platform.python_version()}, "
-                 f"{platform.machine()}, {_cpus()} (one run; shared machine, so read the ratios, not the "
-                 f"absolute times).")
+def cache_bytes(cache: Path) -> int:
+    return sum(p.stat().st_size for p in cache.rglob("*") if p.is_file()) if cache.exists() else 0
+
+
+def measure(folder: Path, work: Path, size: int, runs: int, chosen: set[str] | None
+            ) -> tuple[Figure, dict[str, Figure], int]:
+    cache = work / f"cache-{size}"
+    env = dict(os.environ, AFTERSALES_CACHE_DIR=str(cache), COLUMNS="100")
+    env.pop("AFTERSALES_CACHE", None)
+    env.pop("AFTERSALES_RECORDS", None)
+    ticket_id, asset_id, touched = first_ids(folder)
+    floor = Figure([], 0)
+    for _ in range(runs):
+        seconds, peak = run([sys.executable, "-c", FLOOR, str(folder)], env)
+        floor.seconds.append(seconds)
+        floor.peak_kb = max(floor.peak_kb, peak)
+    print(f"  floor {floor.median:.2f} s", file=sys.stderr)
+    figures: dict[str, Figure] = {}
+    for command in commands(ticket_id, asset_id):
+        if chosen is not None and command.name not in chosen:
+            continue
+        figure = Figure([], 0)
+        for i in range(runs):
+            if command.setup == "cold":
+                shutil.rmtree(cache, ignore_errors=True)
+            else:
+                if not cache.exists():
+                    run(_argv(folder, ("validate", "--at", AT)), env)   # warm it, untimed
+                if command.setup == "changed":
+                    when = time.time() - AN_HOUR + 60 + i   # a new identity, outside the racy window
+                    touched.write_bytes(touched.read_bytes())
+                    os.utime(touched, (when, when))
+            seconds, peak = run(_argv(folder, command.argv), env)
+            figure.seconds.append(seconds)
+            figure.peak_kb = max(figure.peak_kb, peak)
+        figures[command.name] = figure
+        print(f"  {command.name} {figure.median:.2f} s", file=sys.stderr)
+    return floor, figures, cache_bytes(cache)
+
+
+def _argv(folder: Path, args: tuple[str, ...]) -> list[str]:
+    return [sys.executable, "-m", "aftersales", *args, "--records", str(folder)]
+
+
+def table(results: dict[int, tuple[Figure, dict[str, Figure], int]], runs: int) -> str:
+    sizes = sorted(results)
+    lines = []
+    for size in sizes:
+        floor, figures, cache_size = results[size]
+        lines += [f"**{size:,} tickets** — floor (read + CSafeLoader parse of every ticket, one process): "
+                  f"median {floor.median:.2f} s, min {floor.best:.2f} s; cache on disk "
+                  f"{cache_size / 1e6:.1f} MB ({cache_size / size / 1024:.2f} KB/ticket)", "",
+                  "| command | median | min | ratio to floor | peak memory | KB/ticket | target |",
+                  "|---|---:|---:|---:|---:|---:|---|"]
+        names = {c.name: c for c in commands("ID", "ID")}
+        for name, fig in figures.items():
+            lines.append(f"| `{name}` | {fig.median:.2f} s | {fig.best:.2f} s | {fig.median / floor.median:.3f}× | "
+                         f"{fig.peak_kb / 1024:.0f} MB | {fig.peak_kb / size:.1f} | {names[name].group} |")
+        lines.append("")
+    if len(sizes) >= 2:
+        small, large = sizes[0], sizes[-1]
+        lines += [f"Per-ticket cost at {large:,} over that at {small:,} (1.0 is linear):", "",
+                  "| command | ratio |", "|---|---:|"]
+        s_floor, s_figs, _ = results[small]
+        l_floor, l_figs, _ = results[large]
+        lines.append(f"| floor | {(l_floor.median / large) / (s_floor.median / small):.2f} |")
+        for name in l_figs:
+            if name in s_figs:
+                lines.append(f"| `{name}` | {(l_figs[name].median / large) / (s_figs[name].median / small):.2f} |")
+        lines.append("")
+    lines.append(f"Measured {dt.date.today().isoformat()} on CPython {platform.python_version()}, "
+                 f"{platform.machine()}, {os.cpu_count()} cores, {runs} run(s) per figure "
+                 f"(shared machine: compare within a table, not across tables).")
     return "\n".join(lines)
 
 
-def _cpus() -> str:
-    import os
-    return f"{os.cpu_count()} cores"
-
-
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", default="10000,100000", help="sizes, comma-separated")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each figure (median and min)")
+    parser.add_argument("--commands", default="all", help="comma-separated command names, or all")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/aftersales-bench"),
+                        help="where generated folders and caches are kept")
     parser.add_argument("--readme", action="store_true", help="write the table into README.md")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    sizes = [int(s.replace("_", "")) for s in args.tickets.split(",") if s.strip()]
+    chosen = None if args.commands == "all" else {c.strip() for c in args.commands.split(",")}
+    known = {c.name for c in commands("ID", "ID")}
+    if chosen is not None and chosen - known:
+        parser.error(f"unknown commands {sorted(chosen - known)}; known: {', '.join(sorted(known))}")
+    args.work.mkdir(parents=True, exist_ok=True)
     results = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["AFTERSALES_CACHE_DIR"] = str(Path(tmp) / "cache")
-        for size in SIZES:
-            folder = Path(tmp) / str(size)
-            print(f"generating {size:,} tickets...", file=sys.stderr)
-            subprocess.run([sys.executable, str(ROOT / "scripts" / "make_records.py"), "--tickets", str(size),
-                            "--out", str(folder)], check=True, stdout=subprocess.DEVNULL)
-            print(f"measuring {size:,} tickets...", file=sys.stderr)
-            results[size] = measure(folder)
-    text = table(results)
+    for size in sizes:
+        folder = folder_for(args.work, size)
+        print(f"measuring {size:,} tickets ...", file=sys.stderr)
+        results[size] = measure(folder, args.work, size, args.runs, chosen)
+    text = table(results, args.runs)
     print(text)
     if args.readme:
         readme = ROOT / "README.md"
