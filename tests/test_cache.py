@@ -1,4 +1,4 @@
-"""The parse cache: a file whose identity (size, mtime, ctime, inode) is unchanged is not parsed
+"""The record cache: a file whose identity (size, mtime, ctime, inode) is unchanged is not parsed
 again; anything else (a changed file, changed code, a corrupt or foreign cache, the cache turned
 off) falls back to parsing."""
 
@@ -60,8 +60,8 @@ def test_a_changed_file_is_parsed_again(old_records, parses):
 
 def test_a_corrupt_cache_is_rebuilt_not_trusted(old_records, parses):
     store.load(old_records.root)
-    path = cache.ParseCache(old_records.root).path
-    path.write_bytes(b"not a pickle")
+    path = cache.cache_path(old_records.root)
+    path.write_bytes(b"not a database" * 100)
     before = parses["n"]
     loaded = store.load(old_records.root)
     files = len(list(old_records.root.rglob("*.yaml")))
@@ -73,7 +73,7 @@ def test_a_corrupt_cache_is_rebuilt_not_trusted(old_records, parses):
 
 def test_the_cache_lives_outside_the_records_folder(old_records, tmp_path):
     store.load(old_records.root)
-    path = cache.ParseCache(old_records.root).path
+    path = cache.cache_path(old_records.root)
     assert path.exists() and path.is_relative_to(tmp_path / "cache")
     assert not path.is_relative_to(old_records.root)
 
@@ -83,7 +83,7 @@ def test_it_can_be_turned_off(old_records, parses, monkeypatch):
     store.load(old_records.root)
     store.load(old_records.root)
     assert parses["n"] == 2 * len(list(old_records.root.rglob("*.yaml")))
-    assert not cache.ParseCache(old_records.root, active=True).path.exists()
+    assert not cache.cache_path(old_records.root).exists()
 
 
 def test_files_changed_within_the_last_seconds_are_not_cached(records, tmp_path, monkeypatch, parses):
@@ -127,3 +127,108 @@ def test_the_code_fingerprint_changes_with_any_byte_of_the_reading_code(tmp_path
     spec = tmp_path / "store" / "spec.py"
     spec.write_text(spec.read_text(encoding="utf-8") + "# a new rule\n", encoding="utf-8")
     assert cache.fingerprint(tmp_path, cache.READING_CODE) != cache.code_fingerprint()
+
+
+def _files(records):
+    return len(list(records.root.rglob("*.yaml")))
+
+
+def test_a_truncated_cache_is_rebuilt(old_records, parses):
+    for _ in range(30):
+        old_records.ticket(f"T-{_ + 2}")
+    hour_ago = time.time() - 3600
+    for p in old_records.root.rglob("*.yaml"):
+        os.utime(p, (hour_ago, hour_ago))
+    first = store.load(old_records.root)
+    path = cache.cache_path(old_records.root)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    before = parses["n"]
+    again = store.load(old_records.root)
+    assert again.records() == first.records() and again.problems == first.problems
+    assert before < parses["n"] <= before + _files(old_records)
+    after = parses["n"]
+    store.load(old_records.root)
+    assert parses["n"] == after   # whatever was read again was stored again
+
+
+def test_a_damaged_row_is_read_again_from_its_file(old_records, parses):
+    import sqlite3
+
+    first = store.load(old_records.root)
+    with sqlite3.connect(cache.cache_path(old_records.root)) as db:
+        db.execute("UPDATE files SET payload = ? WHERE rel = 'assets/CHAIR-1.yaml'", (b"garbage",))
+    before = parses["n"]
+    again = store.load(old_records.root)
+    assert parses["n"] == before + 1
+    assert again.records() == first.records()
+
+
+def test_the_rows_of_deleted_files_go_and_one_change_writes_one_row(old_records, parses):
+    import sqlite3
+
+    old_records.ticket("T-2")
+    path = old_records.root / "tickets/2026/T-2.yaml"
+    hour_ago = time.time() - 3600
+    os.utime(path, (hour_ago, hour_ago))
+    store.load(old_records.root)
+    db_path = cache.cache_path(old_records.root)
+
+    def rels():
+        with sqlite3.connect(db_path) as db:
+            return {rel for (rel,) in db.execute("SELECT rel FROM files")}
+
+    assert "tickets/2026/T-2.yaml" in rels()
+    path.unlink()
+    before = parses["n"]
+    loaded = store.load(old_records.root)
+    assert parses["n"] == before and "T-2" not in loaded.tickets
+    assert "tickets/2026/T-2.yaml" not in rels()
+
+
+def test_many_files_are_read_in_parallel_processes_with_the_same_result(old_records, monkeypatch):
+    from aftersales.store import load as module
+
+    for i in range(12):
+        old_records.ticket(f"T-{i + 2}")
+    serial = store.load(old_records.root, use_cache=False)
+    monkeypatch.setattr(module, "PARALLEL_FILES", 1)
+    monkeypatch.setattr(module, "CHUNK", 3)
+    monkeypatch.setattr(module, "_workers", lambda: 2)
+    seen = []
+    parallel = store.load(old_records.root, use_cache=False, progress=seen.append,
+                          on_count=lambda n: seen.append(("count", n)))
+    assert parallel.records() == serial.records()
+    assert parallel.problems == serial.problems
+    assert seen[0] == ("count", _files(old_records)) and len(seen) == 1 + _files(old_records)
+
+
+def test_a_warm_load_reports_nothing_to_read(old_records):
+    store.load(old_records.root)
+    counts = []
+    store.load(old_records.root, on_count=counts.append)
+    assert counts == [0]        # no progress bar on a warm run
+
+
+def test_two_processes_on_one_cache_both_give_the_right_answer(old_records, tmp_path):
+    """Race: several commands fill and read one cache at the same time (cold, then warm)."""
+    import subprocess
+    import sys
+
+    for i in range(40):
+        old_records.ticket(f"T-{i + 2}")
+    hour_ago = time.time() - 3600
+    for p in old_records.root.rglob("*.yaml"):
+        os.utime(p, (hour_ago, hour_ago))
+    env = dict(os.environ, AFTERSALES_CACHE_DIR=str(tmp_path / "cache"))
+    command = [sys.executable, "-m", "aftersales", "ticket", "list", "--all", "--format", "json",
+               "--records", str(old_records.root), "--at", "2026-12-01"]
+    expected = subprocess.run(command, env=dict(env, AFTERSALES_CACHE="off"), capture_output=True, text=True)
+    assert expected.returncode == 0, expected.stderr
+    for _ in range(2):
+        running = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                   for _ in range(4)]
+        for child in running:
+            out, err = child.communicate(timeout=120)
+            assert child.returncode == 0, err
+            assert out == expected.stdout

@@ -40,14 +40,18 @@ def format_option(*choices: str, default: str = "table") -> Callable[[F], F]:
     return decorate
 
 
+PROGRESS_FILES = 2000   # files to parse before a progress bar is worth showing
+
+
 @contextmanager
 def progress(label: str) -> Any:
-    """A progress bar on stderr when it is a terminal; silent otherwise (cron, pipes, tests)."""
+    """A progress bar on stderr when it is a terminal and there are more than a few thousand files
+    to read (a cold cache); silent otherwise (warm runs, cron, pipes, tests)."""
     show = sys.stderr.isatty()
     bar_holder: dict[str, Any] = {}
 
     def start(total: int) -> None:
-        if show and total > 200:
+        if show and total > PROGRESS_FILES:
             bar_holder["bar"] = click.progressbar(length=total, label=label, file=sys.stderr).__enter__()
 
     def step(n: int) -> None:

@@ -1,16 +1,27 @@
-"""A disposable cache of parsed record files, keyed on each file's identity and on the code.
+"""A disposable cache of read record files in SQLite, keyed on each file's identity and on the code.
 
-Parsing is most of the time a command spends on a large records folder; a file
-whose identity (size, modification and change times, inode) has not changed
-parses to the same values, so the cleaned values and problems of the last run
-are reused. An edit that restores the old mtime still changes the ctime, and a
-file replaced by another one changes the inode.
+Reading (parsing, checking against the field spec, building the typed record) is
+most of the time a command spends on a large records folder. A file whose
+identity (size, modification and change times, inode, kind) has not changed
+reads to the same record and the same problems, so the built record and its
+problems are kept per file and reused. An edit that restores the old mtime still
+changes the ctime; a file replaced by another one changes the inode.
 
-The cache lives in the user's cache folder (never in the records folder, so
-nothing shared through git is ever unpickled), carries a fingerprint of the
-code that reads files (so a changed rule never serves old results), and is
-rebuilt whenever it cannot be read. `AFTERSALES_CACHE=off` turns it off;
-`AFTERSALES_CACHE_DIR` moves it.
+The store is one SQLite file per records folder (stdlib `sqlite3`), in the
+user's cache folder, never in the records folder, so nothing shared through git
+is ever unpickled:
+
+- one row per record file, updated in place: one changed ticket rewrites one
+  row, not the whole cache;
+- WAL journal and a busy timeout: two commands may read and write it at once;
+  a writer that still cannot get the lock skips saving (the cache is optional);
+- a `meta` row holds the format and a fingerprint of the code that reads files:
+  another format or changed code empties it; a file SQLite cannot read
+  (corrupt, truncated, not a database) is deleted and rebuilt; a row whose
+  payload does not decode (zlib checks it) is read again from its file.
+
+`AFTERSALES_CACHE=off` turns it off; `AFTERSALES_CACHE_DIR` moves it (see
+docs/performance.md).
 """
 
 from __future__ import annotations
@@ -20,18 +31,28 @@ import functools
 import hashlib
 import os
 import pickle
+import sqlite3
 import time
+import zlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from aftersales.store.fileio import write_atomic
-
-FORMAT = 2
+FORMAT = 3
 RACY_SECONDS = 2  # a file changed this close to the save may change again within one mtime tick
+BUSY_MS = 10_000  # how long a command waits for another one's write before giving up saving
 # The packages whose code decides what reading a file gives.
 READING_CODE = ("core", "store")
 
 Identity = tuple[int, int, int, int, str]  # size, mtime_ns, ctime_ns, inode, kind
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    rel TEXT PRIMARY KEY, kind TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, payload BLOB NOT NULL
+);
+"""
 
 
 def cache_folder() -> Path | None:
@@ -70,50 +91,132 @@ def identity(stat: os.stat_result, kind: str) -> Identity:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, kind)
 
 
-class ParseCache:
-    """Cleaned values and problems of each file of one records folder, by the file's identity."""
+def encode(value: Any) -> bytes:
+    """What a row keeps: the pickled value, compressed (zlib's checksum also catches a damaged row)."""
+    return zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def decode(payload: bytes) -> Any:
+    return pickle.loads(zlib.decompress(payload))
+
+
+def cache_path(root: Path | str, folder: Path | None = None) -> Path:
+    """The cache file of the records folder `root` (one per folder)."""
+    digest = hashlib.sha256(str(root).encode()).hexdigest()[:20]
+    return (folder or cache_folder() or Path()) / f"records-{digest}.sqlite3"
+
+
+class RecordCache:
+    """The read results of each file of one records folder, by the file's identity.
+
+    `lookup` gives the stored payloads of the files whose identity is unchanged; `put`
+    queues the payload of a file read this run; `save` writes the queued rows and drops the
+    rows of files that are gone, in one short transaction.
+    """
 
     def __init__(self, root: Path, active: bool | None = None) -> None:
         self.root = str(root)
         folder = cache_folder()
         self.active = (enabled() if active is None else active) and folder is not None
-        digest = hashlib.sha256(self.root.encode()).hexdigest()[:20]
-        self.path = (folder or Path()) / f"parsed-{digest}.pickle"
-        self.key = (FORMAT, code_fingerprint(), self.root)
-        self.entries: dict[str, tuple[Identity, Any, list]] = {}
-        self.seen: set[str] = set()
-        self.changed = False
+        self.path = cache_path(self.root, folder)
+        self.key = f"{FORMAT}:{code_fingerprint()}:{self.root}"
+        self.fresh: dict[str, tuple[Identity, bytes]] = {}
+        self.stored: set[str] = set()
+        self.db: sqlite3.Connection | None = None
         if self.active:
-            self._read()
+            self._open()
 
-    def _read(self) -> None:
+    # --- opening -------------------------------------------------------------------
+
+    def _open(self) -> None:
+        for _ in range(2):   # a second time after deleting a file SQLite could not read
+            try:
+                self._connect()
+                return
+            except sqlite3.DatabaseError:   # corrupt, truncated, not a database: rebuilt, never trusted
+                self.close()
+                self._remove()
+            except (OSError, sqlite3.Error):   # no cache folder we may write: run without
+                break
+        self.close()
+        self.active = False
+
+    def _connect(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = self.db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.executescript(SCHEMA)
+        row = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
+        if row is None or row[0] != self.key:   # another format, other code: start empty
+            with self._writing() as write:
+                write.execute("DELETE FROM files")
+                write.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (self.key,))
+
+    def _remove(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                os.unlink(f"{self.path}{suffix}")
+
+    @contextlib.contextmanager
+    def _writing(self) -> Any:
+        assert self.db is not None
+        self.db.execute("BEGIN IMMEDIATE")
         try:
-            with open(self.path, "rb") as handle:
-                payload = pickle.load(handle)
-        except Exception:  # missing, corrupt, from another version: rebuilt, never trusted
-            return
-        if isinstance(payload, dict) and payload.get("key") == self.key:
-            self.entries = payload.get("entries", {})
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
-    def get(self, rel: str, stat: os.stat_result, kind: str) -> tuple[Any, list] | None:
-        self.seen.add(rel)
-        entry = self.entries.get(rel)
-        if entry is not None and entry[0] == identity(stat, kind):
-            return entry[1], entry[2]
-        return None
+    def close(self) -> None:
+        if self.db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.close()
+            self.db = None
 
-    def put(self, rel: str, stat: os.stat_result, kind: str, clean: Any, problems: list) -> None:
+    # --- reading and writing --------------------------------------------------------
+
+    def lookup(self, identities: dict[str, Identity]) -> dict[str, bytes]:
+        """The stored payload of each file of `identities` (rel -> identity now) that is unchanged."""
+        if self.db is None:
+            return {}
+        hits: dict[str, bytes] = {}
+        try:
+            rows = self.db.execute("SELECT rel, size, mtime_ns, ctime_ns, inode, kind, payload FROM files")
+            for rel, size, mtime, ctime, inode, kind, payload in rows:
+                self.stored.add(rel)
+                if identities.get(rel) == (size, mtime, ctime, inode, kind):
+                    hits[rel] = payload
+        except sqlite3.DatabaseError:   # a damaged page: start again from the files, and rebuild it
+            self.close()
+            self._remove()
+            self.stored.clear()
+            self._open()
+            return {}
+        return hits
+
+    def put(self, rel: str, ident: Identity, payload: bytes) -> None:
         if self.active:
-            self.entries[rel] = (identity(stat, kind), clean, problems)
-            self.changed = True
+            self.fresh[rel] = (ident, payload)
 
-    def save(self) -> None:
-        """Write the cache if anything changed; a cache that cannot be written is simply skipped."""
-        gone = set(self.entries) - self.seen
-        if not self.active or not (self.changed or gone):
+    def save(self, present: Iterable[str]) -> None:
+        """Write this run's rows and drop those of files no longer `present`; a cache that cannot
+        be written (locked for too long, disk full, read-only) is simply skipped."""
+        if self.db is None:
             return
+        gone = self.stored - set(present)
         racy = time.time_ns() - RACY_SECONDS * 1_000_000_000
-        entries = {rel: e for rel, e in self.entries.items() if rel in self.seen and e[0][1] < racy}
-        with contextlib.suppress(OSError):
-            data = pickle.dumps({"key": self.key, "entries": entries}, protocol=pickle.HIGHEST_PROTOCOL)
-            write_atomic(self.path, data)
+        rows = [(rel, i[4], i[0], i[1], i[2], i[3], payload)
+                for rel, (i, payload) in self.fresh.items() if i[1] < racy]
+        try:
+            if rows or gone:
+                with self._writing() as write:
+                    write.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                    write.executemany("DELETE FROM files WHERE rel = ?", [(rel,) for rel in sorted(gone)])
+        except sqlite3.Error:
+            pass
+        finally:
+            self.fresh.clear()
+            self.close()

@@ -1,14 +1,21 @@
 """Reading a whole records folder once: every record that could be built, every problem found.
 
 Reading is linear in the files: each is read and parsed once per run, by
-`reading.read_file`, whose result depends only on the file's bytes, so the
-parse cache (`cache`) can sit behind it.
+`reading.read_file`, whose result (and the record built from it) depends only on
+the file's bytes, so the record cache (`cache`) can sit behind it. Files the cache
+cannot answer are read by parallel processes when there are many of them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
-from collections.abc import Callable
+import multiprocessing as mp
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,9 +23,13 @@ from typing import Any
 from aftersales.core.model import Asset, Inspection, Part, Records, Settings, Ticket
 from aftersales.core.problems import Problem
 from aftersales.store import build
-from aftersales.store.cache import ParseCache
+from aftersales.store.cache import Identity, RecordCache, decode, encode, identity
 from aftersales.store.paths import KINDS, SETTINGS_FILE, RecordFile, scan
 from aftersales.store.reading import Cleaned, read_file
+
+PARALLEL_FILES = 2000   # more files than this to read (a cold cache): parsed by parallel processes
+MAX_WORKERS = 8
+CHUNK = 250
 
 
 @dataclass
@@ -55,6 +66,7 @@ def load(root: Path, progress: Callable[[int], None] | None = None,
 
     Each file is read and parsed at most once; with the cache on, a file whose identity
     (size, mtime, ctime, inode) is unchanged since the last run is not parsed again at all.
+    `on_count` is told how many files must really be read (parsed), `progress` of each one.
     """
     collecting = gc.isenabled()
     gc.disable()  # loading builds millions of small objects that all live on: no cycles to collect
@@ -67,49 +79,118 @@ def load(root: Path, progress: Callable[[int], None] | None = None,
 
 def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable[[int], None] | None,
           use_cache: bool | None) -> Loaded:
-    cache = ParseCache(root, use_cache)
-    problems: list[Problem] = []
-    clean_settings, found = _read_cached(cache, root / SETTINGS_FILE, SETTINGS_FILE, "settings")
+    cache = RecordCache(root, use_cache)
+    try:
+        problems: list[Problem] = []
+        scan_problems: list[Problem] = []
+        files = scan(root, scan_problems)
+        wanted = [(SETTINGS_FILE, "settings"), *((f.rel, f.kind) for f in files)]
+        identities = _identities(root, wanted)
+        values: dict[str, Read] = {}
+        for rel, payload in cache.lookup(identities).items():
+            with contextlib.suppress(Exception):   # a damaged row is read again from its file
+                values[rel] = decode(payload)
+        missing = [(rel, kind) for rel, kind in wanted if rel not in values]
+        if on_count:
+            on_count(len(missing))
+        for rel, fresh, value in _read_all(root, missing, progress, cache.active):
+            values[rel] = value
+            if rel in identities and fresh is not None:
+                cache.put(rel, identities[rel], fresh)
+        cache.save(rel for rel, _ in wanted)
+    finally:
+        cache.close()
+    settings, found, _ = values[SETTINGS_FILE]
     problems.extend(found)
-    settings = build.settings(clean_settings) if clean_settings is not None else None
+    problems.extend(scan_problems)
     loaded = Loaded(root, settings, problems=problems)
-    files = scan(root, problems)
-    if on_count:
-        on_count(len(files))
     for item in files:
-        clean, found = _read_cached(cache, root / item.rel, item.rel, item.kind)
+        record, found, id_line = values[item.rel]
         problems.extend(found)
-        if clean is not None:
-            _add(loaded.table(item.kind), clean, item, problems)
-        if progress:
-            progress(1)
-    cache.save()
+        if record is not None:
+            _add(loaded.table(item.kind), record, id_line, item, problems)
     loaded.file_ids = {kind: frozenset(f.stem for f in files if f.kind == kind) for kind in KINDS}
     return loaded
 
 
-def _read_cached(cache: ParseCache, path: Path, rel: str, kind: str) -> tuple[Cleaned | None, list[Problem]]:
-    try:
-        stat = path.stat()
-    except OSError:
-        return read_file(path, rel, kind)
-    hit = cache.get(rel, stat, kind)
-    if hit is not None:
-        return hit[0], list(hit[1])
+Read = tuple[Any, list[Problem], int]   # the record built (or None), its problems, the line of its id
+
+
+def read_record(path: Path, rel: str, kind: str) -> Read:
+    """One file read, checked and built: what a file's identity decides (and the cache keeps)."""
     clean, problems = read_file(path, rel, kind)
-    cache.put(rel, stat, kind, clean, problems)
-    return clean, problems
+    if clean is None:
+        return None, problems, 1
+    if kind == "settings":
+        return build.settings(clean), problems, 1
+    record = _BUILDERS[kind](clean, rel)
+    id_line = build.key_lines(clean).get("id", record.where.line) if record is not None else 1
+    return record, problems, id_line
+
+
+def _identities(root: Path, wanted: list[tuple[str, str]]) -> dict[str, Identity]:
+    found: dict[str, Identity] = {}
+    base = str(root)
+    for rel, kind in wanted:
+        try:
+            found[rel] = identity(os.stat(os.path.join(base, rel)), kind)
+        except OSError:
+            continue   # read (and reported) below, never cached
+    return found
+
+
+def _read_all(root: Path, items: list[tuple[str, str]], progress: Callable[[int], None] | None,
+              keep: bool) -> Iterator[tuple[str, bytes | None, Read]]:
+    """Each file of `items` read: (rel, its cache payload when `keep`, what was read). Many files
+    are read by parallel processes (parsing is CPU-bound), a few in this one."""
+    workers = _workers()
+    if len(items) >= PARALLEL_FILES and workers > 1:
+        done: set[str] = set()
+        try:
+            for rel, payload in _read_parallel(root, items, workers):
+                done.add(rel)
+                if progress:
+                    progress(1)
+                yield rel, payload if keep else None, decode(payload)
+            return
+        except (OSError, BrokenProcessPool):   # no processes to be had: the rest is read here
+            items = [item for item in items if item[0] not in done]
+    for rel, kind in items:
+        value = read_record(root / rel, rel, kind)
+        if progress:
+            progress(1)
+        yield rel, encode(value) if keep else None, value
+
+
+def _workers() -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:   # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    return min(cores, MAX_WORKERS)
+
+
+def _read_parallel(root: Path, items: list[tuple[str, str]], workers: int) -> Iterator[tuple[str, bytes]]:
+    # fork is cheap, but forking a process that runs other threads (the web server) is not safe
+    method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
+    chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method)) as pool:
+        for future in as_completed([pool.submit(_read_chunk, str(root), chunk) for chunk in chunks]):
+            yield from future.result()
+
+
+def _read_chunk(root: str, items: list[tuple[str, str]]) -> list[tuple[str, bytes]]:
+    """In a worker process: read, check and build a chunk of files; the results travel encoded."""
+    gc.disable()
+    base = Path(root)
+    return [(rel, encode(read_record(base / rel, rel, kind))) for rel, kind in items]
 
 
 _BUILDERS: dict[str, Callable[[Cleaned, str], Any]] = {
     "asset": build.asset, "ticket": build.ticket, "inspection": build.inspection, "part": build.part}
 
 
-def _add(table: dict[str, Any], clean: Cleaned, item: RecordFile, problems: list[Problem]) -> None:
-    record = _BUILDERS[item.kind](clean, item.rel)
-    if record is None:
-        return
-    id_line = build.key_lines(clean).get("id", record.where.line)
+def _add(table: dict[str, Any], record: Any, id_line: int, item: RecordFile, problems: list[Problem]) -> None:
     if record.id in table:
         other = table[record.id].where.path
         problems.append(Problem(item.rel, id_line, 1, "error", "duplicate-id",
