@@ -117,10 +117,10 @@ def load_asset(root: Path, asset_id: str,
     return settings, asset
 
 
-def load_ticket(root: Path, ticket_id: str) -> OneTicket:
-    """One ticket (an id of the folder), its asset and the settings, each refused when it does not
-    validate; nothing else is read."""
-    index = list_ids(root)
+def load_ticket(root: Path, ticket_id: str, index: Mapping[str, Mapping[str, str]] | None = None) -> OneTicket:
+    """One ticket (an id of `index`, the folder's ids), its asset and the settings, each refused when
+    it does not validate; nothing else is read (not even the list of all ticket files)."""
+    index = index if index is not None else list_ids(root)
     settings = read_settings(root)
     rel = index["ticket"][ticket_id]
     ticket, problems = _one(root, rel, "ticket", settings.tz)

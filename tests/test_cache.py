@@ -4,6 +4,7 @@ off) falls back to parsing."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
@@ -232,3 +233,78 @@ def test_two_processes_on_one_cache_both_give_the_right_answer(old_records, tmp_
             out, err = child.communicate(timeout=120)
             assert child.returncode == 0, err
             assert out == expected.stdout
+
+
+# --- the results of the checks, and tickets built only when asked for -----------------------
+
+@pytest.fixture
+def builds(monkeypatch):
+    """Count the tickets built from stored bytes or from their files."""
+    from aftersales.store import load as module
+
+    count = {"decoded": 0}
+    real = module.decode
+
+    def counting(payload):
+        value = real(payload)
+        if isinstance(value, tuple) and len(value) == 1 and type(value[0]).__name__ == "Ticket":
+            count["decoded"] += 1
+        return value
+
+    monkeypatch.setattr(module, "decode", counting)
+    return count
+
+
+def _aged(records, seconds=3600):
+    when = time.time() - seconds
+    for p in records.root.rglob("*.yaml"):
+        os.utime(p, (when, when))
+
+
+def _validate(records, at="2026-12-01"):
+    from aftersales.project import check_folder
+    return check_folder(records.root, at)[1]
+
+
+def test_a_warm_validate_builds_no_ticket_and_finds_the_same_problems(old_records, builds):
+    from conftest import event
+    old_records.ticket("T-2", event("09:00", "reported"), event("10:00", "callback", satisfaction=5))
+    _aged(old_records)
+    cold = _validate(old_records)
+    assert any(p.code == "not-resolved" for p in cold)
+    builds["decoded"] = 0
+    warm = _validate(old_records)
+    assert warm == cold
+    assert builds["decoded"] == 0
+
+
+def test_kept_checks_follow_the_assets_the_inspections_and_the_instant(old_records):
+    from conftest import event
+    old_records.ticket("T-2", event("09:00", "reported"), area="lobby", inspection="INS-9")
+    _aged(old_records)
+    first = {(p.path, p.code) for p in _validate(old_records)}
+    assert ("tickets/2026/T-2.yaml", "unknown-inspection") in first
+    old_records.inspection("INS-9")
+    _aged(old_records)
+    assert ("tickets/2026/T-2.yaml", "unknown-inspection") not in {(p.path, p.code) for p in _validate(old_records)}
+    old_records.asset(area="office")          # the asset moves: the ticket's area now differs from it
+    _aged(old_records)
+    assert ("tickets/2026/T-2.yaml", "area-mismatch") in {(p.path, p.code) for p in _validate(old_records)}
+    # as of an instant before its events, a warm cache still reports them as in the future
+    early = {(p.path, p.code) for p in _validate(old_records, at="2026-01-01")}
+    assert ("tickets/2026/T-2.yaml", "future") in early
+
+
+def test_open_tickets_are_listed_without_building_the_closed_ones(old_records, builds):
+    from conftest import event, run
+    for i in range(2, 8):
+        old_records.ticket(f"T-{i}", event("09:00", "reported"), event("10:00", "resolved"))
+    old_records.ticket("T-8", event("09:00", "reported"))
+    _aged(old_records)
+    assert run("validate", "--records", str(old_records.root)).exit_code in (0, 1)
+    builds["decoded"] = 0
+    result = run("ticket", "list", "--records", str(old_records.root), "--format", "json")
+    assert result.exit_code == 0, result.output
+    listed = [row["id"] for row in json.loads(result.stdout)]
+    assert "T-8" in listed and "T-2" not in listed
+    assert builds["decoded"] <= 2      # the open ones (T-1 from the fixture, T-8), not the six resolved

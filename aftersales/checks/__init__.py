@@ -8,20 +8,25 @@ yielding located problems, run over everything that was read.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aftersales.checks.assets import check_asset
 from aftersales.checks.common import Known
 from aftersales.checks.inspections import check_inspection
 from aftersales.checks.notify import check_environment, check_notify
-from aftersales.checks.parts import check_part, check_stock
+from aftersales.checks.parts import check_levels, check_part
 from aftersales.checks.places import check_place
 from aftersales.checks.settings import check_settings
 from aftersales.checks.tickets import check_events, check_ticket
 from aftersales.core.problems import Problem
+from aftersales.engine import parts
 from aftersales.store.build import DEFAULT_TIMEZONE
+from aftersales.store.cache import Identity, decode, encode, fingerprint, remember_checks
 from aftersales.store.load import Loaded
 from aftersales.store.paths import SETTINGS_FILE
 
@@ -32,12 +37,17 @@ def validate(loaded: Loaded, now: dt.datetime | None = None, environ: Mapping[st
              ) -> list[Problem]:
     """Every problem of a loaded records folder as of `now` (events after it are errors), sorted by
     file and line; the notification channels are checked against `environ` (default: this
-    process's environment)."""
+    process's environment).
+
+    The checks of one ticket depend on its file, on the settings, assets and parts, and on the ids
+    of the inspections (the context), and on `now` only through events after it: their results
+    are kept in the record cache and reused while the file and the context are unchanged and the
+    ticket's latest event is not after `now`, so a warm run builds no ticket it does not need."""
     s = loaded.settings
     known = Known(s, loaded.file_ids, loaded.assets, now, loaded.parts)
     problems = list(loaded.problems)
     tz = s.tz if s is not None else ZoneInfo(DEFAULT_TIMEZONE)
-    for table in (loaded.assets, loaded.tickets, loaded.inspections, loaded.parts):
+    for table in (loaded.assets, loaded.inspections, loaded.parts):
         for record in table.values():
             problems.extend(check_place(record, tz))
     if s is not None:
@@ -46,12 +56,63 @@ def validate(loaded: Loaded, now: dt.datetime | None = None, environ: Mapping[st
         problems.extend(check_environment(s, os.environ if environ is None else environ))
         for asset in loaded.assets.values():
             problems.extend(check_asset(asset, s))
-    for ticket in loaded.tickets.values():
-        problems.extend(check_ticket(ticket, known))
+    problems.extend(_check_tickets(loaded, known, tz, now))
     for inspection in loaded.inspections.values():
         problems.extend(check_inspection(inspection, known))
     for part in loaded.parts.values():
         problems.extend(check_part(part))
     if s is not None:
-        problems.extend(check_stock(loaded.parts.values(), loaded.tickets.values(), s.tz))
+        uses = (use for facts in loaded.tickets.facts.values() for use in facts[4])
+        problems.extend(check_levels(loaded.parts.values(), parts.usage_from(uses, s.tz)))
     return sorted(set(problems), key=lambda p: (p.path != SETTINGS_FILE, p.path, p.line, p.column, p.code, p.message))
+
+
+# The code whose change makes every kept result of the checks stale.
+CHECKING_CODE = ("core", "store", "checks", "engine")
+
+
+def _check_tickets(loaded: Loaded, known: Known, tz: ZoneInfo, now: dt.datetime | None) -> list[Problem]:
+    context = _context(loaded) if now is not None else None
+    problems: list[Problem] = []
+    fresh: dict[str, tuple[Identity, bytes]] = {}
+    tickets = loaded.tickets
+    for ident, rel in tickets.rel.items():
+        kept = _kept(loaded.checked.get(rel), context) if now is not None and tickets.facts[ident][2] <= now else None
+        if kept is not None:
+            problems.extend(kept)
+            continue
+        ticket = tickets[ident]
+        found = [*check_place(ticket, tz), *check_ticket(ticket, known)]
+        problems.extend(found)
+        if context is not None and now is not None and tickets.facts[ident][2] <= now and rel in loaded.identities:
+            fresh[rel] = (loaded.identities[rel], encode((context, found)))
+    if fresh:
+        remember_checks(loaded.root, fresh)
+    return problems
+
+
+def _kept(blob: bytes | None, context: str | None) -> list[Problem] | None:
+    if blob is None or context is None:
+        return None
+    try:
+        kept_context, found = decode(blob)
+    except Exception:   # a damaged row: checked again
+        return None
+    return list(found) if kept_context == context else None
+
+
+@functools.cache
+def _checking_code() -> str:
+    return fingerprint(Path(__file__).resolve().parent.parent, CHECKING_CODE)
+
+
+def _context(loaded: Loaded) -> str:
+    """What the checks of a ticket look at besides its own file: the code, the settings, the asset
+    and part files (their identities), and the ids of every asset, part and inspection file."""
+    digest = hashlib.sha256(_checking_code().encode())
+    for rel, ident in sorted(loaded.identities.items()):
+        if not rel.startswith(("tickets/", "inspections/")):
+            digest.update(repr((rel, ident)).encode())
+    for kind in ("asset", "part", "inspection"):
+        digest.update(repr((kind, sorted(loaded.file_ids.get(kind, ())))).encode())
+    return digest.hexdigest()

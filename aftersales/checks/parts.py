@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,11 @@ def check_part(part: Part) -> Iterator[Problem]:
 
 def check_stock(all_parts: Iterable[Part], tickets: Iterable[Ticket], tz: ZoneInfo) -> Iterator[Problem]:
     """A part whose stock falls below zero: a delivery or a count is missing, or a quantity is wrong."""
-    used = parts.usage_by_day(tickets, tz)
+    return check_levels(all_parts, parts.usage_by_day(tickets, tz))
+
+
+def check_levels(all_parts: Iterable[Part], used: dict[str, dict[dt.date, float]]) -> Iterator[Problem]:
+    """`check_stock` from the usage already added up ({part: {date: qty}})."""
     for part in all_parts:
         shortage = parts.first_shortage(part, used.get(part.id, {}))
         if shortage:

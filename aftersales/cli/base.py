@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import click
@@ -78,3 +79,18 @@ def cli() -> None:
       aftersales validate --records school-records
       aftersales sla --open
     """
+
+
+def echo_chunks(chunks: Iterable[str], size: int = 1 << 16) -> None:
+    """Write a document made a piece at a time (`views.tables.json_rows`, `csv_rows`) to stdout as
+    it comes, in writes of about `size` characters: a long listing is never held whole in memory."""
+    pending: list[str] = []
+    held = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        held += len(chunk)
+        if held >= size:
+            click.echo("".join(pending), nl=False)
+            pending, held = [], 0
+    if pending:
+        click.echo("".join(pending), nl=False)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from aftersales.cli.base import CONTEXT, Choice, group
+from aftersales.cli.base import CONTEXT, Choice, echo_chunks, group
 from aftersales.cli.options import at_option, format_option, period_options, project, records_option
 from aftersales.core.errors import UsageError
 from aftersales.core.ids import resolve
@@ -21,7 +21,7 @@ from aftersales.store.reading import read_file
 from aftersales.store.spec import STATUSES
 from aftersales.views.fmt import human_seconds, short
 from aftersales.views.rows import CYCLE_COLUMNS, cycle_row
-from aftersales.views.tables import table, to_csv, to_json
+from aftersales.views.tables import csv_rows, json_rows, table, to_csv, to_json
 
 
 @click.command("sla", context_settings=CONTEXT)
@@ -76,19 +76,20 @@ def sla_command(records_dir, at_text, open_only, statuses, targets, area, ticket
         return sla.select(cycles, records, open_only=open_only, statuses=statuses, targets=targets,
                           area=area, ticket=ticket, period=chosen_period, at=at)
 
-    cycles = pick(sla.evaluate(records, at))
+    wanted = sla.candidates(records, at, open_only=open_only, ticket=ticket, period=chosen_period)
+    cycles = pick(sla.evaluate(records, at, tickets=wanted))
     if policy is not None:
         other = _read_policy(policy, records.settings)
-        _show_changes(sla.compare(cycles, pick(sla.evaluate(records, at, other))), fmt, tz)
+        _show_changes(sla.compare(cycles, pick(sla.evaluate(records, at, other, tickets=wanted))), fmt, tz)
         return
     cycles.sort(key=sla.urgency)
     breached = any(c.status == "breached" for c in cycles)
     if fail_on_breach and not breached:   # for cron: a run with nothing breached says nothing
         return
-    if fmt == "json":
-        click.echo(to_json([cycle_row(c, tz) for c in cycles]))
+    if fmt == "json":   # written row by row: 250,000 cycles never make one document in memory
+        echo_chunks(json_rows(cycle_row(c, tz) for c in cycles))
     elif fmt == "csv":
-        click.echo(to_csv([cycle_row(c, tz) for c in cycles], CYCLE_COLUMNS), nl=False)
+        echo_chunks(csv_rows((cycle_row(c, tz) for c in cycles), CYCLE_COLUMNS))
     else:
         click.echo(_sla_table(cycles, tz) or "no clock cycles match")
         if cycles:

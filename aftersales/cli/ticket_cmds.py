@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from aftersales.cli.base import Choice, group
+from aftersales.cli.base import Choice, echo_chunks, group
 from aftersales.cli.options import at_option, field_options, format_option, project, records_option
 from aftersales.core import phones
 from aftersales.core.errors import UsageError
@@ -17,13 +17,14 @@ from aftersales.core.problems import did_you_mean
 from aftersales.core.times import parse_date, parse_instant, parse_past_instant
 from aftersales.edit import tickets
 from aftersales.engine import queries, sla
+from aftersales.project import load_ticket
 from aftersales.store import spec
-from aftersales.store.paths import find_root
+from aftersales.store.paths import find_root, list_ids
 from aftersales.store.spec import CATEGORIES, CHANNELS, EVENT, EVENT_TYPES, KINDS, KINDS_WITH_ASSET, SEVERITIES, TICKET
 from aftersales.views import rows
 from aftersales.views import tickets as ticket_views
 from aftersales.views.fmt import short
-from aftersales.views.tables import terminal_width, to_csv, to_json
+from aftersales.views.tables import csv_rows, json_rows, terminal_width
 
 
 @group("ticket")
@@ -45,13 +46,16 @@ def show(ticket_id: str, records_dir: Any, at_text: str) -> None:
       aftersales ticket show T-20260314-7F3K9Q
       aftersales ticket show T-20260314-7F --at "2026-03-14 12:00"
     """
-    p = project(records_dir, at_text)
-    records = p.records
-    ticket = records.tickets[resolve(ticket_id, records.tickets, "ticket")].as_of(p.at)
+    root = find_root(records_dir)
+    index = list_ids(root)
+    one = load_ticket(root, resolve(ticket_id, index["ticket"], "ticket"), index)   # nothing else is read
+    tz = one.settings.tz
+    at = parse_instant(at_text, tz)
+    ticket = one.ticket.as_of(at)
     if ticket is None:
-        raise UsageError(f"{ticket_id} was reported after {short(p.at, p.tz)}: it did not exist yet")
-    engine = sla.Engine(records.settings, records.assets)
-    click.echo(ticket_views.show(ticket, engine, p.at, terminal_width() - 1))
+        raise UsageError(f"{ticket_id} was reported after {short(at, tz)}: it did not exist yet")
+    engine = sla.Engine(one.settings, {one.asset.id: one.asset} if one.asset is not None else {})
+    click.echo(ticket_views.show(ticket, engine, at, terminal_width() - 1))
 
 
 # --- writing ----------------------------------------------------------------
@@ -260,9 +264,9 @@ def list_command(records_dir: Any, at_text: str, show_all: bool, kind: str | Non
         asset = resolve(asset, records.assets, "asset")
     found = queries.ticket_rows(records, p.at, show_all=show_all, kind=kind, area=area, asset=asset, status=status,
                                 since=parse_date(since) if since else None)
-    if fmt == "json":
-        click.echo(to_json([rows.ticket_row(r, p.tz) for r in found]))
+    if fmt == "json":   # written row by row (a --all listing of ten years is long)
+        echo_chunks(json_rows(rows.ticket_row(r, p.tz) for r in found))
     elif fmt == "csv":
-        click.echo(to_csv([rows.ticket_row(r, p.tz) for r in found], rows.TICKET_COLUMNS), nl=False)
+        echo_chunks(csv_rows((rows.ticket_row(r, p.tz) for r in found), rows.TICKET_COLUMNS))
     else:
         click.echo(ticket_views.list_table(found, p.at, p.tz, terminal_width()) or "no tickets match")

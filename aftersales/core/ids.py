@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from aftersales.core.errors import UsageError
 from aftersales.core.problems import did_you_mean
@@ -22,8 +22,10 @@ def new_ticket_id(day: dt.date) -> str:
 def resolve(prefix: str, ids: Iterable[str], kind: str) -> str:
     """The one id that is `prefix` or starts with it (case-insensitive); usage error otherwise,
     with the closest id when one is close (`no asset 'AUD-CHAIR-Z' (did you mean 'AUD-CHAIR-A'?)`)."""
-    ids = list(ids)
     wanted = prefix.strip().upper()
+    if isinstance(ids, Collection) and wanted in ids:   # a full id: no need to go through them all
+        return wanted
+    ids = list(ids)
     exact = [i for i in ids if i.upper() == wanted]
     if exact:
         return exact[0]

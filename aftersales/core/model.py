@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from aftersales.core.durations import Duration
@@ -408,3 +409,21 @@ class Records:
     def tickets_as_of(self, at: dt.datetime) -> list[Ticket]:
         """Every ticket as it stood at `at` (later events dropped, later tickets absent)."""
         return [t for t in (t.as_of(at) for t in self.tickets.values()) if t is not None]
+
+    def maybe_tickets(self, *, open_at: dt.datetime | None = None,
+                      period: tuple[dt.datetime, dt.datetime, dt.datetime] | None = None) -> Iterator[Ticket]:
+        """The tickets that may be open at `open_at` and/or may have an event in [start, end) at or
+        before `at` (`period`), in the records' order: all of those, and perhaps a few others, so
+        the caller still filters exactly. A ticket table that can tell from what it keeps without
+        building every ticket (the loader's, see `Narrowing`) is asked; any other gives them all."""
+        if isinstance(self.tickets, Narrowing):
+            return (self.tickets[i] for i in self.tickets.candidates(open_at=open_at, period=period))
+        return iter(self.tickets.values())
+
+
+@runtime_checkable
+class Narrowing(Protocol):
+    """A ticket table that names the tickets that may match, without building the others."""
+
+    def candidates(self, *, open_at: dt.datetime | None = None,
+                   period: tuple[dt.datetime, dt.datetime, dt.datetime] | None = None) -> list[str]: ...

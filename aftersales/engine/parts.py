@@ -21,13 +21,15 @@ def counted(part: Part) -> bool:
 
 def usage_by_day(tickets: Iterable[Ticket], tz) -> dict[str, dict[dt.date, float]]:
     """{part: {date: qty}} from the `parts` of `resolved` events."""
+    return usage_from(((use.part, event.at, use.qty) for ticket in tickets for event in ticket.events
+                       if event.type == "resolved" for use in event.parts), tz)
+
+
+def usage_from(uses: Iterable[tuple[str, dt.datetime, float]], tz) -> dict[str, dict[dt.date, float]]:
+    """{part: {date: qty}} from (part, at, qty) uses, added up in their order."""
     used: dict[str, dict[dt.date, float]] = defaultdict(lambda: defaultdict(float))
-    for ticket in tickets:
-        for event in ticket.events:
-            if event.type == "resolved":
-                day = event.at.astimezone(tz).date()
-                for use in event.parts:
-                    used[use.part][day] += use.qty
+    for part, at, qty in uses:
+        used[part][at.astimezone(tz).date()] += qty
     return used
 
 

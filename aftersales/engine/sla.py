@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from aftersales.core.durations import Duration
 from aftersales.core.errors import AftersalesError
 from aftersales.core.model import Asset, CalendarSpec, Event, Records, Settings, Target, Ticket
+from aftersales.core.times import Period
 from aftersales.engine.calendar import WorkCalendar
 from aftersales.store.spec import STATUSES  # noqa: F401  (re-exported: the statuses a cycle can have)
 
@@ -278,10 +279,34 @@ def _deadline_after_pauses(calendar: WorkCalendar, start: dt.datetime, allowed: 
     return calendar.add_seconds(cursor, remaining)
 
 
-def evaluate(records: Records, at: dt.datetime, settings: Settings | None = None) -> list[Cycle]:
-    """All cycles of all tickets as of `at`, under `settings` (default: the records' own)."""
+def evaluate(records: Records, at: dt.datetime, settings: Settings | None = None,
+             tickets: Iterable[Ticket] | None = None) -> list[Cycle]:
+    """All cycles of all tickets (or of `tickets`) as of `at`, under `settings` (default: the
+    records' own)."""
     engine = Engine(settings or records.settings, records.assets)
-    return engine.all_cycles(records.tickets.values(), at)
+    return engine.all_cycles(records.tickets.values() if tickets is None else tickets, at)
+
+
+def candidates(records: Records, at: dt.datetime, *, open_only: bool = False, ticket: str | None = None,
+               period: Period | None = None) -> list[Ticket]:
+    """The tickets that can have a cycle passing those filters of `select`, in the records' order:
+    open at `at`, this one, or with an event in the period (a cycle starts at one of its ticket's
+    events). Evaluating only these gives the cycles `select` keeps, without the rest of the history."""
+    chosen = []
+    if ticket is not None:
+        pool: Iterable[Ticket] = [records.tickets[ticket]]
+    else:
+        pool = records.maybe_tickets(open_at=at if open_only else None,
+                                     period=(period.start, period.end, at) if period is not None else None)
+    for t in pool:
+        if open_only:
+            seen = t.as_of(at)
+            if seen is None or seen.status != "open":
+                continue
+        if period is not None and not any(e.at in period and e.at <= at for e in t.events):
+            continue
+        chosen.append(t)
+    return chosen
 
 
 # --- selecting and presenting cycles (data only: the command line renders it) ---

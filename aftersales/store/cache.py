@@ -38,7 +38,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-FORMAT = 3
+FORMAT = 4
 RACY_SECONDS = 2  # a file changed this close to the save may change again within one mtime tick
 BUSY_MS = 10_000  # how long a command waits for another one's write before giving up saving
 # The packages whose code decides what reading a file gives.
@@ -50,7 +50,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     rel TEXT PRIMARY KEY, kind TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-    ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, payload BLOB NOT NULL
+    ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, payload BLOB NOT NULL, summary BLOB NOT NULL,
+    checked BLOB
 );
 """
 
@@ -120,7 +121,7 @@ class RecordCache:
         self.active = (enabled() if active is None else active) and folder is not None
         self.path = cache_path(self.root, folder)
         self.key = f"{FORMAT}:{code_fingerprint()}:{self.root}"
-        self.fresh: dict[str, tuple[Identity, bytes]] = {}
+        self.fresh: dict[str, tuple[Identity, bytes, bytes]] = {}
         self.stored: set[str] = set()
         self.db: sqlite3.Connection | None = None
         if self.active:
@@ -178,17 +179,19 @@ class RecordCache:
 
     # --- reading and writing --------------------------------------------------------
 
-    def lookup(self, identities: dict[str, Identity]) -> dict[str, bytes]:
-        """The stored payload of each file of `identities` (rel -> identity now) that is unchanged."""
+    def lookup(self, identities: dict[str, Identity]) -> dict[str, tuple[bytes, bytes, bytes | None]]:
+        """The stored row (payload, summary, checks) of each file of `identities` (rel -> identity
+        now) that is unchanged."""
         if self.db is None:
             return {}
-        hits: dict[str, bytes] = {}
+        hits: dict[str, tuple[bytes, bytes, bytes | None]] = {}
         try:
-            rows = self.db.execute("SELECT rel, size, mtime_ns, ctime_ns, inode, kind, payload FROM files")
-            for rel, size, mtime, ctime, inode, kind, payload in rows:
+            rows = self.db.execute("SELECT rel, size, mtime_ns, ctime_ns, inode, kind, payload, summary, checked "
+                                   "FROM files")
+            for rel, size, mtime, ctime, inode, kind, payload, summary, checked in rows:
                 self.stored.add(rel)
                 if identities.get(rel) == (size, mtime, ctime, inode, kind):
-                    hits[rel] = payload
+                    hits[rel] = (payload, summary, checked)
         except sqlite3.DatabaseError:   # a damaged page: start again from the files, and rebuild it
             self.close()
             self._remove()
@@ -197,9 +200,9 @@ class RecordCache:
             return {}
         return hits
 
-    def put(self, rel: str, ident: Identity, payload: bytes) -> None:
+    def put(self, rel: str, ident: Identity, payload: bytes, summary: bytes) -> None:
         if self.active:
-            self.fresh[rel] = (ident, payload)
+            self.fresh[rel] = (ident, payload, summary)
 
     def save(self, present: Iterable[str]) -> None:
         """Write this run's rows and drop those of files no longer `present`; a cache that cannot
@@ -208,15 +211,33 @@ class RecordCache:
             return
         gone = self.stored - set(present)
         racy = time.time_ns() - RACY_SECONDS * 1_000_000_000
-        rows = [(rel, i[4], i[0], i[1], i[2], i[3], payload)
-                for rel, (i, payload) in self.fresh.items() if i[1] < racy]
+        rows = [(rel, i[4], i[0], i[1], i[2], i[3], payload, summary)
+                for rel, (i, payload, summary) in self.fresh.items() if i[1] < racy]
         try:
             if rows or gone:
                 with self._writing() as write:
-                    write.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                    write.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)", rows)
                     write.executemany("DELETE FROM files WHERE rel = ?", [(rel,) for rel in sorted(gone)])
         except sqlite3.Error:
             pass
         finally:
             self.fresh.clear()
             self.close()
+
+
+def remember_checks(root: Path, checked: dict[str, tuple[Identity, bytes]]) -> None:
+    """Keep the results of the checks of some files (rel -> (identity they were read with, results))
+    in their rows; a row whose file changed meanwhile (another identity) is left alone."""
+    cached = RecordCache(root)
+    try:
+        if cached.db is None or not checked:
+            return
+        with cached._writing() as write:
+            write.executemany(
+                "UPDATE files SET checked = ? WHERE rel = ? AND size = ? AND mtime_ns = ? AND ctime_ns = ? "
+                "AND inode = ? AND kind = ?",
+                [(blob, rel, *ident) for rel, (ident, blob) in sorted(checked.items())])
+    except sqlite3.Error:
+        pass
+    finally:
+        cached.close()

@@ -9,11 +9,13 @@ cannot answer are read by parallel processes when there are many of them.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import multiprocessing as mp
 import os
 import threading
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -32,6 +34,64 @@ MAX_WORKERS = 8
 CHUNK = 250
 
 
+# What a ticket's file says that the commands filter on, kept so that a warm run need not build
+# the ticket: when it was reported, its first and latest event, its status after all of them, and
+# the spare parts its `resolved` events used, as (part, at, qty) in file order.
+TicketFacts = tuple[dt.datetime, dt.datetime, dt.datetime, str, tuple[tuple[str, dt.datetime, float], ...]]
+
+
+def ticket_facts(ticket: Ticket) -> TicketFacts:
+    instants = [e.at for e in ticket.events]
+    uses = tuple((use.part, e.at, use.qty) for e in ticket.events if e.type == "resolved" for use in e.parts)
+    return ticket.reported_at, min(instants), max(instants), ticket.status, uses
+
+
+class Tickets(Mapping[str, Ticket]):
+    """The tickets read, by id, in the order of their files. A ticket the cache answered is kept as
+    its stored bytes and built only when something asks for it; `facts` and `candidates` answer
+    the common questions (which tickets may be open at an instant, which may have an event in a
+    period) without building any."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, Ticket | bytes] = {}
+        self.rel: dict[str, str] = {}             # id -> file
+        self.facts: dict[str, TicketFacts] = {}
+
+    def add(self, ident: str, rel: str, value: Ticket | bytes, facts: TicketFacts) -> None:
+        self._items[ident] = value
+        self.rel[ident] = rel
+        self.facts[ident] = facts
+
+    def __getitem__(self, ident: str) -> Ticket:
+        value = self._items[ident]
+        if isinstance(value, bytes):
+            value = self._items[ident] = decode(value)[0]
+        return value
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def candidates(self, *, open_at: dt.datetime | None = None,
+                   period: tuple[dt.datetime, dt.datetime, dt.datetime] | None = None) -> list[str]:
+        """The ids of the tickets that may be open at `open_at` and/or may have an event in
+        [start, end) at or before `at` (`period`), in file order: every such ticket, and a few
+        more whose later events leave it open to doubt (the caller filters those exactly)."""
+        chosen = []
+        for ident, (reported, first, latest, status, _) in self.facts.items():
+            if open_at is not None and (reported > open_at or (latest <= open_at and status != "open")):
+                continue
+            if period is not None and (latest < period[0] or first >= period[1] or first > period[2]):
+                continue
+            chosen.append(ident)
+        return chosen
+
+
 @dataclass
 class Loaded:
     """What one records folder holds, as read: the settings may be missing or broken."""
@@ -39,17 +99,20 @@ class Loaded:
     root: Path
     settings: Settings | None
     assets: dict[str, Asset] = field(default_factory=dict)
-    tickets: dict[str, Ticket] = field(default_factory=dict)
+    tickets: Tickets = field(default_factory=Tickets)
     inspections: dict[str, Inspection] = field(default_factory=dict)
     parts: dict[str, Part] = field(default_factory=dict)
     # ids of every record file found, by kind, including files too broken to build a record from:
     # a reference to one of those is not reported again as a missing record
     file_ids: dict[str, frozenset[str]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # each file's identity as read, and the results of its checks kept by an earlier run (see checks)
+    identities: dict[str, Identity] = field(default_factory=dict)
+    checked: dict[str, bytes] = field(default_factory=dict)
 
     def table(self, kind: str) -> dict[str, Any]:
-        tables: dict[str, dict[str, Any]] = {"asset": self.assets, "ticket": self.tickets,
-                                             "inspection": self.inspections, "part": self.parts}
+        tables: dict[str, dict[str, Any]] = {"asset": self.assets, "inspection": self.inspections,
+                                             "part": self.parts}
         return tables[kind]
 
     def records(self) -> Records:
@@ -65,7 +128,8 @@ def load(root: Path, progress: Callable[[int], None] | None = None,
     """Read the whole records folder once.
 
     Each file is read and parsed at most once; with the cache on, a file whose identity
-    (size, mtime, ctime, inode) is unchanged since the last run is not parsed again at all.
+    (size, mtime, ctime, inode) is unchanged since the last run is not parsed again at all,
+    and a ticket is not even built until something asks for it.
     `on_count` is told how many files must really be read (parsed), `progress` of each one.
     """
     collecting = gc.isenabled()
@@ -77,40 +141,68 @@ def load(root: Path, progress: Callable[[int], None] | None = None,
             gc.enable()
 
 
+# What a file's identity decides, as a row keeps it: the record (stored bytes) and a summary that
+# can be read without building the record: its id (None when none could be built), the line of
+# its id, its problems, and for a ticket its facts (the row adds the CRC-32 of the record's bytes,
+# so a damaged row is never built from: zlib checks the summary itself).
+Summary = tuple[str | None, int, list[Problem], TicketFacts | None]
+
+
 def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable[[int], None] | None,
           use_cache: bool | None) -> Loaded:
     cache = RecordCache(root, use_cache)
     try:
-        problems: list[Problem] = []
         scan_problems: list[Problem] = []
         files = scan(root, scan_problems)
         wanted = [(SETTINGS_FILE, "settings"), *((f.rel, f.kind) for f in files)]
         identities = _identities(root, wanted)
-        values: dict[str, Read] = {}
-        for rel, payload in cache.lookup(identities).items():
+        rows: dict[str, tuple[Any, Summary]] = {}   # rel -> (record, or its bytes; summary)
+        checked: dict[str, bytes] = {}
+        for rel, (payload, summary, checks) in cache.lookup(identities).items():
             with contextlib.suppress(Exception):   # a damaged row is read again from its file
-                values[rel] = decode(payload)
-        missing = [(rel, kind) for rel, kind in wanted if rel not in values]
+                *found, crc = decode(summary)
+                if crc != zlib.crc32(payload):
+                    continue
+                rows[rel] = (payload if rel.startswith("tickets/") else decode(payload)[0], tuple(found))
+                if checks is not None:
+                    checked[rel] = checks
+        missing = [(rel, kind) for rel, kind in wanted if rel not in rows]
         if on_count:
             on_count(len(missing))
-        for rel, fresh, value in _read_all(root, missing, progress, cache.active):
-            values[rel] = value
-            if rel in identities and fresh is not None:
-                cache.put(rel, identities[rel], fresh)
+        for rel, value, payload, summary in _read_all(root, missing, progress):
+            rows[rel] = (value, decode(summary)[:-1])
+            if rel in identities:
+                cache.put(rel, identities[rel], payload, summary)
         cache.save(rel for rel, _ in wanted)
     finally:
         cache.close()
-    settings, found, _ = values[SETTINGS_FILE]
-    problems.extend(found)
-    problems.extend(scan_problems)
-    loaded = Loaded(root, settings, problems=problems)
+    settings, (_, _, found, _) = rows[SETTINGS_FILE]
+    problems: list[Problem] = [*found, *scan_problems]
+    loaded = Loaded(root, settings, problems=problems, identities=identities, checked=checked)
     for item in files:
-        record, found, id_line = values[item.rel]
+        value, (ident, id_line, found, facts) = rows[item.rel]
         problems.extend(found)
-        if record is not None:
-            _add(loaded.table(item.kind), record, id_line, item, problems)
+        if ident is None:
+            continue
+        if item.kind == "ticket":
+            assert facts is not None
+            if not _duplicate(loaded.tickets.rel.get(ident), ident, id_line, item, problems):
+                loaded.tickets.add(ident, item.rel, value, facts)
+            continue
+        table = loaded.table(item.kind)
+        if not _duplicate(table[ident].where.path if ident in table else None, ident, id_line, item, problems):
+            table[ident] = value
     loaded.file_ids = {kind: frozenset(f.stem for f in files if f.kind == kind) for kind in KINDS}
     return loaded
+
+
+def _duplicate(other: str | None, ident: str, id_line: int, item: RecordFile, problems: list[Problem]) -> bool:
+    """Whether a record of id `ident` was read before (from `other`): a problem of the later file."""
+    if other is None:
+        return False
+    problems.append(Problem(item.rel, id_line, 1, "error", "duplicate-id",
+                            f"{item.kind} id {ident!r} is also used by {other}"))
+    return True
 
 
 Read = tuple[Any, list[Problem], int]   # the record built (or None), its problems, the line of its id
@@ -128,6 +220,15 @@ def read_record(path: Path, rel: str, kind: str) -> Read:
     return record, problems, id_line
 
 
+def _encoded(path: Path, rel: str, kind: str) -> tuple[Any, bytes, bytes]:
+    """A file read, with its row: the record's bytes and the summary's."""
+    record, problems, id_line = read_record(path, rel, kind)
+    ident = None if record is None else ("" if kind == "settings" else record.id)
+    facts = ticket_facts(record) if kind == "ticket" and record is not None else None
+    payload = encode((record,))
+    return record, payload, encode((ident, id_line, problems, facts, zlib.crc32(payload)))
+
+
 def _identities(root: Path, wanted: list[tuple[str, str]]) -> dict[str, Identity]:
     found: dict[str, Identity] = {}
     base = str(root)
@@ -139,27 +240,27 @@ def _identities(root: Path, wanted: list[tuple[str, str]]) -> dict[str, Identity
     return found
 
 
-def _read_all(root: Path, items: list[tuple[str, str]], progress: Callable[[int], None] | None,
-              keep: bool) -> Iterator[tuple[str, bytes | None, Read]]:
-    """Each file of `items` read: (rel, its cache payload when `keep`, what was read). Many files
-    are read by parallel processes (parsing is CPU-bound), a few in this one."""
+def _read_all(root: Path, items: list[tuple[str, str]], progress: Callable[[int], None] | None
+              ) -> Iterator[tuple[str, Any, bytes, bytes]]:
+    """Each file of `items` read: (rel, the record or its bytes, its row's payload and summary).
+    Many files are read by parallel processes (parsing is CPU-bound), a few in this one."""
     workers = _workers()
     if len(items) >= PARALLEL_FILES and workers > 1:
         done: set[str] = set()
         try:
-            for rel, payload in _read_parallel(root, items, workers):
+            for rel, payload, summary in _read_parallel(root, items, workers):
                 done.add(rel)
                 if progress:
                     progress(1)
-                yield rel, payload if keep else None, decode(payload)
+                yield rel, payload if rel.startswith("tickets/") else decode(payload)[0], payload, summary
             return
         except (OSError, BrokenProcessPool):   # no processes to be had: the rest is read here
             items = [item for item in items if item[0] not in done]
     for rel, kind in items:
-        value = read_record(root / rel, rel, kind)
+        record, payload, summary = _encoded(root / rel, rel, kind)
         if progress:
             progress(1)
-        yield rel, encode(value) if keep else None, value
+        yield rel, record, payload, summary
 
 
 def _workers() -> int:
@@ -170,7 +271,8 @@ def _workers() -> int:
     return min(cores, MAX_WORKERS)
 
 
-def _read_parallel(root: Path, items: list[tuple[str, str]], workers: int) -> Iterator[tuple[str, bytes]]:
+def _read_parallel(root: Path, items: list[tuple[str, str]], workers: int
+                   ) -> Iterator[tuple[str, bytes, bytes]]:
     # fork is cheap, but forking a process that runs other threads (the web server) is not safe
     method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
     chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
@@ -179,21 +281,12 @@ def _read_parallel(root: Path, items: list[tuple[str, str]], workers: int) -> It
             yield from future.result()
 
 
-def _read_chunk(root: str, items: list[tuple[str, str]]) -> list[tuple[str, bytes]]:
+def _read_chunk(root: str, items: list[tuple[str, str]]) -> list[tuple[str, bytes, bytes]]:
     """In a worker process: read, check and build a chunk of files; the results travel encoded."""
     gc.disable()
     base = Path(root)
-    return [(rel, encode(read_record(base / rel, rel, kind))) for rel, kind in items]
+    return [(rel, *_encoded(base / rel, rel, kind)[1:]) for rel, kind in items]
 
 
 _BUILDERS: dict[str, Callable[[Cleaned, str], Any]] = {
     "asset": build.asset, "ticket": build.ticket, "inspection": build.inspection, "part": build.part}
-
-
-def _add(table: dict[str, Any], record: Any, id_line: int, item: RecordFile, problems: list[Problem]) -> None:
-    if record.id in table:
-        other = table[record.id].where.path
-        problems.append(Problem(item.rel, id_line, 1, "error", "duplicate-id",
-                                f"{item.kind} id {record.id!r} is also used by {other}"))
-        return
-    table[record.id] = record

@@ -7,6 +7,9 @@ pathlib's per-entry objects cost seconds that a desk person waits for.
 from __future__ import annotations
 
 import os
+import re
+import stat
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +68,8 @@ class RecordFile:
 
 
 def scan(root: Path, problems: list[Problem]) -> list[RecordFile]:
-    """List the record files under `root`, reporting stray files and unsafe links."""
+    """List the record files under `root`, reporting stray files and unsafe links (`os.scandir`:
+    no per-file path objects, which cost seconds at 100,000 files)."""
     found: list[RecordFile] = []
     for folder, (kind, by_year) in FOLDERS.items():
         base = root / folder
@@ -75,41 +79,55 @@ def scan(root: Path, problems: list[Problem]) -> list[RecordFile]:
             problems.append(_at(root, base, "error", "symlink-outside",
                                 f"{folder}/ links to {base.resolve()}, outside the records folder; it was not read"))
             continue
-        for entry in sorted(base.iterdir()):
+        for entry in _entries(base):
             if by_year and entry.is_dir() and not entry.is_symlink():
                 if not (entry.name.isdigit() and len(entry.name) == 4):
-                    problems.append(_at(root, entry, "error", "wrong-folder",
+                    problems.append(_at(root, Path(entry.path), "error", "wrong-folder",
                                         f"{folder}/ holds year folders like {folder}/2026/; "
                                         "what is in this folder is not read"))
                     continue
-                for item in sorted(entry.iterdir()):
-                    _consider(found, problems, root, item, kind, entry.name)
-            elif by_year and entry.is_file() and entry.suffix == ".yaml":
-                problems.append(_at(root, entry, "error", "wrong-folder",
+                prefix = f"{folder}/{entry.name}/"
+                for item in _entries(Path(entry.path)):
+                    _consider(found, problems, root, item, prefix, kind, entry.name)
+            elif by_year and entry.is_file() and _suffix(entry.name) == ".yaml":
+                problems.append(_at(root, Path(entry.path), "error", "wrong-folder",
                                     f"{kind}s live in year folders: move it to {folder}/<YYYY>/{entry.name}"))
             else:
-                _consider(found, problems, root, entry, kind, None)
+                _consider(found, problems, root, entry, f"{folder}/", kind, None)
     return found
 
 
-def _consider(found: list[RecordFile], problems: list[Problem], root: Path, path: Path, kind: str,
-              year: str | None) -> None:
-    if path.name in IGNORED_NAMES or path.name.endswith(TEMP_SUFFIX):
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
+    with os.scandir(folder) as entries:
+        return sorted(entries, key=lambda e: e.name)
+
+
+def _suffix(name: str) -> str:
+    """`Path(name).suffix`, without making a path."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
+
+
+def _consider(found: list[RecordFile], problems: list[Problem], root: Path, entry: os.DirEntry[str], prefix: str,
+              kind: str, year: str | None) -> None:
+    name = entry.name
+    if name in IGNORED_NAMES or name.endswith(TEMP_SUFFIX):
         return
-    if path.is_symlink():
-        target = path.resolve()
+    if entry.is_symlink():
+        target = Path(entry.path).resolve()
         if not target.is_relative_to(root):
-            problems.append(_at(root, path, "error", "symlink-outside",
+            problems.append(_at(root, Path(entry.path), "error", "symlink-outside",
                                 f"a link to {target}, outside the records folder; it was not read"))
             return
-    if path.is_dir():
-        _stray(problems, root, path, "record folders hold only record files")
+    if entry.is_dir():
+        _stray(problems, root, Path(entry.path), "record folders hold only record files")
         return
-    if path.suffix != ".yaml":
-        hint = "rename it to .yaml" if path.suffix == ".yml" else "remove it or move it out of the records"
-        _stray(problems, root, path, f"not a record file (records end in .yaml): {hint}")
+    suffix = _suffix(name)
+    if suffix != ".yaml":
+        hint = "rename it to .yaml" if suffix == ".yml" else "remove it or move it out of the records"
+        _stray(problems, root, Path(entry.path), f"not a record file (records end in .yaml): {hint}")
         return
-    found.append(RecordFile(path.relative_to(root).as_posix(), kind, year))
+    found.append(RecordFile(prefix + name, kind, year))
 
 
 def _stray(problems: list[Problem], root: Path, path: Path, why: str) -> None:
@@ -120,19 +138,74 @@ def _at(root: Path, path: Path, severity: str, code: str, message: str) -> Probl
     return Problem(path.relative_to(root).as_posix(), 1, 1, severity, code, message)
 
 
-def list_ids(root: Path) -> dict[str, dict[str, str]]:
-    """Record ids by kind, from file names alone (nothing is parsed): {kind: {id: relative path}}."""
-    index: dict[str, dict[str, str]] = {}
+def list_ids(root: Path) -> dict[str, Mapping[str, str]]:
+    """Record ids by kind, from file names alone (nothing is parsed): {kind: {id: relative path}}.
+
+    The tickets (by far the most files) are listed only when something needs the whole list:
+    looking up a full ticket id reads one directory entry (see `TicketFiles`)."""
+    index: dict[str, Mapping[str, str]] = {}
     for folder, (kind, by_year) in FOLDERS.items():
-        table = index.setdefault(kind, {})
-        base = root / folder
-        subfolders = sorted(_names(base, dirs=True)) if by_year else [""]
-        for sub in subfolders:
-            prefix = f"{folder}/{sub}/" if sub else f"{folder}/"
-            for name in sorted(_names(root / prefix, dirs=False)):
-                if name.endswith(".yaml") and not name.startswith("."):
-                    table.setdefault(name[: -len(".yaml")], prefix + name)
+        index[kind] = TicketFiles(root) if kind == "ticket" else _list(root, folder, by_year)
     return index
+
+
+def _list(root: Path, folder: str, by_year: bool) -> dict[str, str]:
+    table: dict[str, str] = {}
+    subfolders = sorted(_names(root / folder, dirs=True)) if by_year else [""]
+    for sub in subfolders:
+        prefix = f"{folder}/{sub}/" if sub else f"{folder}/"
+        for name in sorted(_names(root / prefix, dirs=False)):
+            if name.endswith(".yaml") and not name.startswith("."):
+                table.setdefault(name[: -len(".yaml")], prefix + name)
+    return table
+
+
+TICKET_ID = re.compile(r"T-(\d{4})\d{4}-[0-9A-Z]+")
+
+
+class TicketFiles(Mapping[str, str]):
+    """The ticket files of a records folder by id ({id: relative path}), listed only when needed.
+
+    A full ticket id names its year folder (T-20260314-7F3K9Q lies in tickets/2026/), so a
+    lookup of one reads one directory entry instead of listing 100,000 names; anything else
+    (a prefix, iteration, an id in the wrong folder) lists the folder once, as `list_ids` did."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._all: dict[str, str] | None = None
+
+    def _listing(self) -> dict[str, str]:
+        if self._all is None:
+            self._all = _list(self.root, FOLDER_OF["ticket"], True)
+        return self._all
+
+    def _direct(self, ident: object) -> str | None:
+        if self._all is not None or not isinstance(ident, str):
+            return None
+        match = TICKET_ID.fullmatch(ident)
+        if match is None:
+            return None
+        year = f"{FOLDER_OF['ticket']}/{match.group(1)}"
+        try:
+            if stat.S_ISLNK(os.lstat(self.root / year).st_mode):   # not a year folder to `list_ids`
+                return None
+            if stat.S_ISDIR(os.lstat(self.root / year / f"{ident}.yaml").st_mode):
+                return None
+        except OSError:
+            return None
+        return f"{year}/{ident}.yaml"
+
+    def __getitem__(self, ident: str) -> str:
+        return self._direct(ident) or self._listing()[ident]
+
+    def __contains__(self, ident: object) -> bool:
+        return self._direct(ident) is not None or ident in self._listing()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._listing())
+
+    def __len__(self) -> int:
+        return len(self._listing())
 
 
 def _names(folder: Path, dirs: bool) -> list[str]:

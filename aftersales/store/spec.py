@@ -617,8 +617,17 @@ COMMON_EVENT_FIELDS = tuple(f.name for f in EVENT.fields.values() if not f.carri
 
 def event_fields() -> dict[str, tuple[str, ...]]:
     """Event type -> the fields it carries beyond the common ones (from the spec, so a field
-    added to EVENT is known everywhere at once)."""
-    return {kind: tuple(f.name for f in EVENT.fields.values() if kind in f.carried_by) for kind in EVENT_TYPES}
+    added to EVENT is known everywhere at once). Worked out once per state of the spec: the
+    checks ask for every event of every ticket."""
+    fields = EVENT.fields
+    if _EVENT_FIELDS and _EVENT_FIELDS[0] is fields:
+        return _EVENT_FIELDS[1]
+    carried = {kind: tuple(f.name for f in fields.values() if kind in f.carried_by) for kind in EVENT_TYPES}
+    _EVENT_FIELDS[:] = [fields, carried]
+    return carried
+
+
+_EVENT_FIELDS: list[Any] = []   # [the EVENT fields it was worked out from, the answer]
 
 
 REPORTER = Shape(

@@ -7,7 +7,7 @@ import io
 import json
 import shutil
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import tabulate as _tabulate
@@ -29,6 +29,41 @@ def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
     for row in rows:
         writer.writerow(["" if row.get(c) is None else spreadsheet_cell(row.get(c)) for c in columns])
     return out.getvalue()
+
+
+def json_rows(rows: Iterable[Any]) -> Iterator[str]:
+    """The text of `to_json(list(rows))`, a row at a time: nothing holds the whole document. A flat
+    row (text, numbers, booleans, null) is written with the C encoder, value by value."""
+    first = True
+    for row in rows:
+        yield ("[\n" if first else ",\n") + _indented(row)
+        first = False
+    yield "[]\n" if first else "\n]\n"
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _indented(row: Any) -> str:
+    if isinstance(row, dict) and all(isinstance(v, _SCALARS) for v in row.values()) and row:
+        dump = json.dumps
+        return "  {\n" + ",\n".join(f"    {dump(str(k), ensure_ascii=False)}: {dump(v, ensure_ascii=False)}"
+                                     for k, v in row.items()) + "\n  }"
+    return "\n".join("  " + line for line in to_json(row).split("\n"))
+
+
+def csv_rows(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> Iterator[str]:
+    """The text of `to_csv(list(rows), columns)`, a few hundred rows at a time."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for n, row in enumerate(rows, 1):
+        writer.writerow(["" if row.get(c) is None else spreadsheet_cell(row.get(c)) for c in columns])
+        if n % 500 == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 def table(rows: Iterable[Sequence[Any]], headers: Sequence[str], align: Sequence[str] | None = None,
