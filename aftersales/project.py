@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aftersales.checks import Known, check_place, check_ticket, validate
+from aftersales.checks import Known, check_place, check_ticket, ticket_checker, validate
 from aftersales.checks.assets import check_asset
 from aftersales.core.model import Asset, Records, Settings, Ticket
 from aftersales.core.problems import Problem, require_valid
@@ -61,9 +61,12 @@ def check_folder(records_dir: str | os.PathLike[str] | None, at: str | dt.dateti
                  progress: Progress | None = None, on_count: Progress | None = None
                  ) -> tuple[Loaded, list[Problem], dt.datetime]:
     """Read a records folder and every problem in it as of `at`, valid or not (for `validate`)."""
-    loaded = load(find_root(records_dir), progress=progress, on_count=on_count)
-    tz = loaded.settings.tz if loaded.settings is not None else ZoneInfo(DEFAULT_TIMEZONE)
-    instant = parse_instant(at, tz) if isinstance(at, str) else at.astimezone(tz)
+    def instant_of(settings: Settings | None) -> dt.datetime:
+        tz = settings.tz if settings is not None else ZoneInfo(DEFAULT_TIMEZONE)
+        return parse_instant(at, tz) if isinstance(at, str) else at.astimezone(tz)
+
+    loaded = load(find_root(records_dir), progress=progress, on_count=on_count, checker=ticket_checker(instant_of))
+    instant = instant_of(loaded.settings)
     return loaded, validate(loaded, instant), instant
 
 

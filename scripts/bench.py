@@ -208,15 +208,27 @@ def table(results: dict[int, tuple[Figure, dict[str, Figure], int]], runs: int) 
                          f"{fig.peak_kb / 1024:.0f} MB | {fig.peak_kb / size:.1f} | {names[name].group} |")
         lines.append("")
     if len(sizes) >= 2:
-        small, large = sizes[0], sizes[-1]
-        lines += [f"Per-ticket cost at {large:,} over that at {small:,} (1.0 is linear):", "",
-                  "| command | ratio |", "|---|---:|"]
-        s_floor, s_figs, _ = results[small]
+        large = sizes[-1]
+        smaller = sizes[:-1]
         l_floor, l_figs, _ = results[large]
-        lines.append(f"| floor | {(l_floor.median / large) / (s_floor.median / small):.2f} |")
-        for name in l_figs:
-            if name in s_figs:
-                lines.append(f"| `{name}` | {(l_figs[name].median / large) / (s_figs[name].median / small):.2f} |")
+        lines += [f"At {large:,} tickets over each smaller size: the time (`ticket show` and `asset show` "
+                  f"should barely grow) and the time per ticket (1.0 is linear):", "",
+                  "| command | " + " | ".join(f"time / {s:,} | per ticket / {s:,}" for s in smaller) + " |",
+                  "|---|" + "---:|---:|" * len(smaller)]
+
+        def ratios(l_fig: Figure, small_figs: list[Figure | None]) -> str:
+            cells = []
+            for size, fig in zip(smaller, small_figs, strict=True):
+                if fig is None:
+                    cells += ["—", "—"]
+                    continue
+                cells += [f"{l_fig.median / fig.median:.2f}",
+                          f"{(l_fig.median / large) / (fig.median / size):.2f}"]
+            return " | ".join(cells)
+
+        lines.append(f"| floor | {ratios(l_floor, [results[s][0] for s in smaller])} |")
+        for name, fig in l_figs.items():
+            lines.append(f"| `{name}` | {ratios(fig, [results[s][1].get(name) for s in smaller])} |")
         lines.append("")
     lines.append(f"Measured {dt.date.today().isoformat()} on CPython {platform.python_version()}, "
                  f"{platform.machine()}, {os.cpu_count()} cores, {runs} run(s) per figure "

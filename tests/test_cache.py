@@ -308,3 +308,45 @@ def test_open_tickets_are_listed_without_building_the_closed_ones(old_records, b
     listed = [row["id"] for row in json.loads(result.stdout)]
     assert "T-8" in listed and "T-2" not in listed
     assert builds["decoded"] <= 2      # the open ones (T-1 from the fixture, T-8), not the six resolved
+
+
+def test_a_cold_run_checks_tickets_where_it_reads_them_even_in_parallel(old_records, builds, monkeypatch):
+    """The checks of the tickets read run in the worker that builds them; the problems are those of
+    a run without the cache, and the next run builds no ticket."""
+    from conftest import event
+
+    from aftersales.store import load as module
+    old_records.ticket("T-2", event("09:00", "reported"), event("10:00", "callback", satisfaction=5))
+    old_records.ticket("T-3", event("09:00", "reported"), asset="CHAIR-9")
+    old_records.ticket("T-4", event("09:00", "reported"), area="office")
+    for i in range(5, 12):
+        old_records.ticket(f"T-{i}", event("09:00", "reported"), event("10:00", "resolved"))
+    _aged(old_records)
+    monkeypatch.setenv("AFTERSALES_CACHE", "off")
+    expected = _validate(old_records)
+    monkeypatch.delenv("AFTERSALES_CACHE")
+    assert {"not-resolved", "unknown-asset", "area-mismatch"} <= {p.code for p in expected}
+    monkeypatch.setattr(module, "PARALLEL_FILES", 1)
+    monkeypatch.setattr(module, "CHUNK", 2)
+    monkeypatch.setattr(module, "_workers", lambda: 2)
+    builds["decoded"] = 0
+    assert _validate(old_records) == expected
+    assert builds["decoded"] == 0           # checked in the workers, not built again here
+    assert _validate(old_records) == expected
+    assert builds["decoded"] == 0
+    assert _validate(old_records, at="2026-01-01") != expected   # an earlier instant: checked again
+
+
+def test_asset_show_builds_only_the_tickets_of_its_asset(old_records, builds):
+    from conftest import event, run
+    old_records.asset("CHAIR-2")
+    for i in range(2, 8):
+        old_records.ticket(f"T-{i}", event("09:00", "reported"), event("10:00", "resolved"), asset="CHAIR-2")
+    old_records.ticket("T-8", event("09:00", "reported"), event("10:00", "resolved"))
+    _aged(old_records)
+    assert run("validate", "--records", str(old_records.root)).exit_code in (0, 1)
+    builds["decoded"] = 0
+    result = run("asset", "show", "CHAIR-1", "--records", str(old_records.root))
+    assert result.exit_code == 0, result.output
+    assert "T-8" in result.stdout and "T-2" not in result.stdout
+    assert builds["decoded"] == 2      # T-1 (the fixture's) and T-8

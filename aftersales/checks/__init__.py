@@ -7,11 +7,13 @@ yielding located problems, run over everything that was read.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,11 +25,12 @@ from aftersales.checks.parts import check_levels, check_part
 from aftersales.checks.places import check_place
 from aftersales.checks.settings import check_settings
 from aftersales.checks.tickets import check_events, check_ticket
+from aftersales.core.model import Settings, Ticket
 from aftersales.core.problems import Problem
 from aftersales.engine import parts
 from aftersales.store.build import DEFAULT_TIMEZONE
 from aftersales.store.cache import Identity, decode, encode, fingerprint, remember_checks
-from aftersales.store.load import Loaded
+from aftersales.store.load import Kept, Loaded, micros
 from aftersales.store.paths import SETTINGS_FILE
 
 __all__ = ["Known", "check_events", "check_inspection", "check_place", "check_ticket", "validate"]
@@ -62,7 +65,7 @@ def validate(loaded: Loaded, now: dt.datetime | None = None, environ: Mapping[st
     for part in loaded.parts.values():
         problems.extend(check_part(part))
     if s is not None:
-        uses = (use for facts in loaded.tickets.facts.values() for use in facts[4])
+        uses = loaded.tickets.part_uses()
         problems.extend(check_levels(loaded.parts.values(), parts.usage_from(uses, s.tz)))
     return sorted(set(problems), key=lambda p: (p.path != SETTINGS_FILE, p.path, p.line, p.column, p.code, p.message))
 
@@ -71,34 +74,57 @@ def validate(loaded: Loaded, now: dt.datetime | None = None, environ: Mapping[st
 CHECKING_CODE = ("core", "store", "checks", "engine")
 
 
+@dataclass(frozen=True)
+class TicketCheck:
+    """The checks of one ticket as `validate` runs them, for the loader to run where it builds a
+    ticket it reads (a worker process on a cold run); kept with the context they ran in."""
+
+    known: Known
+    tz: ZoneInfo
+    now: dt.datetime
+    context: str
+
+    def __call__(self, ticket: Ticket) -> Kept | None:
+        if max(e.at for e in ticket.events) > self.now:
+            return None   # judged again as of each instant
+        found = [*check_place(ticket, self.tz), *check_ticket(ticket, self.known)]
+        return self.context, encode(found) if found else None
+
+
+def ticket_checker(now: Callable[[Settings | None], dt.datetime]) -> Callable[[Loaded], TicketCheck]:
+    """What `store.load` takes as its `checker`: given the folder read but for its tickets, the
+    checks of a ticket as of `now(settings)`. The ids of the tickets are left out of what the
+    check knows (no ticket check looks at them, and they would travel to every worker)."""
+    def make(partial: Loaded) -> TicketCheck:
+        s = partial.settings
+        ids = {kind: found for kind, found in partial.file_ids.items() if kind != "ticket"}
+        known = Known(s, ids, partial.assets, now(s), partial.parts)
+        tz = s.tz if s is not None else ZoneInfo(DEFAULT_TIMEZONE)
+        return TicketCheck(known, tz, now(s), _context(partial))
+    return make
+
+
 def _check_tickets(loaded: Loaded, known: Known, tz: ZoneInfo, now: dt.datetime | None) -> list[Problem]:
     context = _context(loaded) if now is not None else None
+    limit = micros(now) if now is not None else None
     problems: list[Problem] = []
-    fresh: dict[str, tuple[Identity, bytes]] = {}
+    fresh: dict[str, tuple[Identity, str, bytes | None]] = {}
     tickets = loaded.tickets
     for ident, rel in tickets.rel.items():
-        kept = _kept(loaded.checked.get(rel), context) if now is not None and tickets.facts[ident][2] <= now else None
-        if kept is not None:
-            problems.extend(kept)
-            continue
+        judged = limit is not None and tickets.facts[ident][2] <= limit   # no event after `now`
+        kept = loaded.checked.get(rel) if judged else None
+        if kept is not None and kept[0] == context:
+            with contextlib.suppress(Exception):   # a damaged row: checked again below
+                problems.extend(decode(kept[1]) if kept[1] is not None else ())
+                continue
         ticket = tickets[ident]
         found = [*check_place(ticket, tz), *check_ticket(ticket, known)]
         problems.extend(found)
-        if context is not None and now is not None and tickets.facts[ident][2] <= now and rel in loaded.identities:
-            fresh[rel] = (loaded.identities[rel], encode((context, found)))
+        if context is not None and judged and rel in loaded.identities:
+            fresh[rel] = (loaded.identities[rel], context, encode(found) if found else None)
     if fresh:
         remember_checks(loaded.root, fresh)
     return problems
-
-
-def _kept(blob: bytes | None, context: str | None) -> list[Problem] | None:
-    if blob is None or context is None:
-        return None
-    try:
-        kept_context, found = decode(blob)
-    except Exception:   # a damaged row: checked again
-        return None
-    return list(found) if kept_context == context else None
 
 
 @functools.cache

@@ -62,7 +62,8 @@ def parts_group(ctx: click.Context, records_dir, at_text, low_only, period, from
     p = project(records_dir, at_text)
     chosen = period_from_options(period, from_text, to_text, p.tz)
     span = (chosen.start.date(), chosen.end.date()) if chosen else None
-    rows = parts.rows(p.records.parts.values(), p.records.tickets_as_of(p.at), p.tz, p.today, span)
+    used = parts.usage_from(p.records.part_uses(p.at), p.tz)   # from what the loader keeps: no ticket built
+    rows = parts.rows_from_usage(p.records.parts.values(), used, p.today, span)
     if low_only:
         rows = [r for r in rows if r.low]
     data = [{"part": r.part.id, "name": r.part.name, "unit": r.part.unit, "stock": whole(r.stock),

@@ -411,14 +411,25 @@ class Records:
         return [t for t in (t.as_of(at) for t in self.tickets.values()) if t is not None]
 
     def maybe_tickets(self, *, open_at: dt.datetime | None = None,
-                      period: tuple[dt.datetime, dt.datetime, dt.datetime] | None = None) -> Iterator[Ticket]:
-        """The tickets that may be open at `open_at` and/or may have an event in [start, end) at or
-        before `at` (`period`), in the records' order: all of those, and perhaps a few others, so
-        the caller still filters exactly. A ticket table that can tell from what it keeps without
-        building every ticket (the loader's, see `Narrowing`) is asked; any other gives them all."""
+                      period: tuple[dt.datetime, dt.datetime, dt.datetime] | None = None,
+                      asset: str | None = None) -> Iterator[Ticket]:
+        """The tickets that may be open at `open_at`, may have an event in [start, end) at or
+        before `at` (`period`) and are about `asset` (each when given), in the records' order: all
+        of those, and perhaps a few others, so the caller still filters exactly. A ticket table
+        that can tell from what it keeps without building every ticket (the loader's, see
+        `Narrowing`) is asked; any other gives them all."""
         if isinstance(self.tickets, Narrowing):
-            return (self.tickets[i] for i in self.tickets.candidates(open_at=open_at, period=period))
+            return (self.tickets[i] for i in self.tickets.candidates(open_at=open_at, period=period, asset=asset))
         return iter(self.tickets.values())
+
+
+    def part_uses(self, at: dt.datetime) -> Iterator[tuple[str, dt.datetime, float]]:
+        """The spare parts used by `resolved` events at or before `at`, as (part, at, qty) in the
+        order of the tickets and their events (the loader's table answers without building tickets)."""
+        if isinstance(self.tickets, Narrowing):
+            return self.tickets.part_uses(at)
+        return ((use.part, e.at, use.qty) for t in self.tickets_as_of(at) for e in t.events
+                if e.type == "resolved" for use in e.parts)
 
 
 @runtime_checkable
@@ -426,4 +437,7 @@ class Narrowing(Protocol):
     """A ticket table that names the tickets that may match, without building the others."""
 
     def candidates(self, *, open_at: dt.datetime | None = None,
-                   period: tuple[dt.datetime, dt.datetime, dt.datetime] | None = None) -> list[str]: ...
+                   period: tuple[dt.datetime, dt.datetime, dt.datetime] | None = None,
+                   asset: str | None = None) -> list[str]: ...
+
+    def part_uses(self, at: dt.datetime) -> Iterator[tuple[str, dt.datetime, float]]: ...

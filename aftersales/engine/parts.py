@@ -79,7 +79,12 @@ class PartRow:
 def rows(parts: Iterable[Part], tickets: Iterable[Ticket], tz, day: dt.date,
          period_days: tuple[dt.date, dt.date] | None = None) -> list[PartRow]:
     """Stock at the end of `day` and usage in [first, last) of `period_days` for every part."""
-    used = usage_by_day(tickets, tz)
+    return rows_from_usage(parts, usage_by_day(tickets, tz), day, period_days)
+
+
+def rows_from_usage(parts: Iterable[Part], used: dict[str, dict[dt.date, float]], day: dt.date,
+                    period_days: tuple[dt.date, dt.date] | None = None) -> list[PartRow]:
+    """`rows` from the usage already added up ({part: {date: qty}}, see `usage_from`)."""
     result = []
     for part in sorted(parts, key=lambda p: p.id):
         per_day = used.get(part.id, {})

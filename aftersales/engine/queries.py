@@ -66,7 +66,8 @@ def asset_history(records: Records, asset_id: str, at: dt.datetime) -> AssetHist
     s = records.settings
     end = warranty.warranty_end(asset, s)
     today = at.astimezone(s.tz).date()
-    history = sorted((t for t in records.tickets_as_of(at) if t.asset == asset.id), key=lambda t: t.reported_at)
+    mine = (t.as_of(at) for t in records.maybe_tickets(asset=asset.id))   # only this asset's tickets are built
+    history = sorted((t for t in mine if t is not None and t.asset == asset.id), key=lambda t: t.reported_at)
     return AssetHistory(asset, end, warranty.warranty_years(asset, s), sum(e.years for e in asset.extensions),
                         (end - today).days if end else None, tuple(history))
 

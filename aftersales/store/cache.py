@@ -38,7 +38,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-FORMAT = 4
+FORMAT = 6
 RACY_SECONDS = 2  # a file changed this close to the save may change again within one mtime tick
 BUSY_MS = 10_000  # how long a command waits for another one's write before giving up saving
 # The packages whose code decides what reading a file gives.
@@ -46,12 +46,22 @@ READING_CODE = ("core", "store")
 
 Identity = tuple[int, int, int, int, str]  # size, mtime_ns, ctime_ns, inode, kind
 
+# What a row keeps besides the file's identity (store.load fills them): the record (pickled,
+# zlib-compressed), a CRC-32 of it and of the plain columns, the record's id and the line of it,
+# its problems (encoded; NULL: none), for a ticket its facts (reported, first and latest event in
+# microseconds since the epoch, status, asset, parts used), and the results of its checks with the hash
+# of the context they ran in (see checks.validate).
+COLUMNS = ("payload", "crc", "ident", "id_line", "problems", "reported", "first_at", "latest", "status", "asset",
+           "uses", "checked_context", "checked")
+Columns = tuple[Any, ...]
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     rel TEXT PRIMARY KEY, kind TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-    ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, payload BLOB NOT NULL, summary BLOB NOT NULL,
-    checked BLOB
+    ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, payload BLOB NOT NULL, crc INTEGER NOT NULL, ident TEXT,
+    id_line INTEGER NOT NULL, problems BLOB, reported INTEGER, first_at INTEGER, latest INTEGER, status TEXT,
+    asset TEXT, uses BLOB, checked_context TEXT, checked BLOB
 );
 """
 
@@ -121,7 +131,7 @@ class RecordCache:
         self.active = (enabled() if active is None else active) and folder is not None
         self.path = cache_path(self.root, folder)
         self.key = f"{FORMAT}:{code_fingerprint()}:{self.root}"
-        self.fresh: dict[str, tuple[Identity, bytes, bytes]] = {}
+        self.fresh: dict[str, tuple[Identity, Columns]] = {}
         self.stored: set[str] = set()
         self.db: sqlite3.Connection | None = None
         if self.active:
@@ -179,19 +189,20 @@ class RecordCache:
 
     # --- reading and writing --------------------------------------------------------
 
-    def lookup(self, identities: dict[str, Identity]) -> dict[str, tuple[bytes, bytes, bytes | None]]:
-        """The stored row (payload, summary, checks) of each file of `identities` (rel -> identity
-        now) that is unchanged."""
+    def lookup(self, identities: dict[str, Identity]) -> dict[str, Columns]:
+        """The stored columns (`COLUMNS`) of each file of `identities` (rel -> identity now) that
+        is unchanged."""
         if self.db is None:
             return {}
-        hits: dict[str, tuple[bytes, bytes, bytes | None]] = {}
+        hits: dict[str, Columns] = {}
         try:
-            rows = self.db.execute("SELECT rel, size, mtime_ns, ctime_ns, inode, kind, payload, summary, checked "
+            rows = self.db.execute(f"SELECT rel, size, mtime_ns, ctime_ns, inode, kind, {', '.join(COLUMNS)} "
                                    "FROM files")
-            for rel, size, mtime, ctime, inode, kind, payload, summary, checked in rows:
+            for row in rows:
+                rel = row[0]
                 self.stored.add(rel)
-                if identities.get(rel) == (size, mtime, ctime, inode, kind):
-                    hits[rel] = (payload, summary, checked)
+                if identities.get(rel) == row[1:6]:
+                    hits[rel] = row[6:]
         except sqlite3.DatabaseError:   # a damaged page: start again from the files, and rebuild it
             self.close()
             self._remove()
@@ -200,9 +211,9 @@ class RecordCache:
             return {}
         return hits
 
-    def put(self, rel: str, ident: Identity, payload: bytes, summary: bytes) -> None:
+    def put(self, rel: str, ident: Identity, columns: Columns) -> None:
         if self.active:
-            self.fresh[rel] = (ident, payload, summary)
+            self.fresh[rel] = (ident, columns)
 
     def save(self, present: Iterable[str]) -> None:
         """Write this run's rows and drop those of files no longer `present`; a cache that cannot
@@ -211,12 +222,13 @@ class RecordCache:
             return
         gone = self.stored - set(present)
         racy = time.time_ns() - RACY_SECONDS * 1_000_000_000
-        rows = [(rel, i[4], i[0], i[1], i[2], i[3], payload, summary)
-                for rel, (i, payload, summary) in self.fresh.items() if i[1] < racy]
+        rows = [(rel, i[4], i[0], i[1], i[2], i[3], *columns)
+                for rel, (i, columns) in self.fresh.items() if i[1] < racy]
         try:
             if rows or gone:
                 with self._writing() as write:
-                    write.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)", rows)
+                    marks = ", ".join("?" * (6 + len(COLUMNS)))
+                    write.executemany(f"INSERT OR REPLACE INTO files VALUES ({marks})", rows)
                     write.executemany("DELETE FROM files WHERE rel = ?", [(rel,) for rel in sorted(gone)])
         except sqlite3.Error:
             pass
@@ -225,18 +237,18 @@ class RecordCache:
             self.close()
 
 
-def remember_checks(root: Path, checked: dict[str, tuple[Identity, bytes]]) -> None:
-    """Keep the results of the checks of some files (rel -> (identity they were read with, results))
-    in their rows; a row whose file changed meanwhile (another identity) is left alone."""
+def remember_checks(root: Path, checked: dict[str, tuple[Identity, str, bytes | None]]) -> None:
+    """Keep the results of the checks of some files (rel -> (identity they were read with, hash of
+    the context, problems)) in their rows; a row whose file changed meanwhile is left alone."""
     cached = RecordCache(root)
     try:
         if cached.db is None or not checked:
             return
         with cached._writing() as write:
             write.executemany(
-                "UPDATE files SET checked = ? WHERE rel = ? AND size = ? AND mtime_ns = ? AND ctime_ns = ? "
-                "AND inode = ? AND kind = ?",
-                [(blob, rel, *ident) for rel, (ident, blob) in sorted(checked.items())])
+                "UPDATE files SET checked_context = ?, checked = ? WHERE rel = ? AND size = ? AND mtime_ns = ? "
+                "AND ctime_ns = ? AND inode = ? AND kind = ?",
+                [(context, blob, rel, *ident) for rel, (ident, context, blob) in sorted(checked.items())])
     except sqlite3.Error:
         pass
     finally:

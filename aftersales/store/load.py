@@ -25,25 +25,34 @@ from typing import Any
 from aftersales.core.model import Asset, Inspection, Part, Records, Settings, Ticket
 from aftersales.core.problems import Problem
 from aftersales.store import build
-from aftersales.store.cache import Identity, RecordCache, decode, encode, identity
+from aftersales.store.cache import Columns, Identity, RecordCache, decode, encode, identity
 from aftersales.store.paths import KINDS, SETTINGS_FILE, RecordFile, scan
 from aftersales.store.reading import Cleaned, read_file
 
 PARALLEL_FILES = 2000   # more files than this to read (a cold cache): parsed by parallel processes
 MAX_WORKERS = 8
-CHUNK = 250
+CHUNK = 500
 
 
 # What a ticket's file says that the commands filter on, kept so that a warm run need not build
-# the ticket: when it was reported, its first and latest event, its status after all of them, and
-# the spare parts its `resolved` events used, as (part, at, qty) in file order.
-TicketFacts = tuple[dt.datetime, dt.datetime, dt.datetime, str, tuple[tuple[str, dt.datetime, float], ...]]
+# the ticket: when it was reported, its first and latest event (microseconds since the epoch),
+# its status after all events, its asset, and the spare parts its `resolved` events used, as
+# (part, at, qty) in file order (encoded; None when it used none).
+TicketFacts = tuple[int, int, int, str, str | None, bytes | None]
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def micros(instant: dt.datetime) -> int:
+    """An aware instant as whole microseconds since the epoch (exact, and cheap to compare)."""
+    return (instant - EPOCH) // MICROSECOND
 
 
 def ticket_facts(ticket: Ticket) -> TicketFacts:
     instants = [e.at for e in ticket.events]
     uses = tuple((use.part, e.at, use.qty) for e in ticket.events if e.type == "resolved" for use in e.parts)
-    return ticket.reported_at, min(instants), max(instants), ticket.status, uses
+    return (micros(ticket.reported_at), micros(min(instants)), micros(max(instants)), ticket.status, ticket.asset,
+            encode(uses) if uses else None)
 
 
 class Tickets(Mapping[str, Ticket]):
@@ -77,16 +86,31 @@ class Tickets(Mapping[str, Ticket]):
     def __len__(self) -> int:
         return len(self._items)
 
+    def part_uses(self, at: dt.datetime | None = None) -> Iterator[tuple[str, dt.datetime, float]]:
+        """(part, at, qty) of every `resolved` event (at or before `at`), in file order (a valid
+        ticket has no event before its report, so these are the uses of the tickets as of `at`)."""
+        for facts in self.facts.values():
+            if facts[5] is not None:
+                for use in decode(facts[5]):
+                    if at is None or use[1] <= at:
+                        yield use
+
     def candidates(self, *, open_at: dt.datetime | None = None,
-                   period: tuple[dt.datetime, dt.datetime, dt.datetime] | None = None) -> list[str]:
-        """The ids of the tickets that may be open at `open_at` and/or may have an event in
-        [start, end) at or before `at` (`period`), in file order: every such ticket, and a few
-        more whose later events leave it open to doubt (the caller filters those exactly)."""
+                   period: tuple[dt.datetime, dt.datetime, dt.datetime] | None = None,
+                   asset: str | None = None) -> list[str]:
+        """The ids of the tickets that may be open at `open_at`, may have an event in [start, end)
+        at or before `at` (`period`) and are about `asset` (each when given), in file order: every
+        such ticket, and a few more whose later events leave it open to doubt (the caller filters
+        those exactly)."""
         chosen = []
-        for ident, (reported, first, latest, status, _) in self.facts.items():
-            if open_at is not None and (reported > open_at or (latest <= open_at and status != "open")):
+        when = micros(open_at) if open_at is not None else None
+        start, end, at = (micros(i) for i in period) if period is not None else (0, 0, 0)
+        for ident, (reported, first, latest, status, of, _) in self.facts.items():
+            if asset is not None and of != asset:
                 continue
-            if period is not None and (latest < period[0] or first >= period[1] or first > period[2]):
+            if when is not None and (reported > when or (latest <= when and status != "open")):
+                continue
+            if period is not None and (latest < start or first >= end or first > at):
                 continue
             chosen.append(ident)
         return chosen
@@ -108,7 +132,7 @@ class Loaded:
     problems: list[Problem] = field(default_factory=list)
     # each file's identity as read, and the results of its checks kept by an earlier run (see checks)
     identities: dict[str, Identity] = field(default_factory=dict)
-    checked: dict[str, bytes] = field(default_factory=dict)
+    checked: dict[str, Kept] = field(default_factory=dict)
 
     def table(self, kind: str) -> dict[str, Any]:
         tables: dict[str, dict[str, Any]] = {"asset": self.assets, "inspection": self.inspections,
@@ -123,63 +147,88 @@ class Loaded:
                        self.parts)
 
 
+# Checks of one ticket, made once the settings and the other records are read, for the tickets
+# still to read: run where each ticket is built (a worker process on a cold run, so no ticket
+# travels back to be checked); the result is kept in the ticket's row (None: nothing to keep).
+TicketCheck = Callable[[Ticket], "Kept | None"]
+Kept = tuple[str, bytes | None]   # the context the checks of a ticket ran in, and their problems (encoded; None: none)
+Checker = Callable[["Loaded"], TicketCheck | None]
+
+
 def load(root: Path, progress: Callable[[int], None] | None = None,
-         on_count: Callable[[int], None] | None = None, use_cache: bool | None = None) -> Loaded:
+         on_count: Callable[[int], None] | None = None, use_cache: bool | None = None,
+         checker: Checker | None = None) -> Loaded:
     """Read the whole records folder once.
 
     Each file is read and parsed at most once; with the cache on, a file whose identity
     (size, mtime, ctime, inode) is unchanged since the last run is not parsed again at all,
     and a ticket is not even built until something asks for it.
     `on_count` is told how many files must really be read (parsed), `progress` of each one.
+    `checker` (see `checks.validate`) is given the folder read but for its tickets, and gives the
+    check to run on each ticket that must be read (picklable: it may run in another process).
     """
     collecting = gc.isenabled()
     gc.disable()  # loading builds millions of small objects that all live on: no cycles to collect
     try:
-        return _load(root, progress, on_count, use_cache)
+        return _load(root, progress, on_count, use_cache, checker)
     finally:
         if collecting:
             gc.enable()
 
 
-# What a file's identity decides, as a row keeps it: the record (stored bytes) and a summary that
-# can be read without building the record: its id (None when none could be built), the line of
-# its id, its problems, and for a ticket its facts (the row adds the CRC-32 of the record's bytes,
-# so a damaged row is never built from: zlib checks the summary itself).
+# What a file's identity decides, readable without building the record: its id (None when none
+# could be built; "" for the settings), the line of its id, its problems, and for a ticket its facts.
 Summary = tuple[str | None, int, list[Problem], TicketFacts | None]
+Row = tuple[Any, Summary]   # the record (a ticket: perhaps its bytes) and its summary
 
 
 def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable[[int], None] | None,
-          use_cache: bool | None) -> Loaded:
+          use_cache: bool | None, checker: Checker | None) -> Loaded:
     cache = RecordCache(root, use_cache)
     try:
         scan_problems: list[Problem] = []
         files = scan(root, scan_problems)
         wanted = [(SETTINGS_FILE, "settings"), *((f.rel, f.kind) for f in files)]
         identities = _identities(root, wanted)
-        rows: dict[str, tuple[Any, Summary]] = {}   # rel -> (record, or its bytes; summary)
-        checked: dict[str, bytes] = {}
-        for rel, (payload, summary, checks) in cache.lookup(identities).items():
+        rows: dict[str, Row] = {}
+        checked: dict[str, Kept] = {}
+        for rel, columns in cache.lookup(identities).items():
             with contextlib.suppress(Exception):   # a damaged row is read again from its file
-                *found, crc = decode(summary)
-                if crc != zlib.crc32(payload):
-                    continue
-                rows[rel] = (payload if rel.startswith("tickets/") else decode(payload)[0], tuple(found))
-                if checks is not None:
-                    checked[rel] = checks
+                row, checks = _from_columns(rel, columns)
+                if row is not None:
+                    rows[rel] = row
+                    if checks is not None:
+                        checked[rel] = checks
         missing = [(rel, kind) for rel, kind in wanted if rel not in rows]
         if on_count:
             on_count(len(missing))
-        for rel, value, payload, summary in _read_all(root, missing, progress):
-            rows[rel] = (value, decode(summary)[:-1])
-            if rel in identities:
-                cache.put(rel, identities[rel], payload, summary)
+        others = [item for item in missing if item[1] != "ticket"]   # settings, assets ...: a few files
+        tickets = [item for item in missing if item[1] == "ticket"]
+        check: TicketCheck | None = None
+        for batch in (others, tickets):
+            for rel, value, columns in _read_all(root, batch, progress, check):
+                rows[rel] = (value, _summary(rel, columns))
+                kept = _kept(columns)
+                if kept is not None:
+                    checked[rel] = kept
+                if rel in identities:
+                    cache.put(rel, identities[rel], columns)
+            if checker is not None and tickets and check is None:
+                check = checker(_assemble(root, [f for f in files if f.kind != "ticket"], files, rows,
+                                          scan_problems, identities, checked))
         cache.save(rel for rel, _ in wanted)
     finally:
         cache.close()
+    return _assemble(root, files, files, rows, scan_problems, identities, checked)
+
+
+def _assemble(root: Path, chosen: list[RecordFile], files: list[RecordFile], rows: dict[str, Row],
+              scan_problems: list[Problem], identities: dict[str, Identity], checked: dict[str, Kept]) -> Loaded:
+    """The folder from the rows of the `chosen` files (all files, or all but the tickets)."""
     settings, (_, _, found, _) = rows[SETTINGS_FILE]
     problems: list[Problem] = [*found, *scan_problems]
     loaded = Loaded(root, settings, problems=problems, identities=identities, checked=checked)
-    for item in files:
+    for item in chosen:
         value, (ident, id_line, found, facts) = rows[item.rel]
         problems.extend(found)
         if ident is None:
@@ -220,13 +269,44 @@ def read_record(path: Path, rel: str, kind: str) -> Read:
     return record, problems, id_line
 
 
-def _encoded(path: Path, rel: str, kind: str) -> tuple[Any, bytes, bytes]:
-    """A file read, with its row: the record's bytes and the summary's."""
+def _encoded(path: Path, rel: str, kind: str, check: TicketCheck | None = None) -> tuple[Any, Columns]:
+    """A file read, with its row's columns (see `cache.COLUMNS`)."""
     record, problems, id_line = read_record(path, rel, kind)
     ident = None if record is None else ("" if kind == "settings" else record.id)
-    facts = ticket_facts(record) if kind == "ticket" and record is not None else None
+    reported = first = latest = status = asset = uses = None
+    if kind == "ticket" and record is not None:
+        reported, first, latest, status, asset, uses = ticket_facts(record)
     payload = encode((record,))
-    return record, payload, encode((ident, id_line, problems, facts, zlib.crc32(payload)))
+    crc = _crc(payload, ident, id_line, reported, first, latest, status, asset)
+    kept = check(record) if check is not None and kind == "ticket" and record is not None else None
+    context, checked = kept if kept is not None else (None, None)
+    return record, (payload, crc, ident, id_line, encode(problems) if problems else None, reported, first, latest,
+                    status, asset, uses, context, checked)
+
+
+def _crc(payload: bytes, *plain: object) -> int:
+    """The checksum of a row's record and plain columns (its other columns are zlib's, checked there)."""
+    return zlib.crc32(repr(plain).encode(), zlib.crc32(payload))
+
+
+def _from_columns(rel: str, columns: Columns) -> tuple[Row | None, Kept | None]:
+    """A stored row as read: (record or ticket bytes, summary), and its kept checks; None when the
+    row is damaged (then its file is read again)."""
+    payload, crc, ident, id_line, *_ = columns
+    if crc != _crc(payload, ident, id_line, *columns[5:10]):
+        return None, None
+    value = payload if rel.startswith("tickets/") else decode(payload)[0]
+    return (value, _summary(rel, columns)), _kept(columns)
+
+
+def _kept(columns: Columns) -> Kept | None:
+    return (columns[11], columns[12]) if columns[11] is not None else None
+
+
+def _summary(rel: str, columns: Columns) -> Summary:
+    _, _, ident, id_line, problems, reported, first, latest, status, asset, uses, _, _ = columns
+    facts = (reported, first, latest, status, asset, uses) if rel.startswith("tickets/") and ident is not None else None
+    return ident, id_line, decode(problems) if problems is not None else [], facts
 
 
 def _identities(root: Path, wanted: list[tuple[str, str]]) -> dict[str, Identity]:
@@ -240,27 +320,27 @@ def _identities(root: Path, wanted: list[tuple[str, str]]) -> dict[str, Identity
     return found
 
 
-def _read_all(root: Path, items: list[tuple[str, str]], progress: Callable[[int], None] | None
-              ) -> Iterator[tuple[str, Any, bytes, bytes]]:
-    """Each file of `items` read: (rel, the record or its bytes, its row's payload and summary).
-    Many files are read by parallel processes (parsing is CPU-bound), a few in this one."""
+def _read_all(root: Path, items: list[tuple[str, str]], progress: Callable[[int], None] | None,
+              check: TicketCheck | None) -> Iterator[tuple[str, Any, Columns]]:
+    """Each file of `items` read: (rel, the record or its bytes, its row's columns). Many files are
+    read by parallel processes (parsing is CPU-bound), a few in this one."""
     workers = _workers()
     if len(items) >= PARALLEL_FILES and workers > 1:
         done: set[str] = set()
         try:
-            for rel, payload, summary in _read_parallel(root, items, workers):
+            for rel, columns in _read_parallel(root, items, workers, check):
                 done.add(rel)
                 if progress:
                     progress(1)
-                yield rel, payload if rel.startswith("tickets/") else decode(payload)[0], payload, summary
+                yield rel, columns[0] if rel.startswith("tickets/") else decode(columns[0])[0], columns
             return
         except (OSError, BrokenProcessPool):   # no processes to be had: the rest is read here
             items = [item for item in items if item[0] not in done]
     for rel, kind in items:
-        record, payload, summary = _encoded(root / rel, rel, kind)
+        record, columns = _encoded(root / rel, rel, kind, check)
         if progress:
             progress(1)
-        yield rel, record, payload, summary
+        yield rel, record, columns
 
 
 def _workers() -> int:
@@ -271,21 +351,21 @@ def _workers() -> int:
     return min(cores, MAX_WORKERS)
 
 
-def _read_parallel(root: Path, items: list[tuple[str, str]], workers: int
-                   ) -> Iterator[tuple[str, bytes, bytes]]:
+def _read_parallel(root: Path, items: list[tuple[str, str]], workers: int, check: TicketCheck | None
+                   ) -> Iterator[tuple[str, Columns]]:
     # fork is cheap, but forking a process that runs other threads (the web server) is not safe
     method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
     chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method)) as pool:
-        for future in as_completed([pool.submit(_read_chunk, str(root), chunk) for chunk in chunks]):
+        for future in as_completed([pool.submit(_read_chunk, str(root), chunk, check) for chunk in chunks]):
             yield from future.result()
 
 
-def _read_chunk(root: str, items: list[tuple[str, str]]) -> list[tuple[str, bytes, bytes]]:
+def _read_chunk(root: str, items: list[tuple[str, str]], check: TicketCheck | None) -> list[tuple[str, Columns]]:
     """In a worker process: read, check and build a chunk of files; the results travel encoded."""
     gc.disable()
     base = Path(root)
-    return [(rel, *_encoded(base / rel, rel, kind)[1:]) for rel, kind in items]
+    return [(rel, _encoded(base / rel, rel, kind, check)[1]) for rel, kind in items]
 
 
 _BUILDERS: dict[str, Callable[[Cleaned, str], Any]] = {
