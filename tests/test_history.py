@@ -132,15 +132,17 @@ def test_an_event_moved_earlier_is_event_changed_with_its_effect(history):
     assert found["new_event"]["at"] == "2026-03-14T10:46:00+08:00"
     assert effect(found) == [("T-1", "response", 1, "breached", "met")]
     assert found["quarters"] == ["2026Q1"]
+    assert found["kpi_effect"] == [{"quarter": "2026Q1", "cycles": {"breached": -1, "met": 1}}]
     assert found["message"] == "`responded` of 2026-03-14 11:40 by eng-zhang changed: at 2026-03-14 11:40 → " \
                                "2026-03-14 10:46"
     result = history.audit("--fail-on", "event-changed")
     assert result.exit_code == 1
-    assert result.stdout.splitlines()[:4] == [
+    assert result.stdout.splitlines()[:5] == [
         f"2026-03-15 09:00  {commit[:10]}  event-changed  T-1  eng-wang",
         "  tickets/2026/T-1.yaml: `responded` of 2026-03-14 11:40 by eng-zhang changed:",
         "    at 2026-03-14 11:40 → 2026-03-14 10:46",
         "  SLA: response #1 breached → met (quarters 2026Q1)",
+        "  KPIs: 2026Q1 breached -1, met +1",
     ]
 
 

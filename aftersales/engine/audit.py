@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -344,6 +345,17 @@ def _quarters(effect: Iterable[sla.Change], instants: Iterable[dt.datetime], tz:
     found = {_quarter(cycle.start, tz) for c in effect for cycle in (c.after or c.before,) if cycle is not None}
     found |= {_quarter(i, tz) for i in instants}
     return tuple(sorted(found))
+
+
+def quarter_effect(effect: Iterable[sla.Change], tz: Any) -> list[tuple[str, dict[str, int]]]:
+    """Per quarter (of each cycle's start, as the quarterly report counts them), how many cycles of
+    each status the change adds or takes away: what that quarter's SLA numbers see of it."""
+    counts: dict[str, Counter[str]] = {}
+    for change in effect:
+        for cycle, sign in ((change.before, -1), (change.after, 1)):
+            if cycle is not None:
+                counts.setdefault(_quarter(cycle.start, tz), Counter())[cycle.status] += sign
+    return [(q, {status: n for status, n in sorted(c.items()) if n}) for q, c in sorted(counts.items())]
 
 
 def _quarter(instant: dt.datetime, tz: Any) -> str:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from aftersales.core.durations import Duration
 from aftersales.core.model import Event
 from aftersales.engine import sla
-from aftersales.engine.audit import Finding
+from aftersales.engine.audit import Finding, quarter_effect
 from aftersales.engine.changes import Summary
 from aftersales.views.fmt import human_seconds, iso, short
 from aftersales.views.markdown import md
@@ -83,6 +83,7 @@ def finding_row(f: Finding, tz: Any) -> dict[str, Any]:
         "event": event_row(f.event, tz), "new_event": event_row(f.new_event, tz), "field": f.field,
         "before": _value(f.before), "after": _value(f.after), "late": f.late, "stamp_gap": f.stamp_gap,
         "sla_effect": [change_row(c) for c in f.sla_effect], "quarters": list(f.quarters),
+        "kpi_effect": [{"quarter": q, "cycles": counts} for q, counts in quarter_effect(f.sla_effect, tz)],
         "message": finding_words(f, tz),
     }
 
@@ -152,11 +153,15 @@ def audit_text(findings: Sequence[Finding], tz: Any) -> str:
     for f in findings:
         commit = f.who.commit[:10] if f.who.commit else "uncommitted"
         head = f"{_when(f.who.date, tz)}  {commit}  {f.kind}  {f.ticket or f.record or ''}  {f.who.name}"
-        lines = [head.rstrip(), *_wrap(f"{f.path}: {finding_words(f, tz)}", "  ")]
+        lines = [*_wrap(head.rstrip(), ""), *_wrap(f"{f.path}: {finding_words(f, tz)}", "  ")]
         effect = f"SLA: {effect_words(f.sla_effect)}"
         if f.quarters:
             effect += f" (quarters {', '.join(f.quarters)})"
         lines += _wrap(effect, "  ")
+        kpis = quarter_effect(f.sla_effect, tz)
+        if kpis:
+            lines += _wrap("KPIs: " + "; ".join(f"{q} " + ", ".join(f"{s} {n:+d}" for s, n in counts.items())
+                                               for q, counts in kpis if counts), "  ")
         blocks.append("\n".join(lines))
     counts = Counter(f.kind for f in findings)
     total = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
