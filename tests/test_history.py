@@ -491,3 +491,26 @@ def test_the_quick_look_reads_only_inserted_event_lines():
     assert appends.inserted(head + tail, head + tail + b"priority: normal\n") is None
     assert len(appends.listed(head + line + tail)) == 2
     assert appends.listed(b"id: T-1\nevents:\n  - at: 2026-03-14T09:12:00+08:00\n    type: reported\n") is None
+
+
+def test_diff_says_a_changed_event_once_as_a_finding_not_as_an_event_logged(history):
+    history.ticket(REPORTED, event("11:40", "responded"))
+    history.commit("2026-03-14 11:45")
+    history.ticket(REPORTED, event("10:46", "responded"), event("12:00", "note"))
+    history.commit("2026-03-15 09:00")
+    value = json.loads(history.diff("--format", "json").stdout)
+    assert [(e["ticket"], e["type"]) for e in value["events_added"]] == [("T-1", "note")]
+    assert [f["kind"] for f in value["findings"]] == ["event-changed"]
+
+
+def test_diff_of_the_first_commit_compares_with_an_empty_folder(history):
+    history.ticket(REPORTED)
+    history.commit("2026-03-14 09:20")
+    result = history.diff()
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Changes from 4b825dc642 to ")
+    # 80 columns: the Chinese characters take two each
+    i = lines.index("  T-1 repair: 扶手松动, asset 报告厅剧院椅 (CHAIR-1), area 门厅, priority")
+    assert lines[i + 1] == "    critical"
+    assert "Audit findings" not in result.stdout

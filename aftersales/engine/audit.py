@@ -167,9 +167,9 @@ def _ticket(item: Compared, old: list[Version], before: Side, after: Side, who: 
     ticket = new.ticket
     ticket_id = ticket.id if ticket else _stem(item.path)[: -len(".yaml")]
     gone, came = changed_events((v.event_counts() for v in old), new.event_counts())
-    gone_events = _pick(gone, [e for v in old for e in v.events])
-    came_events = _pick(came, list(new.events))
-    pairs, removed, appended = _pair(gone_events, came_events)
+    gone_events = pick(gone, [e for v in old for e in v.events])
+    came_events = pick(came, list(new.events))
+    pairs, removed, appended = pair(gone_events, came_events)
     late = [(e, *_lateness(e, who, rules)) for e in appended] if rules else []
     late = [x for x in late if x[1] is not None or x[2] is not None]
     fields = _fields(old, new, before, after) if old else []
@@ -207,7 +207,7 @@ def _in_time(old: list[Version], new: Version, who: Author, rules: Rules | None)
     return rules is None or not any(_late(at, logged, who, rules) != (None, None) for at, logged in stamps)
 
 
-def _pick(wanted: Any, events: list[tuple[EventKey, Event]]) -> list[Event]:
+def pick(wanted: Any, events: list[tuple[EventKey, Event]]) -> list[Event]:
     """The events of `events` (in order) that `wanted` counts, each as many times as counted."""
     left = wanted.copy()
     chosen = []
@@ -218,7 +218,7 @@ def _pick(wanted: Any, events: list[tuple[EventKey, Event]]) -> list[Event]:
     return chosen
 
 
-def _pair(gone: list[Event], came: list[Event]) -> tuple[list[tuple[Event, Event]], list[Event], list[Event]]:
+def pair(gone: list[Event], came: list[Event]) -> tuple[list[tuple[Event, Event]], list[Event], list[Event]]:
     """An event gone and one new of the same type are one event changed (the same instant first,
     then in file order); the rest were removed, or appended."""
     pairs, removed, left = [], [], list(came)

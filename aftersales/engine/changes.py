@@ -138,12 +138,10 @@ def _ticket(summary: Summary, old: Version | None, new: Version) -> None:
     assert ticket is not None
     if old is None or old.ticket is None:
         summary.tickets_opened.append(ticket)
-    _, came = changed_events([old.event_counts()] if old else [], new.event_counts())
-    left = came.copy()
-    for key, event in new.events:
-        if left[key] > 0:
-            left[key] -= 1
-            summary.events_added.append((ticket, event))
+    gone, came = changed_events([old.event_counts()] if old else [], new.event_counts())
+    # an event changed (one gone, one new of its type) is an audit finding, not an event logged
+    _, _, appended = audit.pair(audit.pick(gone, list(old.events) if old else []), audit.pick(came, list(new.events)))
+    summary.events_added += [(ticket, event) for event in appended]
     was = old.ticket.status if old is not None and old.ticket is not None else None
     if was is not None and was != ticket.status:
         summary.status_changes.append((ticket, was, ticket.status))
