@@ -349,6 +349,38 @@ def test_a_merge_that_drops_an_event_both_sides_had_is_event_removed(history):
     assert kinds(history.audit_json()) == ["event-removed"]
 
 
+def test_a_merge_that_drops_an_event_one_side_appended_is_event_removed(history):
+    history.ticket(REPORTED)
+    history.commit("2026-03-14 09:20")
+    git(history.top, "checkout", "-q", "-b", "desk")
+    history.ticket(REPORTED, RESPONDED)
+    history.commit("2026-03-14 09:45")
+    git(history.top, "checkout", "-q", "main")
+    history.ticket(REPORTED, event("09:50", "assigned", to="eng-zhang"))
+    history.commit("2026-03-14 09:55")
+    subprocess.run(["git", "merge", "-q", "desk"], cwd=history.top, capture_output=True, check=False)
+    history.ticket(REPORTED, event("09:50", "assigned", to="eng-zhang"))   # resolved by hand: `responded` lost
+    history.commit("2026-03-14 10:00", "merge")
+    [found] = history.audit_json()
+    assert (found["kind"], found["event"]["type"]) == ("event-removed", "responded")
+
+
+def test_a_side_that_removed_an_event_is_reported_once_at_its_own_commit(history):
+    assert run("git", "install", "--records", str(history.records.root)).exit_code == 0
+    history.ticket(REPORTED, RESPONDED)
+    history.commit("2026-03-14 09:45")
+    git(history.top, "checkout", "-q", "-b", "desk")
+    history.ticket(REPORTED)
+    side = history.commit("2026-03-14 09:50")
+    git(history.top, "checkout", "-q", "main")
+    history.ticket(REPORTED, RESPONDED, event("09:55", "note"))
+    history.commit("2026-03-14 09:56")
+    subprocess.run(["git", "merge", "-q", "desk"], cwd=history.top, capture_output=True, check=False)
+    history.ticket(REPORTED, event("09:55", "note"))   # the merge takes the removal
+    history.commit("2026-03-14 10:00", "merge")
+    assert [(f["kind"], f["commit"]) for f in history.audit_json()] == [("event-removed", side)]
+
+
 # --- options and errors -------------------------------------------------------------------
 
 def test_fail_on_names_kinds(history):

@@ -77,6 +77,8 @@ class Compared:
     kind: str
     before: tuple[Version | None, ...]
     after: Version | None
+    base: Version | None = None        # a merge: the version of the merge base
+
 
 
 def audit(repo: Repo, revisions: Sequence[str], rules: Rules = DEFAULT_RULES) -> list[Finding]:
@@ -95,11 +97,35 @@ def audit(repo: Repo, revisions: Sequence[str], rules: Rules = DEFAULT_RULES) ->
                            default=None)
             who = Author(commit.oid, commit.author, commit.email, commit.date, previous)
             compared = compare_changes(versions, commit.changes)
+            if commit.is_merge:
+                compared = _with_base(repo, versions, commit.parents, compared)
+                if not compared:
+                    continue
             # the first commit brings the records as they stood: their history starts there
             findings += check(compared, before, after, who, rules, backdating=bool(commit.parents))
     finally:
         repo.close()
     return findings
+
+
+def _with_base(repo: Repo, versions: Versions, parents: Sequence[str], compared: list[Compared]) -> list[Compared]:
+    """What a merge did itself. A file it took whole from one side was that side's change (checked
+    at that side's commit), except for a ticket: a side's appended events it lost are found with
+    the merge base's version of the ticket."""
+    tickets = [c for c in compared if c.kind == "ticket" and any(b is not c.after for b in c.before)]
+    base = repo.merge_base(parents) if tickets else None
+    kept = []
+    for item in compared:
+        taken = any(b is item.after for b in item.before)
+        if item.kind != "ticket" or base is None or item.after is None:
+            if not taken:
+                kept.append(item)
+            continue
+        at_base = versions.named(base, item.path, item.kind)
+        if all(b is item.after or b is at_base for b in item.before):
+            continue   # each side left it as it was or made it what it is: nothing lost
+        kept.append(dataclasses.replace(item, base=at_base))
+    return kept
 
 
 def compare_changes(versions: Versions, changes: Iterable[FileChange],
@@ -166,7 +192,8 @@ def _ticket(item: Compared, old: list[Version], before: Side, after: Side, who: 
         return []
     ticket = new.ticket
     ticket_id = ticket.id if ticket else _stem(item.path)[: -len(".yaml")]
-    gone, came = changed_events((v.event_counts() for v in old), new.event_counts())
+    base = item.base.event_counts() if item.base is not None else None
+    gone, came = changed_events((v.event_counts() for v in old), new.event_counts(), base)
     gone_events = pick(gone, [e for v in old for e in v.events])
     came_events = pick(came, list(new.events))
     pairs, removed, appended = pair(gone_events, came_events)

@@ -169,14 +169,19 @@ def late_seconds(event: Event) -> int | None:
 
 
 def changed_events(before: Iterable[Counter[EventKey]], after: Counter[EventKey],
-                   ) -> tuple[Counter[EventKey], Counter[EventKey]]:
+                   base: Counter[EventKey] | None = None) -> tuple[Counter[EventKey], Counter[EventKey]]:
     """Events gone and events new, by meaning. With several versions before (the parents of a
-    merge), an event is gone when every parent had it and the result has not, and new when no
-    parent had it: what a merge took from one side was that side's change."""
+    merge), an event is gone when every parent had it and the result has not, or when one side
+    appended it (it is not in the merge `base`) and the result lost it; it is new when no parent
+    had it. What a merge took from one side, a removal included, was that side's change."""
     sides = list(before)
     common = sides[0].copy() if sides else Counter()
     union = sides[0].copy() if sides else Counter()
     for side in sides[1:]:
         common &= side
         union |= side
-    return common - after, after - union
+    gone = common - after
+    if base is not None and len(sides) > 1:
+        for side in sides:
+            gone |= (side - base) - after
+    return gone, after - union

@@ -8,6 +8,7 @@ reader as files on disk.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import subprocess
@@ -110,6 +111,11 @@ class Repo:
     def has_commits(self) -> bool:
         return bool(self._run(["rev-parse", "--verify", "--quiet", "HEAD"], check=False))
 
+    def merge_base(self, commits: Sequence[str]) -> str | None:
+        """The best common ancestor of the parents of a merge (None for unrelated histories)."""
+        found = self._run(["merge-base", "--octopus", "--end-of-options", *commits], check=False)
+        return found.split("\n")[0] or None
+
     def identity(self) -> tuple[str, str]:
         """Who would commit now (user.name and user.email; empty when not configured)."""
         return (self._run(["config", "user.name"], check=False), self._run(["config", "user.email"], check=False))
@@ -121,16 +127,40 @@ class Repo:
 
     def log(self, revisions: Sequence[str]) -> Iterator[Commit]:
         """The commits of `revisions` (like `git log A..B`) that touch the records, oldest first, with
-        the record files each changed. A merge lists only the files it changed against every parent
-        (what it took from one side whole was that side's commit), with one blob per parent."""
-        args = ["log", "--raw", "-c", "--no-renames", "--no-abbrev", "--full-history", "--reverse", "-z",
+        the record files each changed. A merge lists every file that differs from one of its parents
+        at least, with that file's blob in each parent."""
+        args = ["log", "--raw", "-m", "--no-renames", "--no-abbrev", "--full-history", "--reverse", "-z",
                 f"--format={_FORMAT}", "--end-of-options", *revisions, "--", "."]
         out = self._run(args)
+        pending: Commit | None = None
         for chunk in out.split("\x01")[1:]:
             tokens = chunk.split("\0")
             header = _header(tokens[:7])
-            yield Commit(header.oid, header.parents, header.author, header.email, header.date, header.subject,
-                         tuple(self._changes(tokens[7:])))
+            changes = tuple(self._changes(tokens[7:]))
+            if pending is not None and pending.oid == header.oid:   # a merge: its diff against another parent
+                pending = dataclasses.replace(pending, changes=pending.changes + changes)
+                continue
+            if pending is not None:
+                yield self._merged(pending)
+            pending = dataclasses.replace(header, changes=changes)
+        if pending is not None:
+            yield self._merged(pending)
+
+    def _merged(self, commit: Commit) -> Commit:
+        """A merge's files once each, with the blob of each parent (looked up by name: git omits
+        the diff against a parent the file did not change from)."""
+        if not commit.is_merge:
+            return commit
+        changes = {}
+        for change in commit.changes:
+            if change.path in changes:
+                continue
+            before = []
+            for parent in commit.parents:
+                found = self.reader().read(f"{parent}:{self.prefix}{change.path}")
+                before.append(found[0] if found else NULL_OID)
+            changes[change.path] = FileChange(change.path, change.kind, tuple(before), change.after, change.status)
+        return dataclasses.replace(commit, changes=tuple(changes.values()))
 
     def diff(self, a: str, b: str | None, cached: bool = False) -> list[FileChange]:
         """Record files that differ between commit `a` and commit `b`, or the index (`cached`), or the
