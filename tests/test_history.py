@@ -304,7 +304,7 @@ def test_a_settings_change_counts_the_closed_cycles_it_turns(history):
     assert (found["kind"], found["commit"], found["path"], found["ticket"], found["field"]) == (
         "settings-changed", commit, "aftersales.yaml", None, "targets")
     assert effect(found) == [("T-1", "response", 1, "met", "breached")]
-    assert found["message"] == "targets changed: 1 closed cycle change outcome"
+    assert found["message"] == "targets changed: 1 closed cycle changes outcome"
 
 
 def test_a_settings_change_elsewhere_is_no_finding(history):
@@ -546,3 +546,25 @@ def test_diff_of_the_first_commit_compares_with_an_empty_folder(history):
     i = lines.index("  T-1 repair: 扶手松动, asset 报告厅剧院椅 (CHAIR-1), area 门厅, priority")
     assert lines[i + 1] == "    critical"
     assert "Audit findings" not in result.stdout
+
+
+def test_diff_of_a_settings_change_counts_the_closed_cycles_it_turns(history):
+    history.ticket(REPORTED, event("10:30", "responded"))   # 1h 18m: met under 2h, breached under 1h
+    history.commit("2026-03-14 10:35")
+    history.records.settings(targets=TIGHTER)
+    history.commit("2026-03-20 09:00")
+    lines = history.diff().stdout.splitlines()
+    assert lines[lines.index("Settings"):lines.index("Settings") + 3] == [
+        "Settings", "  changed: targets", "  turns 1 closed response cycle met → breached"]
+    assert "  T-1 response #1: met → breached" in lines
+
+
+def test_diff_of_an_asset_moved_to_another_area_recomputes_its_tickets(history):
+    history.ticket(REPORTED, event("12:00", "responded"))   # 2h 48m: breached in the lobby (2h), met in an office (4h)
+    history.commit("2026-03-14 12:05")
+    history.records.asset(area="office")
+    history.commit("2026-03-14 13:00")
+    value = json.loads(history.diff("--format", "json").stdout)
+    assert value["assets_changed"] == [{"id": "CHAIR-1", "changes": [{"field": "area", "before": "lobby",
+                                                                       "after": "office"}]}]
+    assert [(c["ticket"], c["before"], c["after"]) for c in value["sla_changes"]] == [("T-1", "breached", "met")]

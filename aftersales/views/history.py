@@ -131,7 +131,8 @@ def finding_words(f: Finding, tz: Any) -> str:
         return f"{f.path} removed" + (f" ({f.record})" if f.record and f.record not in f.path else "")
     if f.kind == "settings-changed":
         closed = len(f.sla_effect)
-        return f"{f.field} changed: {closed} closed cycle{'s' if closed != 1 else ''} change outcome"
+        return f"{f.field} changed: " + ("1 closed cycle changes outcome" if closed == 1
+                                          else f"{closed} closed cycles change outcome")
     return f.kind
 
 
