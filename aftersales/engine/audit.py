@@ -20,7 +20,7 @@ from aftersales.core.model import Asset, Event, Settings, Ticket
 from aftersales.engine import sla
 from aftersales.engine.revisions import EventKey, Side, Version, Versions, changed_events
 from aftersales.store import appends
-from aftersales.store.git import FileChange, Repo
+from aftersales.store.git import NULL_OID, FileChange, Repo
 
 KINDS = ("event-changed", "event-removed", "field-changed", "backdated", "record-removed", "settings-changed")
 # the ticket fields that decide which targets apply and how the KPIs group a ticket
@@ -80,7 +80,6 @@ class Compared:
     base: Version | None = None        # a merge: the version of the merge base
 
 
-
 def audit(repo: Repo, revisions: Sequence[str], rules: Rules = DEFAULT_RULES) -> list[Finding]:
     """Every finding in the commits of `revisions` (as `git log` takes them), oldest first."""
     versions = Versions(repo)
@@ -133,15 +132,15 @@ def compare_changes(versions: Versions, changes: Iterable[FileChange],
     """The parsed versions of each changed file; a ticket moved to another folder in the same change
     (deleted here, added there with the same name) is one file changed, not one removed."""
     changes = list(changes)
-    added = {(c.kind, _stem(c.path)): c for c in changes if all(b == "0" * 40 for b in c.before)}
+    added = {(c.kind, _stem(c.path)): c for c in changes if all(b == NULL_OID for b in c.before)}
     moved: dict[str, FileChange] = {}
     for c in changes:
         partner = added.get((c.kind, _stem(c.path)))
-        if c.after == "0" * 40 and partner is not None and partner is not c:
+        if c.after == NULL_OID and partner is not None and partner is not c:
             moved[partner.path] = c
     result = []
     for c in changes:
-        if c.after == "0" * 40 and added.get((c.kind, _stem(c.path))) not in (None, c):
+        if c.after == NULL_OID and added.get((c.kind, _stem(c.path))) not in (None, c):
             continue  # the old place of a moved file
         source = moved.get(c.path, c)
         before = tuple(versions.blob(b, source.path, c.kind) for b in source.before)
