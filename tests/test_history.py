@@ -132,7 +132,8 @@ def test_an_event_moved_earlier_is_event_changed_with_its_effect(history):
     assert found["new_event"]["at"] == "2026-03-14T10:46:00+08:00"
     assert effect(found) == [("T-1", "response", 1, "breached", "met")]
     assert found["quarters"] == ["2026Q1"]
-    assert found["kpi_effect"] == [{"quarter": "2026Q1", "cycles": {"breached": -1, "met": 1}}]
+    assert found["kpi_effect"] == [{"quarter": "2026Q1", "target": "response",
+                                     "cycles": {"breached": -1, "met": 1}}]
     assert found["message"] == "`responded` of 2026-03-14 11:40 by eng-zhang changed: at 2026-03-14 11:40 → " \
                                "2026-03-14 10:46"
     result = history.audit("--fail-on", "event-changed")
@@ -142,7 +143,7 @@ def test_an_event_moved_earlier_is_event_changed_with_its_effect(history):
         "  tickets/2026/T-1.yaml: `responded` of 2026-03-14 11:40 by eng-zhang changed:",
         "    at 2026-03-14 11:40 → 2026-03-14 10:46",
         "  SLA: response #1 breached → met (quarters 2026Q1)",
-        "  KPIs: 2026Q1 breached -1, met +1",
+        "  KPIs: 2026Q1 response breached -1, met +1",
     ]
 
 

@@ -373,15 +373,18 @@ def _quarters(effect: Iterable[sla.Change], instants: Iterable[dt.datetime], tz:
     return tuple(sorted(found))
 
 
-def quarter_effect(effect: Iterable[sla.Change], tz: Any) -> list[tuple[str, dict[str, int]]]:
-    """Per quarter (of each cycle's start, as the quarterly report counts them), how many cycles of
-    each status the change adds or takes away: what that quarter's SLA numbers see of it."""
-    counts: dict[str, Counter[str]] = {}
+def quarter_effect(effect: Iterable[sla.Change], tz: Any) -> list[tuple[str, str, dict[str, int]]]:
+    """Per quarter (of each cycle's start, as the quarterly report counts them) and target, how many
+    cycles of each status the change adds or takes away: what that quarter's rate of that promise
+    sees of it (met and breached are its numerator and denominator)."""
+    counts: dict[tuple[str, str], Counter[str]] = {}
     for change in effect:
         for cycle, sign in ((change.before, -1), (change.after, 1)):
             if cycle is not None:
-                counts.setdefault(_quarter(cycle.start, tz), Counter())[cycle.status] += sign
-    return [(q, {status: n for status, n in sorted(c.items()) if n}) for q, c in sorted(counts.items())]
+                counts.setdefault((_quarter(cycle.start, tz), change.target), Counter())[cycle.status] += sign
+    shown = [(q, target, {status: n for status, n in sorted(c.items()) if n})
+             for (q, target), c in sorted(counts.items())]
+    return [row for row in shown if row[2]]
 
 
 def _quarter(instant: dt.datetime, tz: Any) -> str:

@@ -83,7 +83,8 @@ def finding_row(f: Finding, tz: Any) -> dict[str, Any]:
         "event": event_row(f.event, tz), "new_event": event_row(f.new_event, tz), "field": f.field,
         "before": _value(f.before), "after": _value(f.after), "late": f.late, "stamp_gap": f.stamp_gap,
         "sla_effect": [change_row(c) for c in f.sla_effect], "quarters": list(f.quarters),
-        "kpi_effect": [{"quarter": q, "cycles": counts} for q, counts in quarter_effect(f.sla_effect, tz)],
+        "kpi_effect": [{"quarter": q, "target": target, "cycles": counts}
+                       for q, target, counts in quarter_effect(f.sla_effect, tz)],
         "message": finding_words(f, tz),
     }
 
@@ -161,8 +162,8 @@ def audit_text(findings: Sequence[Finding], tz: Any) -> str:
         lines += _wrap(effect, "  ")
         kpis = quarter_effect(f.sla_effect, tz)
         if kpis:
-            lines += _wrap("KPIs: " + "; ".join(f"{q} " + ", ".join(f"{s} {n:+d}" for s, n in counts.items())
-                                               for q, counts in kpis if counts), "  ")
+            lines += _wrap("KPIs: " + "; ".join(f"{q} {target} " + ", ".join(f"{s} {n:+d}" for s, n in counts.items())
+                                               for q, target, counts in kpis), "  ")
         blocks.append("\n".join(lines))
     counts = Counter(f.kind for f in findings)
     total = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
