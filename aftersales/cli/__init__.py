@@ -8,6 +8,7 @@ from aftersales.cli import (
     data_cmds,
     followup_cmds,
     git_cmds,
+    history_cmds,
     inspection_cmds,
     notify_cmds,
     records_cmds,
@@ -23,7 +24,8 @@ COMMANDS = (
     ticket_cmds.ticket_group, sla_cmds.sla_command, sla_cmds.calendar_group,
     inspection_cmds.inspection_group, inspection_cmds.maintenance_group,
     report_cmds.report_group, asset_cmds.warranty_command, asset_cmds.asset_group, data_cmds.parts_group,
-    git_cmds.git_group, data_cmds.export_command, notify_cmds.notify_command, followup_cmds.followups_command,
+    git_cmds.git_group, history_cmds.diff_command, history_cmds.audit_command,
+    data_cmds.export_command, notify_cmds.notify_command, followup_cmds.followups_command,
     web_cmds.serve, web_cmds.labels, web_cmds.user_group,
 )
 for command in COMMANDS:
