@@ -350,3 +350,34 @@ def test_asset_show_builds_only_the_tickets_of_its_asset(old_records, builds):
     assert result.exit_code == 0, result.output
     assert "T-8" in result.stdout and "T-2" not in result.stdout
     assert builds["decoded"] == 2      # T-1 (the fixture's) and T-8
+
+
+def test_the_cycles_of_stopped_clocks_are_kept_and_follow_the_settings(old_records, builds, monkeypatch):
+    """A second `sla` builds no ticket whose clocks have all stopped; a changed target in the
+    settings makes the kept cycles stale; the output is always that of a run without the cache."""
+    from conftest import TARGETS, event, run
+    for i in range(2, 6):
+        old_records.ticket(f"T-{i}", event("09:00", "reported"), event("12:00", "responded"),
+                           event("15:00", "resolved"))
+    _aged(old_records)
+    args = ("sla", "--format", "json", "--at", "2026-12-01", "--records", str(old_records.root))
+
+    def without_cache():
+        monkeypatch.setenv("AFTERSALES_CACHE", "off")
+        try:
+            return run(*args).stdout
+        finally:
+            monkeypatch.delenv("AFTERSALES_CACHE")
+
+    first = run(*args)
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout) and first.stdout == without_cache()
+    builds["decoded"] = 0
+    assert run(*args).stdout == first.stdout
+    assert builds["decoded"] <= 1           # T-1 of the fixture is still open; T-2..T-5 come from the cache
+    old_records.settings(targets=TARGETS.replace("critical: 2h, normal: 4h", "critical: 1h, normal: 1h"))
+    _aged(old_records)
+    changed = run(*args).stdout
+    assert changed != first.stdout and changed == without_cache()
+    builds["decoded"] = 0
+    assert run(*args).stdout == changed and builds["decoded"] <= 1

@@ -76,11 +76,12 @@ def sla_command(records_dir, at_text, open_only, statuses, targets, area, ticket
         return sla.select(cycles, records, open_only=open_only, statuses=statuses, targets=targets,
                           area=area, ticket=ticket, period=chosen_period, at=at)
 
-    wanted = sla.candidates(records, at, open_only=open_only, ticket=ticket, period=chosen_period)
-    cycles = pick(sla.evaluate(records, at, tickets=wanted))
+    wanted = sla.candidate_ids(records, at, open_only=open_only, ticket=ticket, period=chosen_period)
+    cycles = pick(sla.cycles_of(records, at, wanted))
     if policy is not None:
         other = _read_policy(policy, records.settings)
-        _show_changes(sla.compare(cycles, pick(sla.evaluate(records, at, other, tickets=wanted))), fmt, tz)
+        what_if = sla.evaluate(records, at, other, tickets=[records.tickets[i] for i in wanted])
+        _show_changes(sla.compare(cycles, pick(what_if)), fmt, tz)
         return
     cycles.sort(key=sla.urgency)
     breached = any(c.status == "breached" for c in cycles)

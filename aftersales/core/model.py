@@ -422,6 +422,13 @@ class Records:
             return (self.tickets[i] for i in self.tickets.candidates(open_at=open_at, period=period, asset=asset))
         return iter(self.tickets.values())
 
+    def ticket_ids(self, *, open_at: dt.datetime | None = None,
+                   period: tuple[dt.datetime, dt.datetime, dt.datetime] | None = None) -> list[str]:
+        """The ids of `maybe_tickets`, without building any ticket."""
+        if isinstance(self.tickets, Narrowing):
+            return self.tickets.candidates(open_at=open_at, period=period)
+        return list(self.tickets)
+
 
     def part_uses(self, at: dt.datetime) -> Iterator[tuple[str, dt.datetime, float]]:
         """The spare parts used by `resolved` events at or before `at`, as (part, at, qty) in the

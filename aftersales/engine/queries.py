@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from aftersales.core.model import Asset, Inspection, Records, Ticket
 from aftersales.engine import schedule, warranty
-from aftersales.engine.sla import Cycle, Engine, facts
+from aftersales.engine.sla import Cycle, Engine, cycles_of, facts
 
 
 @dataclass(frozen=True)
@@ -25,9 +25,8 @@ class TicketRow:
 def ticket_rows(records: Records, at: dt.datetime, *, show_all: bool = False, kind: str | None = None,
          area: str | None = None, asset: str | None = None, status: str | None = None,
          since: dt.date | None = None) -> list[TicketRow]:
-    engine = Engine(records.settings, records.assets)
     tz = records.settings.tz
-    result = []
+    chosen = []
     wanted_status = status or (None if show_all else "open")
     pool = records.maybe_tickets(open_at=at) if wanted_status == "open" else records.tickets.values()
     for original in pool:
@@ -40,11 +39,16 @@ def ticket_rows(records: Records, at: dt.datetime, *, show_all: bool = False, ki
         f = facts(ticket, records.settings, records.assets)
         if area and f["area"] != area:
             continue
-        running = [(c.deadline, c.target) for c in engine.cycles(ticket, at)
-                   if c.stop is None and c.deadline is not None]
-        nearest = min(running, default=(None, None))
+        chosen.append((ticket, f))
+    running: dict[str, list[tuple[dt.datetime, str]]] = {}
+    for c in cycles_of(records, at, [t.id for t, _ in chosen]):   # stopped clocks: kept from an earlier run
+        if c.stop is None and c.deadline is not None:
+            running.setdefault(c.ticket, []).append((c.deadline, c.target))
+    result = []
+    for ticket, f in chosen:
+        nearest = min(running.get(ticket.id, ()), default=(None, None))
         result.append(TicketRow(ticket, ticket.status, f["priority"], f["area"], nearest[0], nearest[1],
-                          int((at - ticket.reported_at).total_seconds())))
+                                int((at - ticket.reported_at).total_seconds())))
     result.sort(key=lambda r: (r.ticket.reported_at, r.ticket.id))
     return result
 

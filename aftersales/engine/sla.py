@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from aftersales.core.durations import Duration
 from aftersales.core.errors import AftersalesError
 from aftersales.core.model import Asset, CalendarSpec, Event, Records, Settings, Target, Ticket
 from aftersales.core.times import Period
 from aftersales.engine.calendar import WorkCalendar
+from aftersales.store.cache import decode, encode, fingerprint
+from aftersales.store.load import Tickets
 from aftersales.store.spec import STATUSES  # noqa: F401  (re-exported: the statuses a cycle can have)
 
 WEEKDAY_NUMBERS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
@@ -287,26 +292,73 @@ def evaluate(records: Records, at: dt.datetime, settings: Settings | None = None
     return engine.all_cycles(records.tickets.values() if tickets is None else tickets, at)
 
 
-def candidates(records: Records, at: dt.datetime, *, open_only: bool = False, ticket: str | None = None,
-               period: Period | None = None) -> list[Ticket]:
-    """The tickets that can have a cycle passing those filters of `select`, in the records' order:
-    open at `at`, this one, or with an event in the period (a cycle starts at one of its ticket's
-    events). Evaluating only these gives the cycles `select` keeps, without the rest of the history."""
-    chosen = []
+def candidate_ids(records: Records, at: dt.datetime, *, open_only: bool = False, ticket: str | None = None,
+                  period: Period | None = None) -> list[str]:
+    """The ids of the tickets that can have a cycle passing those filters of `select` (open at
+    `at`, this one, or with an event in the period: a cycle starts at one of its ticket's events),
+    in the records' order, and perhaps a few more: `select` still filters exactly."""
     if ticket is not None:
-        pool: Iterable[Ticket] = [records.tickets[ticket]]
-    else:
-        pool = records.maybe_tickets(open_at=at if open_only else None,
-                                     period=(period.start, period.end, at) if period is not None else None)
-    for t in pool:
-        if open_only:
-            seen = t.as_of(at)
-            if seen is None or seen.status != "open":
+        return [ticket]
+    return records.ticket_ids(open_at=at if open_only else None,
+                              period=(period.start, period.end, at) if period is not None else None)
+
+
+# The code whose change makes every kept cycle stale.
+ENGINE_CODE = ("core", "store", "engine")
+
+
+@functools.cache
+def _engine_code() -> str:
+    return fingerprint(Path(__file__).resolve().parent.parent, ENGINE_CODE)
+
+
+def cycles_of(records: Records, at: dt.datetime, ids: Iterable[str]) -> list[Cycle]:
+    """The cycles of the tickets `ids` as of `at` under the records' settings: `evaluate` of those
+    tickets. The cycles of a ticket whose clocks have all stopped do not change with the instant
+    (as long as no event of it is after `at`): the record cache keeps them, with a hash of what
+    they depend on (the settings, asset and part files, this code), and a later run reads them
+    back instead of building and evaluating the ticket. Only running clocks are computed."""
+    engine = Engine(records.settings, records.assets)
+    tickets = records.tickets
+    keeper = tickets if isinstance(tickets, Tickets) else None
+    context = hashlib.sha256(f"{_engine_code()}|{keeper.context}".encode()).hexdigest() if keeper else ""
+    found: list[Cycle] = []
+    targets = list(records.settings.targets)
+    index = {id(t): i for i, t in enumerate(targets)}
+    for ident in ids:
+        blob = keeper.kept_cycles(ident, context, at) if keeper is not None else None
+        if blob is not None:
+            try:
+                kept = _unpack(blob, targets)
+            except Exception:   # a damaged row: evaluated again
+                kept = None
+            if kept is not None:
+                found.extend(kept)
                 continue
-        if period is not None and not any(e.at in period and e.at <= at for e in t.events):
-            continue
-        chosen.append(t)
-    return chosen
+        ticket = tickets[ident]
+        cycles = engine.cycles(ticket, at)
+        found.extend(cycles)
+        if keeper is not None and ticket.as_of(at) is ticket and all(c.stop is not None for c in cycles):
+            keeper.keep_cycles(ident, context, _pack(cycles, index))
+    if keeper is not None:
+        keeper.save_cycles()
+    return found
+
+
+_KEPT_FIELDS = tuple(f.name for f in dataclasses.fields(Cycle) if f.name != "definition")
+assert dataclasses.fields(Cycle)[-1].name == "definition", "a kept cycle is rebuilt with its target last"
+
+
+def _pack(cycles: list[Cycle], index: Mapping[int, int]) -> bytes:
+    """Cycles as plain values, with the position of their target in the settings instead of the
+    target itself (the settings are part of what they are kept under)."""
+    return encode([(index.get(id(c.definition), -1), tuple(getattr(c, name) for name in _KEPT_FIELDS))
+                   for c in cycles])
+
+
+def _unpack(blob: bytes, targets: Sequence[Target]) -> list[Cycle]:
+    # `definition` is the last field of a cycle
+    return [Cycle(*(*values, targets[i] if i >= 0 else None)) for i, values in decode(blob)]
 
 
 # --- selecting and presenting cycles (data only: the command line renders it) ---

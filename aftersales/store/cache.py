@@ -38,7 +38,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-FORMAT = 6
+FORMAT = 7
 RACY_SECONDS = 2  # a file changed this close to the save may change again within one mtime tick
 BUSY_MS = 10_000  # how long a command waits for another one's write before giving up saving
 # The packages whose code decides what reading a file gives.
@@ -49,10 +49,11 @@ Identity = tuple[int, int, int, int, str]  # size, mtime_ns, ctime_ns, inode, ki
 # What a row keeps besides the file's identity (store.load fills them): the record (pickled,
 # zlib-compressed), a CRC-32 of it and of the plain columns, the record's id and the line of it,
 # its problems (encoded; NULL: none), for a ticket its facts (reported, first and latest event in
-# microseconds since the epoch, status, asset, parts used), and the results of its checks with the hash
-# of the context they ran in (see checks.validate).
+# microseconds since the epoch, status, asset, parts used), the results of its checks with the hash
+# of the context they ran in (see checks.validate), and the SLA cycles of a ticket whose clocks
+# have all stopped, with the hash of theirs (see engine.sla.cycles_of).
 COLUMNS = ("payload", "crc", "ident", "id_line", "problems", "reported", "first_at", "latest", "status", "asset",
-           "uses", "checked_context", "checked")
+           "uses", "checked_context", "checked", "cycles_context", "cycles")
 Columns = tuple[Any, ...]
 
 SCHEMA = """
@@ -61,7 +62,7 @@ CREATE TABLE IF NOT EXISTS files (
     rel TEXT PRIMARY KEY, kind TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
     ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, payload BLOB NOT NULL, crc INTEGER NOT NULL, ident TEXT,
     id_line INTEGER NOT NULL, problems BLOB, reported INTEGER, first_at INTEGER, latest INTEGER, status TEXT,
-    asset TEXT, uses BLOB, checked_context TEXT, checked BLOB
+    asset TEXT, uses BLOB, checked_context TEXT, checked BLOB, cycles_context TEXT, cycles BLOB
 );
 """
 
@@ -237,19 +238,27 @@ class RecordCache:
             self.close()
 
 
-def remember_checks(root: Path, checked: dict[str, tuple[Identity, str, bytes | None]]) -> None:
-    """Keep the results of the checks of some files (rel -> (identity they were read with, hash of
-    the context, problems)) in their rows; a row whose file changed meanwhile is left alone."""
+def remember(root: Path, which: str, kept: dict[str, tuple[Identity, str, bytes | None]]) -> None:
+    """Keep results worked out from some files (rel -> (identity they were read with, hash of the
+    context, encoded results)) in their rows, as `which` ("checked" or "cycles"); a row whose
+    file changed meanwhile (another identity) is left alone."""
+    if which not in ("checked", "cycles") or not kept:
+        return
     cached = RecordCache(root)
     try:
-        if cached.db is None or not checked:
+        if cached.db is None:
             return
         with cached._writing() as write:
             write.executemany(
-                "UPDATE files SET checked_context = ?, checked = ? WHERE rel = ? AND size = ? AND mtime_ns = ? "
+                f"UPDATE files SET {which}_context = ?, {which} = ? WHERE rel = ? AND size = ? AND mtime_ns = ? "
                 "AND ctime_ns = ? AND inode = ? AND kind = ?",
-                [(context, blob, rel, *ident) for rel, (ident, context, blob) in sorted(checked.items())])
+                [(context, blob, rel, *ident) for rel, (ident, context, blob) in sorted(kept.items())])
     except sqlite3.Error:
         pass
     finally:
         cached.close()
+
+
+def remember_checks(root: Path, checked: dict[str, tuple[Identity, str, bytes | None]]) -> None:
+    """Keep the results of the checks of some files in their rows (see `remember`)."""
+    remember(root, "checked", checked)

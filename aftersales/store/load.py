@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import hashlib
 import multiprocessing as mp
 import os
 import threading
@@ -25,7 +26,7 @@ from typing import Any
 from aftersales.core.model import Asset, Inspection, Part, Records, Settings, Ticket
 from aftersales.core.problems import Problem
 from aftersales.store import build
-from aftersales.store.cache import Columns, Identity, RecordCache, decode, encode, identity
+from aftersales.store.cache import Columns, Identity, RecordCache, decode, encode, remember
 from aftersales.store.paths import KINDS, SETTINGS_FILE, RecordFile, scan
 from aftersales.store.reading import Cleaned, read_file
 
@@ -65,6 +66,11 @@ class Tickets(Mapping[str, Ticket]):
         self._items: dict[str, Ticket | bytes] = {}
         self.rel: dict[str, str] = {}             # id -> file
         self.facts: dict[str, TicketFacts] = {}
+        self.root: Path | None = None
+        self.identities: dict[str, Identity] = {}
+        self.context = ""
+        self._cycles: dict[str, Kept] = {}
+        self._fresh: dict[str, tuple[Identity, str, bytes | None]] = {}
 
     def add(self, ident: str, rel: str, value: Ticket | bytes, facts: TicketFacts) -> None:
         self._items[ident] = value
@@ -85,6 +91,36 @@ class Tickets(Mapping[str, Ticket]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def keep_from(self, root: Path, identities: dict[str, Identity], cycles: dict[str, Kept]) -> None:
+        """Where kept results go (the record cache of `root`), the files' identities, and the SLA
+        cycles kept by earlier runs (rel -> (hash of their context, encoded cycles))."""
+        self.root, self.identities, self._cycles = root, identities, cycles
+        digest = hashlib.sha256()
+        for rel, ident in sorted(identities.items()):   # what a ticket's cycles depend on besides its file
+            if not rel.startswith(("tickets/", "inspections/")):
+                digest.update(repr((rel, ident)).encode())
+        self.context = digest.hexdigest()
+
+    def kept_cycles(self, ident: str, context: str, at: dt.datetime) -> bytes | None:
+        """The encoded cycles kept for ticket `ident` under `context`, when they hold as of `at`
+        (its clocks had all stopped and its latest event is not after `at`); None otherwise."""
+        kept = self._cycles.get(self.rel.get(ident, ""))
+        if kept is None or kept[0] != context or kept[1] is None or self.facts[ident][2] > micros(at):
+            return None
+        return kept[1]
+
+    def keep_cycles(self, ident: str, context: str, cycles: bytes) -> None:
+        rel = self.rel[ident]
+        if rel in self.identities:
+            self._fresh[rel] = (self.identities[rel], context, cycles)
+            self._cycles[rel] = (context, cycles)
+
+    def save_cycles(self) -> None:
+        """Write the cycles kept this run into the cache (see `cache.remember`)."""
+        if self._fresh and self.root is not None:
+            remember(self.root, "cycles", self._fresh)
+        self._fresh = {}
 
     def part_uses(self, at: dt.datetime | None = None) -> Iterator[tuple[str, dt.datetime, float]]:
         """(part, at, qty) of every `resolved` event (at or before `at`), in file order (a valid
@@ -192,6 +228,7 @@ def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable
         identities = _identities(root, wanted)
         rows: dict[str, Row] = {}
         checked: dict[str, Kept] = {}
+        cycles: dict[str, Kept] = {}
         for rel, columns in cache.lookup(identities).items():
             with contextlib.suppress(Exception):   # a damaged row is read again from its file
                 row, checks = _from_columns(rel, columns)
@@ -199,6 +236,8 @@ def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable
                     rows[rel] = row
                     if checks is not None:
                         checked[rel] = checks
+                    if columns[13] is not None:
+                        cycles[rel] = (columns[13], columns[14])
         missing = [(rel, kind) for rel, kind in wanted if rel not in rows]
         if on_count:
             on_count(len(missing))
@@ -219,7 +258,9 @@ def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable
         cache.save(rel for rel, _ in wanted)
     finally:
         cache.close()
-    return _assemble(root, files, files, rows, scan_problems, identities, checked)
+    loaded = _assemble(root, files, files, rows, scan_problems, identities, checked)
+    loaded.tickets.keep_from(root, identities, cycles)
+    return loaded
 
 
 def _assemble(root: Path, chosen: list[RecordFile], files: list[RecordFile], rows: dict[str, Row],
@@ -281,7 +322,7 @@ def _encoded(path: Path, rel: str, kind: str, check: TicketCheck | None = None) 
     kept = check(record) if check is not None and kind == "ticket" and record is not None else None
     context, checked = kept if kept is not None else (None, None)
     return record, (payload, crc, ident, id_line, encode(problems) if problems else None, reported, first, latest,
-                    status, asset, uses, context, checked)
+                    status, asset, uses, context, checked, None, None)
 
 
 def _crc(payload: bytes, *plain: object) -> int:
@@ -304,19 +345,26 @@ def _kept(columns: Columns) -> Kept | None:
 
 
 def _summary(rel: str, columns: Columns) -> Summary:
-    _, _, ident, id_line, problems, reported, first, latest, status, asset, uses, _, _ = columns
+    _, _, ident, id_line, problems, reported, first, latest, status, asset, uses, *_ = columns
     facts = (reported, first, latest, status, asset, uses) if rel.startswith("tickets/") and ident is not None else None
     return ident, id_line, decode(problems) if problems is not None else [], facts
 
 
 def _identities(root: Path, wanted: list[tuple[str, str]]) -> dict[str, Identity]:
     found: dict[str, Identity] = {}
-    base = str(root)
-    for rel, kind in wanted:
-        try:
-            found[rel] = identity(os.stat(os.path.join(base, rel)), kind)
-        except OSError:
-            continue   # read (and reported) below, never cached
+    try:
+        folder = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return found
+    try:
+        for rel, kind in wanted:   # relative to the folder: no path joined per file
+            try:
+                stat = os.stat(rel, dir_fd=folder)
+            except OSError:
+                continue   # read (and reported) below, never cached
+            found[rel] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, kind)
+    finally:
+        os.close(folder)
     return found
 
 

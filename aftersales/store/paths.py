@@ -99,7 +99,8 @@ def scan(root: Path, problems: list[Problem]) -> list[RecordFile]:
 
 def _entries(folder: Path) -> list[os.DirEntry[str]]:
     with os.scandir(folder) as entries:
-        return sorted(entries, key=lambda e: e.name)
+        by_name = {e.name: e for e in entries}
+    return [by_name[name] for name in sorted(by_name)]
 
 
 def _suffix(name: str) -> str:
