@@ -97,10 +97,11 @@ def ticket_checker(now: Callable[[Settings | None], dt.datetime]) -> Callable[[L
     check knows (no ticket check looks at them, and they would travel to every worker)."""
     def make(partial: Loaded) -> TicketCheck:
         s = partial.settings
+        instant = now(s)
         ids = {kind: found for kind, found in partial.file_ids.items() if kind != "ticket"}
-        known = Known(s, ids, partial.assets, now(s), partial.parts)
+        known = Known(s, ids, partial.assets, instant, partial.parts)
         tz = s.tz if s is not None else ZoneInfo(DEFAULT_TIMEZONE)
-        return TicketCheck(known, tz, now(s), _context(partial))
+        return TicketCheck(known, tz, instant, _context(partial))
     return make
 
 

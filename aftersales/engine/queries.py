@@ -41,9 +41,10 @@ def ticket_rows(records: Records, at: dt.datetime, *, show_all: bool = False, ki
             continue
         chosen.append((ticket, f))
     running: dict[str, list[tuple[dt.datetime, str]]] = {}
-    for c in cycles_of(records, at, [t.id for t, _ in chosen]):   # stopped clocks: kept from an earlier run
-        if c.stop is None and c.deadline is not None:
-            running.setdefault(c.ticket, []).append((c.deadline, c.target))
+    for start in range(0, len(chosen), 1000):   # stopped clocks: kept from an earlier run; a few at a time
+        for c in cycles_of(records, at, [t.id for t, _ in chosen[start:start + 1000]]):
+            if c.stop is None and c.deadline is not None:
+                running.setdefault(c.ticket, []).append((c.deadline, c.target))
     result = []
     for ticket, f in chosen:
         nearest = min(running.get(ticket.id, ()), default=(None, None))
