@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import sys
 import tempfile
 import textwrap
 from collections.abc import Sequence
@@ -309,3 +310,16 @@ def golden(request: pytest.FixtureRequest):
 
 # The parse cache goes to a folder of this test session, never the user's own cache.
 os.environ.setdefault("AFTERSALES_CACHE_DIR", tempfile.mkdtemp(prefix="aftersales-test-cache-"))
+
+
+# --- git ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def quiet_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Git run by a test, by `git install` and by git itself never sees the machine's own config, and
+    runs the merge driver as `aftersales` from PATH: the one installed beside this Python. Modules
+    that run git use it with `pytestmark = pytest.mark.usefixtures("quiet_git")`."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.delenv("AFTERSALES_RECORDS", raising=False)
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")

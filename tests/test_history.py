@@ -11,24 +11,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import TICKET, Records, event, run, ticket_yaml
 
-pytestmark = pytest.mark.slow  # every test runs git
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("quiet_git")]  # every test runs git
 
 GOLDEN = Path(__file__).parent / "golden"
-
-
-@pytest.fixture(autouse=True)
-def quiet_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Git never sees the machine's own config; the merge driver runs the `aftersales` beside this Python."""
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.delenv("AFTERSALES_RECORDS", raising=False)
-    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
 
 
 def git(cwd: Path, *args: str, when: str | None = None, author: str = "eng-li") -> str:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,18 +11,10 @@ from conftest import REPORTED, TICKET, TICKET_HEAD, Records, event, run, ticket
 from aftersales.edit import mergedriver
 from aftersales.edit.gitsetup import COMMAND
 
+pytestmark = pytest.mark.usefixtures("quiet_git")
+
 ATTRIBUTE = "tickets/**/*.yaml merge=aftersales-ticket"
 DRIVER = COMMAND
-
-
-@pytest.fixture(autouse=True)
-def quiet_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Git run by the tests, by `git install` and by git itself, never sees the machine's own config."""
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.delenv("AFTERSALES_RECORDS", raising=False)
-    # git runs the driver as `aftersales` from PATH: the one installed beside this Python
-    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
 
 
 def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
