@@ -429,6 +429,16 @@ class Records:
             return self.tickets.candidates(open_at=open_at, period=period)
         return list(self.tickets)
 
+    def reaching_ids(self, until: dt.datetime, covered: Mapping[str, dt.datetime],
+                     window: tuple[dt.datetime, dt.datetime] | None = None) -> list[str]:
+        """The ids of the tickets reported at or before `until` that are about an asset in `covered`
+        and were reported before the instant given for it (its warranty's end, say), or that may
+        have been reported or had an event in [start, end) of `window`, in the records' order: all
+        of those, and perhaps a few others, so the caller still filters exactly (a ticket table
+        that is no `Narrowing` gives them all)."""
+        if isinstance(self.tickets, Narrowing):
+            return self.tickets.reaching(until, covered, window)
+        return list(self.tickets)
 
     def part_uses(self, at: dt.datetime) -> Iterator[tuple[str, dt.datetime, float]]:
         """The spare parts used by `resolved` events at or before `at`, as (part, at, qty) in the
@@ -446,5 +456,8 @@ class Narrowing(Protocol):
     def candidates(self, *, open_at: dt.datetime | None = None,
                    period: tuple[dt.datetime, dt.datetime, dt.datetime] | None = None,
                    asset: str | None = None) -> list[str]: ...
+
+    def reaching(self, until: dt.datetime, covered: Mapping[str, dt.datetime],
+                 window: tuple[dt.datetime, dt.datetime] | None = None) -> list[str]: ...
 
     def part_uses(self, at: dt.datetime) -> Iterator[tuple[str, dt.datetime, float]]: ...

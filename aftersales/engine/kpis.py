@@ -337,10 +337,11 @@ def _asset_row(row: warranty.WarrantyRow) -> dict[str, Any]:
             "days_left": row.days_left}
 
 
-def parts_section(records: Records, tickets: Sequence[Ticket], period: Period, day: dt.date) -> dict[str, Any]:
-    """Stock at the end of `day` (the period's last day, or the report's day if earlier), usage in the period."""
-    tz = records.settings.tz
-    rows = parts_mod.rows(records.parts.values(), tickets, tz, day, (period.start.date(), period.end.date()))
+def parts_section(records: Records, period: Period, at: dt.datetime, day: dt.date) -> dict[str, Any]:
+    """Stock at the end of `day` (the period's last day, or the report's day if earlier), usage in the
+    period, from the parts used by the tickets as of `at` (kept by the loader: no ticket is built)."""
+    used = parts_mod.usage_from(records.part_uses(at), records.settings.tz)
+    rows = parts_mod.rows_from_usage(records.parts.values(), used, day, (period.start.date(), period.end.date()))
     return {
         "as_of": day, "low": sum(r.low for r in rows),
         "rows": [{"part": r.part.id, "name": r.part.name, "unit": r.part.unit, "stock": r.stock,
@@ -427,13 +428,26 @@ def previous_period(period: Period, tz: ZoneInfo) -> Period:
 def quarterly(records: Records, period: Period, at: dt.datetime, previous: Period | None = None,
               within_days: int = 180) -> dict[str, Any]:
     """Every number of the quarterly report for `period`, as of `at` (with the trend against `previous`)."""
-    tickets = records.tickets_as_of(at)
+    tickets = report_tickets(records, [period] + ([previous] if previous is not None else []), at)
     tickets.sort(key=lambda t: (t.reported_at, t.id))
     cycles = sla.cycles_of(records, at, [t.id for t in tickets])   # stopped clocks: kept from an earlier run
     report = _numbers(records, tickets, cycles, period, at, within_days)
     if previous is not None:
         report["trend"] = trend(report, _numbers(records, tickets, cycles, previous, at, within_days))
     return report
+
+
+def report_tickets(records: Records, periods: Sequence[Period], at: dt.datetime) -> list[Ticket]:
+    """The tickets as of `at` that a report of `periods` may count, in the records' order; the
+    others are not built. A figure of a period counts tickets reported or with an event in it, or
+    (repeat repairs) with a `resolved` event in the 90 days before one of those was reported; the
+    replacement candidates count repairs reported in their asset's warranty; stock is added up from
+    the parts the loader keeps (`Records.part_uses`). So these are the tickets reported or with an
+    event from 90 days before the first period to the end of the last, and those that may have been
+    reported in warranty, a superset the figures still filter exactly."""
+    window = (min(p.start for p in periods) - REPEAT_WINDOW, max(p.end for p in periods))
+    found = (records.tickets[i].as_of(at) for i in records.reaching_ids(at, warranty.cover_ends(records), window))
+    return [t for t in found if t is not None]
 
 
 def state_instant(period: Period, at: dt.datetime) -> dt.datetime:
@@ -467,7 +481,7 @@ def _numbers(records: Records, tickets: Sequence[Ticket], cycles: Sequence[sla.C
         "maintenance": maintenance_section(records, period, at),
         "findings": findings_section(records, period, day),
         "warranty": warranty_section(records, tickets, period, end, day, within_days),
-        "parts": parts_section(records, tickets, period, day),
+        "parts": parts_section(records, period, at, day),
         "analysis": analysis_section(records, tickets, period),
     }
 

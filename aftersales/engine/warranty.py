@@ -31,6 +31,25 @@ def in_warranty(ticket: Ticket, asset: Asset | None, settings: Settings) -> bool
     return ticket.reported_at.astimezone(settings.tz).date() <= end
 
 
+def cover_ends(records: Records) -> dict[str, dt.datetime]:
+    """For each asset with a warranty end, an instant no ticket reported in warranty is at or
+    after: the start of the second day after the last day of its cover (a day's margin against
+    the time zone's oddities), so that `Records.reaching_ids` can leave the other tickets unbuilt."""
+    ends = {}
+    for asset in records.assets.values():
+        end = warranty_end(asset, records.settings)
+        if end is not None:
+            ends[asset.id] = dt.datetime.combine(end + dt.timedelta(days=2), dt.time(), tzinfo=records.settings.tz)
+    return ends
+
+
+def in_warranty_tickets(records: Records, at: dt.datetime) -> list[Ticket]:
+    """The tickets as of `at` that may have been reported in their asset's warranty (a superset:
+    `replacement_candidates` filters exactly), in the records' order; the others are not built."""
+    found = (records.tickets[i].as_of(at) for i in records.reaching_ids(at, cover_ends(records)))
+    return [t for t in found if t is not None]
+
+
 @dataclass(frozen=True)
 class WarrantyRow:
     asset: Asset
@@ -115,4 +134,4 @@ def overview(records: Records, at: dt.datetime, within_days: int) -> Overview:
     today = at.astimezone(records.settings.tz).date()
     rows = status_rows(records, today)
     return Overview(today, within_days, expiring(rows, within_days), expired(rows), missing_install_date(rows),
-                    replacement_candidates(records, records.tickets_as_of(at)))
+                    replacement_candidates(records, in_warranty_tickets(records, at)))

@@ -131,6 +131,22 @@ class Tickets(Mapping[str, Ticket]):
                     if at is None or use[1] <= at:
                         yield use
 
+    def reaching(self, until: dt.datetime, covered: Mapping[str, dt.datetime],
+                 window: tuple[dt.datetime, dt.datetime] | None = None) -> list[str]:
+        """The ids of the tickets reported at or before `until` that are about an asset in
+        `covered` and were reported before the instant given for it, or that may have been reported
+        or had an event in [start, end) of `window`, in file order (see `Records.reaching_ids`)."""
+        chosen = []
+        first_at, last_at = (micros(i) for i in window) if window is not None else (0, 0)
+        by = micros(until)
+        limits = {asset: micros(instant) for asset, instant in covered.items()}
+        for ident, (reported, _, latest, _, of, _) in self.facts.items():
+            if reported > by:
+                continue
+            if (reported < last_at and latest >= first_at) or (of is not None and reported < limits.get(of, reported)):
+                chosen.append(ident)
+        return chosen
+
     def candidates(self, *, open_at: dt.datetime | None = None,
                    period: tuple[dt.datetime, dt.datetime, dt.datetime] | None = None,
                    asset: str | None = None) -> list[str]:
