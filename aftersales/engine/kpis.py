@@ -320,8 +320,7 @@ def warranty_section(records: Records, tickets: Sequence[Ticket], period: Period
     out = [t for t in tickets if is_opened(t, period)
            and warranty.in_warranty(t, records.assets.get(t.asset or ""), s) is False]
     cost = sum(e.cost or 0 for t in out for e in t.events if e.type == "resolved")
-    then = [x for x in (t.as_of(end) for t in tickets) if x is not None]
-    candidates = warranty.replacement_candidates(records, then)
+    candidates = warranty.replacement_candidates(records, warranty.repairs_in_warranty(records, end))
     return {
         "as_of": day, "within_days": within_days,
         "expiring": len(soon), "expiring_assets": [_asset_row(r) for r in soon],
@@ -440,13 +439,13 @@ def quarterly(records: Records, period: Period, at: dt.datetime, previous: Perio
 def report_tickets(records: Records, periods: Sequence[Period], at: dt.datetime) -> list[Ticket]:
     """The tickets as of `at` that a report of `periods` may count, in the records' order; the
     others are not built. A figure of a period counts tickets reported or with an event in it, or
-    (repeat repairs) with a `resolved` event in the 90 days before one of those was reported; the
-    replacement candidates count repairs reported in their asset's warranty; stock is added up from
-    the parts the loader keeps (`Records.part_uses`). So these are the tickets reported or with an
-    event from 90 days before the first period to the end of the last, and those that may have been
-    reported in warranty, a superset the figures still filter exactly."""
-    window = (min(p.start for p in periods) - REPEAT_WINDOW, max(p.end for p in periods))
-    found = (records.tickets[i].as_of(at) for i in records.reaching_ids(at, warranty.cover_ends(records), window))
+    (repeat repairs) with a `resolved` event in the 90 days before one of those was reported. So
+    these are the tickets reported or with an event from 90 days before the first period to the end
+    of the last, a superset the figures still filter exactly. The figures of the whole history come
+    from what the loader keeps: replacement candidates from `Records.heads`, stock from
+    `Records.part_uses`."""
+    start, end = min(p.start for p in periods) - REPEAT_WINDOW, max(p.end for p in periods)
+    found = (records.tickets[i].as_of(at) for i in records.reaching_ids(at, start, end))
     return [t for t in found if t is not None]
 
 
