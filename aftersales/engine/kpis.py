@@ -461,27 +461,30 @@ def _numbers(records: Records, tickets: Sequence[Ticket], cycles: Sequence[sla.C
     tz = s.tz
     end = state_instant(period, at)
     day = end.astimezone(tz).date()
+    # every figure of the period but repeat repairs (which look 90 days back) counts only tickets
+    # reported or with an event in the period: those are looked at, in the same order
+    inside = [t for t in tickets if t.reported_at in period or any(e.at in period for e in t.events)]
     return {
         "period": {"name": period.name, "start": period.start.astimezone(tz), "end": period.end.astimezone(tz),
                    "first_day": period.start.date(), "last_day": period.end.date() - dt.timedelta(days=1)},
         "as_of": at.astimezone(tz), "state_as_of": day,
         "project": {"name": s.name, "customer": s.customer, "supplier": s.supplier, "timezone": s.timezone,
                     "currency": s.currency},
-        "tickets": tickets_section(records, tickets, period),
+        "tickets": tickets_section(records, inside, period),
         "sla": (section := sla_section(records, cycles, period)),
         "sla_total": sla_total(section),
         "sla_groups": sla_groups(records),
         "breaches": breaches(records, {t.id: t for t in tickets}, cycles, period, at),
         "quality": quality_section(tickets, period),
-        "satisfaction": satisfaction_section(tickets, period),
-        "revisit_satisfaction": satisfaction_section(tickets, period, "revisit"),
-        "callbacks": callbacks_section(tickets, period),
-        "follow_ups": follow_ups_section(tickets, period),
+        "satisfaction": satisfaction_section(inside, period),
+        "revisit_satisfaction": satisfaction_section(inside, period, "revisit"),
+        "callbacks": callbacks_section(inside, period),
+        "follow_ups": follow_ups_section(inside, period),
         "maintenance": maintenance_section(records, period, at),
         "findings": findings_section(records, period, day),
-        "warranty": warranty_section(records, tickets, period, end, day, within_days),
+        "warranty": warranty_section(records, inside, period, end, day, within_days),
         "parts": parts_section(records, period, at, day),
-        "analysis": analysis_section(records, tickets, period),
+        "analysis": analysis_section(records, inside, period),
     }
 
 
