@@ -446,12 +446,14 @@ class Records:
             return self.tickets.candidates(open_at=open_at, period=period)
         return list(self.tickets)
 
-    def reaching_ids(self, until: dt.datetime, start: dt.datetime, end: dt.datetime) -> list[str]:
+    def reaching_ids(self, until: dt.datetime, start: dt.datetime, end: dt.datetime,
+                     kind: str | None = None) -> list[str]:
         """The ids of the tickets reported at or before `until` that may have been reported or had
-        an event in [start, end), in the records' order: all of those, and perhaps a few others, so
-        the caller still filters exactly (a ticket table that is no `Narrowing` gives them all)."""
+        an event in [start, end) (and are of `kind`, when given), in the records' order: all of
+        those, and perhaps a few others, so the caller still filters exactly (a ticket table that
+        is no `Narrowing` gives them all)."""
         if isinstance(self.tickets, Narrowing):
-            return self.tickets.reaching(until, start, end)
+            return self.tickets.reaching(until, start, end, kind)
         return list(self.tickets)
 
     def heads(self, until: dt.datetime, covered: Mapping[str, dt.datetime], kind: str) -> list[TicketHead]:
@@ -480,7 +482,8 @@ class Narrowing(Protocol):
                    period: tuple[dt.datetime, dt.datetime, dt.datetime] | None = None,
                    asset: str | None = None) -> list[str]: ...
 
-    def reaching(self, until: dt.datetime, start: dt.datetime, end: dt.datetime) -> list[str]: ...
+    def reaching(self, until: dt.datetime, start: dt.datetime, end: dt.datetime,
+                 kind: str | None = None) -> list[str]: ...
 
     def heads(self, until: dt.datetime, covered: Mapping[str, dt.datetime], kind: str) -> list[TicketHead]: ...
 

@@ -427,9 +427,12 @@ def previous_period(period: Period, tz: ZoneInfo) -> Period:
 def quarterly(records: Records, period: Period, at: dt.datetime, previous: Period | None = None,
               within_days: int = 180) -> dict[str, Any]:
     """Every number of the quarterly report for `period`, as of `at` (with the trend against `previous`)."""
-    tickets = report_tickets(records, [period] + ([previous] if previous is not None else []), at)
+    periods = [period] + ([previous] if previous is not None else [])
+    tickets = report_tickets(records, periods, at)
     tickets.sort(key=lambda t: (t.reported_at, t.id))
-    cycles = sla.cycles_of(records, at, [t.id for t in tickets])   # stopped clocks: kept from an earlier run
+    first = min(p.start for p in periods)   # a clock starts at an event: those of the periods' tickets
+    timed = [t.id for t in tickets if t.reported_at >= first or any(e.at >= first for e in t.events)]
+    cycles = sla.cycles_of(records, at, timed)   # stopped clocks: kept from an earlier run
     report = _numbers(records, tickets, cycles, period, at, within_days)
     if previous is not None:
         report["trend"] = trend(report, _numbers(records, tickets, cycles, previous, at, within_days))
@@ -437,15 +440,17 @@ def quarterly(records: Records, period: Period, at: dt.datetime, previous: Perio
 
 
 def report_tickets(records: Records, periods: Sequence[Period], at: dt.datetime) -> list[Ticket]:
-    """The tickets as of `at` that a report of `periods` may count, in the records' order; the
+    """The tickets as of `at` that a report of `periods` may count (the report sorts them); the
     others are not built. A figure of a period counts tickets reported or with an event in it, or
-    (repeat repairs) with a `resolved` event in the 90 days before one of those was reported. So
-    these are the tickets reported or with an event from 90 days before the first period to the end
-    of the last, a superset the figures still filter exactly. The figures of the whole history come
-    from what the loader keeps: replacement candidates from `Records.heads`, stock from
-    `Records.part_uses`."""
-    start, end = min(p.start for p in periods) - REPEAT_WINDOW, max(p.end for p in periods)
-    found = (records.tickets[i].as_of(at) for i in records.reaching_ids(at, start, end))
+    (repeat repairs) the repairs with a `resolved` event in the 90 days before one of those was
+    reported. So these are the tickets reported or with an event from the start of the first period
+    to the end of the last, and the repairs with an event in the 90 days before: a superset the
+    figures still filter exactly. The figures of the whole history come from what the loader
+    keeps: replacement candidates from `Records.heads`, stock from `Records.part_uses`."""
+    start, end = min(p.start for p in periods), max(p.end for p in periods)
+    ids = dict.fromkeys([*records.reaching_ids(at, start, end),
+                         *records.reaching_ids(at, start - REPEAT_WINDOW, start, "repair")])
+    found = (records.tickets[i].as_of(at) for i in ids)
     return [t for t in found if t is not None]
 
 

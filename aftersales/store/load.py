@@ -131,12 +131,13 @@ class Tickets(Mapping[str, Ticket]):
                     if at is None or use[1] <= at:
                         yield use
 
-    def reaching(self, until: dt.datetime, start: dt.datetime, end: dt.datetime) -> list[str]:
+    def reaching(self, until: dt.datetime, start: dt.datetime, end: dt.datetime,
+                 kind: str | None = None) -> list[str]:
         """See `Records.reaching_ids`: the tickets reported at or before `until`, before `end`, and
-        whose latest event is not before `start`."""
+        whose latest event is not before `start` (and of `kind`, when given)."""
         by, first_at, last_at = micros(until), micros(start), micros(end)
-        return [ident for ident, (reported, _, latest, *_) in self.facts.items()
-                if reported <= by and reported < last_at and latest >= first_at]
+        return [ident for ident, (reported, _, latest, _, _, _, of_kind) in self.facts.items()
+                if reported <= by and reported < last_at and latest >= first_at and kind in (None, of_kind)]
 
     def heads(self, until: dt.datetime, covered: Mapping[str, dt.datetime], kind: str) -> list[TicketHead]:
         """See `Records.heads`: from the kept facts; a ticket with an event after `until` (its
