@@ -327,6 +327,23 @@ class Ticket:
         return state
 
 
+@dataclass(frozen=True)
+class TicketHead:
+    """What a ticket says that some figures need of every ticket of the history (replacement
+    candidates): its id, kind, status and asset, and when it was reported. The loader gives it
+    from what it keeps, without building the ticket (`Records.heads`)."""
+
+    id: str
+    kind: str
+    status: str
+    asset: str | None
+    reported_at: dt.datetime
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> TicketHead:
+        return cls(ticket.id, ticket.kind, ticket.status, ticket.asset, ticket.reported_at)
+
+
 # --- inspections ------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -429,6 +446,24 @@ class Records:
             return self.tickets.candidates(open_at=open_at, period=period)
         return list(self.tickets)
 
+    def reaching_ids(self, until: dt.datetime, start: dt.datetime, end: dt.datetime,
+                     kind: str | None = None) -> list[str]:
+        """The ids of the tickets reported at or before `until` that may have been reported or had
+        an event in [start, end) (and are of `kind`, when given), in the records' order: all of
+        those, and perhaps a few others, so the caller still filters exactly (a ticket table that
+        is no `Narrowing` gives them all)."""
+        if isinstance(self.tickets, Narrowing):
+            return self.tickets.reaching(until, start, end, kind)
+        return list(self.tickets)
+
+    def heads(self, until: dt.datetime, covered: Mapping[str, dt.datetime], kind: str) -> list[TicketHead]:
+        """The tickets as they stood at `until`, as heads, of `kind`, about an asset in `covered` and
+        reported before the instant given for it, in the records' order: all of those, and perhaps
+        others, so the caller still filters exactly. The loader's table answers from what it keeps
+        and builds only the tickets with an event after `until`; any other gives every ticket."""
+        if isinstance(self.tickets, Narrowing):
+            return self.tickets.heads(until, covered, kind)
+        return [TicketHead.of(t) for t in self.tickets_as_of(until)]
 
     def part_uses(self, at: dt.datetime) -> Iterator[tuple[str, dt.datetime, float]]:
         """The spare parts used by `resolved` events at or before `at`, as (part, at, qty) in the
@@ -446,5 +481,10 @@ class Narrowing(Protocol):
     def candidates(self, *, open_at: dt.datetime | None = None,
                    period: tuple[dt.datetime, dt.datetime, dt.datetime] | None = None,
                    asset: str | None = None) -> list[str]: ...
+
+    def reaching(self, until: dt.datetime, start: dt.datetime, end: dt.datetime,
+                 kind: str | None = None) -> list[str]: ...
+
+    def heads(self, until: dt.datetime, covered: Mapping[str, dt.datetime], kind: str) -> list[TicketHead]: ...
 
     def part_uses(self, at: dt.datetime) -> Iterator[tuple[str, dt.datetime, float]]: ...

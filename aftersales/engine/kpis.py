@@ -320,8 +320,7 @@ def warranty_section(records: Records, tickets: Sequence[Ticket], period: Period
     out = [t for t in tickets if is_opened(t, period)
            and warranty.in_warranty(t, records.assets.get(t.asset or ""), s) is False]
     cost = sum(e.cost or 0 for t in out for e in t.events if e.type == "resolved")
-    then = [x for x in (t.as_of(end) for t in tickets) if x is not None]
-    candidates = warranty.replacement_candidates(records, then)
+    candidates = warranty.replacement_candidates(records, warranty.repairs_in_warranty(records, end))
     return {
         "as_of": day, "within_days": within_days,
         "expiring": len(soon), "expiring_assets": [_asset_row(r) for r in soon],
@@ -337,10 +336,11 @@ def _asset_row(row: warranty.WarrantyRow) -> dict[str, Any]:
             "days_left": row.days_left}
 
 
-def parts_section(records: Records, tickets: Sequence[Ticket], period: Period, day: dt.date) -> dict[str, Any]:
-    """Stock at the end of `day` (the period's last day, or the report's day if earlier), usage in the period."""
-    tz = records.settings.tz
-    rows = parts_mod.rows(records.parts.values(), tickets, tz, day, (period.start.date(), period.end.date()))
+def parts_section(records: Records, period: Period, at: dt.datetime, day: dt.date) -> dict[str, Any]:
+    """Stock at the end of `day` (the period's last day, or the report's day if earlier), usage in the
+    period, from the parts used by the tickets as of `at` (kept by the loader: no ticket is built)."""
+    used = parts_mod.usage_from(records.part_uses(at), records.settings.tz)
+    rows = parts_mod.rows_from_usage(records.parts.values(), used, day, (period.start.date(), period.end.date()))
     return {
         "as_of": day, "low": sum(r.low for r in rows),
         "rows": [{"part": r.part.id, "name": r.part.name, "unit": r.part.unit, "stock": r.stock,
@@ -427,13 +427,31 @@ def previous_period(period: Period, tz: ZoneInfo) -> Period:
 def quarterly(records: Records, period: Period, at: dt.datetime, previous: Period | None = None,
               within_days: int = 180) -> dict[str, Any]:
     """Every number of the quarterly report for `period`, as of `at` (with the trend against `previous`)."""
-    tickets = records.tickets_as_of(at)
+    periods = [period] + ([previous] if previous is not None else [])
+    tickets = report_tickets(records, periods, at)
     tickets.sort(key=lambda t: (t.reported_at, t.id))
-    cycles = sla.cycles_of(records, at, [t.id for t in tickets])   # stopped clocks: kept from an earlier run
+    first = min(p.start for p in periods)   # a clock starts at an event: those of the periods' tickets
+    timed = [t.id for t in tickets if t.reported_at >= first or any(e.at >= first for e in t.events)]
+    cycles = sla.cycles_of(records, at, timed)   # stopped clocks: kept from an earlier run
     report = _numbers(records, tickets, cycles, period, at, within_days)
     if previous is not None:
         report["trend"] = trend(report, _numbers(records, tickets, cycles, previous, at, within_days))
     return report
+
+
+def report_tickets(records: Records, periods: Sequence[Period], at: dt.datetime) -> list[Ticket]:
+    """The tickets as of `at` that a report of `periods` may count (the report sorts them); the
+    others are not built. A figure of a period counts tickets reported or with an event in it, or
+    (repeat repairs) the repairs with a `resolved` event in the 90 days before one of those was
+    reported. So these are the tickets reported or with an event from the start of the first period
+    to the end of the last, and the repairs with an event in the 90 days before: a superset the
+    figures still filter exactly. The figures of the whole history come from what the loader
+    keeps: replacement candidates from `Records.heads`, stock from `Records.part_uses`."""
+    start, end = min(p.start for p in periods), max(p.end for p in periods)
+    ids = dict.fromkeys([*records.reaching_ids(at, start, end),
+                         *records.reaching_ids(at, start - REPEAT_WINDOW, start, "repair")])
+    found = (records.tickets[i].as_of(at) for i in ids)
+    return [t for t in found if t is not None]
 
 
 def state_instant(period: Period, at: dt.datetime) -> dt.datetime:
@@ -448,27 +466,30 @@ def _numbers(records: Records, tickets: Sequence[Ticket], cycles: Sequence[sla.C
     tz = s.tz
     end = state_instant(period, at)
     day = end.astimezone(tz).date()
+    # every figure of the period but repeat repairs (which look 90 days back) counts only tickets
+    # reported or with an event in the period: those are looked at, in the same order
+    inside = [t for t in tickets if t.reported_at in period or any(e.at in period for e in t.events)]
     return {
         "period": {"name": period.name, "start": period.start.astimezone(tz), "end": period.end.astimezone(tz),
                    "first_day": period.start.date(), "last_day": period.end.date() - dt.timedelta(days=1)},
         "as_of": at.astimezone(tz), "state_as_of": day,
         "project": {"name": s.name, "customer": s.customer, "supplier": s.supplier, "timezone": s.timezone,
                     "currency": s.currency},
-        "tickets": tickets_section(records, tickets, period),
+        "tickets": tickets_section(records, inside, period),
         "sla": (section := sla_section(records, cycles, period)),
         "sla_total": sla_total(section),
         "sla_groups": sla_groups(records),
         "breaches": breaches(records, {t.id: t for t in tickets}, cycles, period, at),
         "quality": quality_section(tickets, period),
-        "satisfaction": satisfaction_section(tickets, period),
-        "revisit_satisfaction": satisfaction_section(tickets, period, "revisit"),
-        "callbacks": callbacks_section(tickets, period),
-        "follow_ups": follow_ups_section(tickets, period),
+        "satisfaction": satisfaction_section(inside, period),
+        "revisit_satisfaction": satisfaction_section(inside, period, "revisit"),
+        "callbacks": callbacks_section(inside, period),
+        "follow_ups": follow_ups_section(inside, period),
         "maintenance": maintenance_section(records, period, at),
         "findings": findings_section(records, period, day),
-        "warranty": warranty_section(records, tickets, period, end, day, within_days),
-        "parts": parts_section(records, tickets, period, day),
-        "analysis": analysis_section(records, tickets, period),
+        "warranty": warranty_section(records, inside, period, end, day, within_days),
+        "parts": parts_section(records, period, at, day),
+        "analysis": analysis_section(records, inside, period),
     }
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
-from aftersales.core.model import Asset, Records, Settings, Ticket
+from aftersales.core.model import Asset, Records, Settings, Ticket, TicketHead
 
 
 def warranty_years(asset: Asset, settings: Settings) -> int:
@@ -23,12 +23,30 @@ def warranty_end(asset: Asset, settings: Settings) -> dt.date | None:
     return asset.installed + relativedelta(years=warranty_years(asset, settings))
 
 
-def in_warranty(ticket: Ticket, asset: Asset | None, settings: Settings) -> bool | None:
+def in_warranty(ticket: Ticket | TicketHead, asset: Asset | None, settings: Settings) -> bool | None:
     """Reported on or before the warranty's last day; None when it cannot be known."""
     end = warranty_end(asset, settings) if asset else None
     if end is None:
         return None
     return ticket.reported_at.astimezone(settings.tz).date() <= end
+
+
+def cover_ends(records: Records) -> dict[str, dt.datetime]:
+    """For each asset with a warranty end, an instant no ticket reported in warranty is at or
+    after: the start of the second day after the last day of its cover (a day's margin against
+    the time zone's oddities), so that `Records.reaching_ids` can leave the other tickets unbuilt."""
+    ends = {}
+    for asset in records.assets.values():
+        end = warranty_end(asset, records.settings)
+        if end is not None:
+            ends[asset.id] = dt.datetime.combine(end + dt.timedelta(days=2), dt.time(), tzinfo=records.settings.tz)
+    return ends
+
+
+def repairs_in_warranty(records: Records, at: dt.datetime) -> list[TicketHead]:
+    """The repairs as of `at` that may have been reported in their asset's warranty (a superset:
+    `replacement_candidates` filters exactly), in the records' order, from what the loader keeps."""
+    return records.heads(at, cover_ends(records), "repair")
 
 
 @dataclass(frozen=True)
@@ -65,16 +83,16 @@ def missing_install_date(rows: Iterable[WarrantyRow]) -> list[WarrantyRow]:
 @dataclass(frozen=True)
 class Candidate:
     asset: Asset
-    tickets: tuple[Ticket, ...]   # the repairs inside the densest window
+    tickets: tuple[Ticket | TicketHead, ...]   # the repairs inside the densest window
 
 
-def replacement_candidates(records: Records, tickets: Iterable[Ticket]) -> list[Candidate]:
+def replacement_candidates(records: Records, tickets: Iterable[Ticket | TicketHead]) -> list[Candidate]:
     """Assets with at least `failures` in-warranty repair tickets (not cancelled) inside one `within` window."""
     s = records.settings
     if not s.replace_failures or s.replace_within is None:
         return []
     window = dt.timedelta(seconds=s.replace_within.seconds)
-    by_asset: dict[str, list[Ticket]] = {}
+    by_asset: dict[str, list[Ticket | TicketHead]] = {}
     for t in tickets:
         asset = records.assets.get(t.asset or "")
         if t.kind == "repair" and t.status != "cancelled" and asset and in_warranty(t, asset, s):
@@ -88,8 +106,8 @@ def replacement_candidates(records: Records, tickets: Iterable[Ticket]) -> list[
     return found
 
 
-def _densest(repairs: list[Ticket], window: dt.timedelta) -> list[Ticket]:
-    best: list[Ticket] = []
+def _densest(repairs: list[Ticket | TicketHead], window: dt.timedelta) -> list[Ticket | TicketHead]:
+    best: list[Ticket | TicketHead] = []
     first = 0
     for last in range(len(repairs)):
         while repairs[last].reported_at - repairs[first].reported_at > window:
@@ -115,4 +133,4 @@ def overview(records: Records, at: dt.datetime, within_days: int) -> Overview:
     today = at.astimezone(records.settings.tz).date()
     rows = status_rows(records, today)
     return Overview(today, within_days, expiring(rows, within_days), expired(rows), missing_install_date(rows),
-                    replacement_candidates(records, records.tickets_as_of(at)))
+                    replacement_candidates(records, repairs_in_warranty(records, at)))

@@ -38,7 +38,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-FORMAT = 7
+FORMAT = 8
 RACY_SECONDS = 2  # a file changed this close to the save may change again within one mtime tick
 BUSY_MS = 10_000  # how long a command waits for another one's write before giving up saving
 # The packages whose code decides what reading a file gives.
@@ -49,11 +49,11 @@ Identity = tuple[int, int, int, int, str]  # size, mtime_ns, ctime_ns, inode, ki
 # What a row keeps besides the file's identity (store.load fills them): the record (pickled,
 # zlib-compressed), a CRC-32 of it and of the plain columns, the record's id and the line of it,
 # its problems (encoded; NULL: none), for a ticket its facts (reported, first and latest event in
-# microseconds since the epoch, status, asset, parts used), the results of its checks with the hash
+# microseconds since the epoch, status, asset, parts used, kind), the results of its checks with the hash
 # of the context they ran in (see checks.validate), and the SLA cycles of a ticket whose clocks
 # have all stopped, with the hash of theirs (see engine.sla.cycles_of).
 COLUMNS = ("payload", "crc", "ident", "id_line", "problems", "reported", "first_at", "latest", "status", "asset",
-           "uses", "checked_context", "checked", "cycles_context", "cycles")
+           "uses", "checked_context", "checked", "cycles_context", "cycles", "ticket_kind")
 Columns = tuple[Any, ...]
 
 SCHEMA = """
@@ -62,7 +62,7 @@ CREATE TABLE IF NOT EXISTS files (
     rel TEXT PRIMARY KEY, kind TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
     ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, payload BLOB NOT NULL, crc INTEGER NOT NULL, ident TEXT,
     id_line INTEGER NOT NULL, problems BLOB, reported INTEGER, first_at INTEGER, latest INTEGER, status TEXT,
-    asset TEXT, uses BLOB, checked_context TEXT, checked BLOB, cycles_context TEXT, cycles BLOB
+    asset TEXT, uses BLOB, checked_context TEXT, checked BLOB, cycles_context TEXT, cycles BLOB, ticket_kind TEXT
 );
 """
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aftersales.core.model import Asset, Inspection, Part, Records, Settings, Ticket
+from aftersales.core.model import Asset, Inspection, Part, Records, Settings, Ticket, TicketHead
 from aftersales.core.problems import Problem
 from aftersales.store import build
 from aftersales.store.cache import Columns, Identity, RecordCache, decode, encode, remember
@@ -38,8 +38,8 @@ CHUNK = 500
 # What a ticket's file says that the commands filter on, kept so that a warm run need not build
 # the ticket: when it was reported, its first and latest event (microseconds since the epoch),
 # its status after all events, its asset, and the spare parts its `resolved` events used, as
-# (part, at, qty) in file order (encoded; None when it used none).
-TicketFacts = tuple[int, int, int, str, str | None, bytes | None]
+# (part, at, qty) in file order (encoded; None when it used none), and its kind.
+TicketFacts = tuple[int, int, int, str, str | None, bytes | None, str]
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 MICROSECOND = dt.timedelta(microseconds=1)
 
@@ -53,7 +53,7 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
     instants = [e.at for e in ticket.events]
     uses = tuple((use.part, e.at, use.qty) for e in ticket.events if e.type == "resolved" for use in e.parts)
     return (micros(ticket.reported_at), micros(min(instants)), micros(max(instants)), ticket.status, ticket.asset,
-            encode(uses) if uses else None)
+            encode(uses) if uses else None, ticket.kind)
 
 
 class Tickets(Mapping[str, Ticket]):
@@ -131,6 +131,29 @@ class Tickets(Mapping[str, Ticket]):
                     if at is None or use[1] <= at:
                         yield use
 
+    def reaching(self, until: dt.datetime, start: dt.datetime, end: dt.datetime,
+                 kind: str | None = None) -> list[str]:
+        """See `Records.reaching_ids`: the tickets reported at or before `until`, before `end`, and
+        whose latest event is not before `start` (and of `kind`, when given)."""
+        by, first_at, last_at = micros(until), micros(start), micros(end)
+        return [ident for ident, (reported, _, latest, _, _, _, of_kind) in self.facts.items()
+                if reported <= by and reported < last_at and latest >= first_at and kind in (None, of_kind)]
+
+    def heads(self, until: dt.datetime, covered: Mapping[str, dt.datetime], kind: str) -> list[TicketHead]:
+        """See `Records.heads`: from the kept facts; a ticket with an event after `until` (its
+        status then may differ) is built and taken as it stood at `until`."""
+        found = []
+        by = micros(until)
+        limits = {asset: micros(instant) for asset, instant in covered.items()}
+        for ident, (reported, _, latest, status, of, _, of_kind) in self.facts.items():
+            if reported > by or of_kind != kind or of is None or reported >= limits.get(of, reported):
+                continue
+            if latest <= by:
+                found.append(TicketHead(ident, of_kind, status, of, EPOCH + reported * MICROSECOND))
+            elif (then := self[ident].as_of(until)) is not None:
+                found.append(TicketHead.of(then))
+        return found
+
     def candidates(self, *, open_at: dt.datetime | None = None,
                    period: tuple[dt.datetime, dt.datetime, dt.datetime] | None = None,
                    asset: str | None = None) -> list[str]:
@@ -141,7 +164,7 @@ class Tickets(Mapping[str, Ticket]):
         chosen = []
         when = micros(open_at) if open_at is not None else None
         start, end, at = (micros(i) for i in period) if period is not None else (0, 0, 0)
-        for ident, (reported, first, latest, status, of, _) in self.facts.items():
+        for ident, (reported, first, latest, status, of, *_) in self.facts.items():
             if asset is not None and of != asset:
                 continue
             if when is not None and (reported > when or (latest <= when and status != "open")):
@@ -314,15 +337,15 @@ def _encoded(path: Path, rel: str, kind: str, check: TicketCheck | None = None) 
     """A file read, with its row's columns (see `cache.COLUMNS`)."""
     record, problems, id_line = read_record(path, rel, kind)
     ident = None if record is None else ("" if kind == "settings" else record.id)
-    reported = first = latest = status = asset = uses = None
+    reported = first = latest = status = asset = uses = of_kind = None
     if kind == "ticket" and record is not None:
-        reported, first, latest, status, asset, uses = ticket_facts(record)
+        reported, first, latest, status, asset, uses, of_kind = ticket_facts(record)
     payload = encode((record,))
-    crc = _crc(payload, ident, id_line, reported, first, latest, status, asset)
+    crc = _crc(payload, ident, id_line, reported, first, latest, status, asset, of_kind)
     kept = check(record) if check is not None and kind == "ticket" and record is not None else None
     context, checked = kept if kept is not None else (None, None)
     return record, (payload, crc, ident, id_line, encode(problems) if problems else None, reported, first, latest,
-                    status, asset, uses, context, checked, None, None)
+                    status, asset, uses, context, checked, None, None, of_kind)
 
 
 def _crc(payload: bytes, *plain: object) -> int:
@@ -334,7 +357,7 @@ def _from_columns(rel: str, columns: Columns) -> tuple[Row | None, Kept | None]:
     """A stored row as read: (record or ticket bytes, summary), and its kept checks; None when the
     row is damaged (then its file is read again)."""
     payload, crc, ident, id_line, *_ = columns
-    if crc != _crc(payload, ident, id_line, *columns[5:10]):
+    if crc != _crc(payload, ident, id_line, *columns[5:10], columns[15]):
         return None, None
     value = payload if rel.startswith("tickets/") else decode(payload)[0]
     return (value, _summary(rel, columns)), _kept(columns)
@@ -346,7 +369,8 @@ def _kept(columns: Columns) -> Kept | None:
 
 def _summary(rel: str, columns: Columns) -> Summary:
     _, _, ident, id_line, problems, reported, first, latest, status, asset, uses, *_ = columns
-    facts = (reported, first, latest, status, asset, uses) if rel.startswith("tickets/") and ident is not None else None
+    ticket = rel.startswith("tickets/") and ident is not None
+    facts = (reported, first, latest, status, asset, uses, columns[15]) if ticket else None
     return ident, id_line, decode(problems) if problems is not None else [], facts
 
 
