@@ -17,11 +17,14 @@ candidate), as of 2026-11-23 unless said:
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
-from conftest import Records, event, run
+from conftest import SHANGHAI, Records, event, run
 from test_kpis import SETTINGS, product
+
+from aftersales.engine.parts import usage_from
 
 AT = "2026-11-23"
 
@@ -220,3 +223,13 @@ def test_parts_period_and_from_together_is_a_usage_error(folder):
 def test_warranty_within_takes_a_bare_number_of_days_too(folder):
     days, suffixed = cmd(folder, "warranty", "--within", "90"), cmd(folder, "warranty", "--within", "90d")
     assert days.exit_code == 0 and days.output == suffixed.output
+
+
+def test_a_days_usage_does_not_depend_on_the_order_it_is_added_in():
+    # 0.1 + 0.2 + 0.3 is 0.6000000000000001 added left to right and 0.6 right to left: the cache gives
+    # uses in file order, a full pass in ticket order, and both must show the same stock.
+    at = dt.datetime(2026, 3, 14, 10, tzinfo=SHANGHAI)
+    uses = [("GLUE", at, 0.1), ("GLUE", at, 0.2), ("GLUE", at, 0.3)]
+    forward = usage_from(uses, SHANGHAI)
+    backward = usage_from(reversed(uses), SHANGHAI)
+    assert forward == backward == {"GLUE": {dt.date(2026, 3, 14): 0.6}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -26,11 +27,13 @@ def usage_by_day(tickets: Iterable[Ticket], tz) -> dict[str, dict[dt.date, float
 
 
 def usage_from(uses: Iterable[tuple[str, dt.datetime, float]], tz) -> dict[str, dict[dt.date, float]]:
-    """{part: {date: qty}} from (part, at, qty) uses, added up in their order."""
-    used: dict[str, dict[dt.date, float]] = defaultdict(lambda: defaultdict(float))
+    """{part: {date: qty}} from (part, at, qty) uses. Each day's total is correctly rounded
+    (`math.fsum`), so it does not depend on the order the uses come in (file order from the cache,
+    ticket order otherwise)."""
+    quantities: dict[str, dict[dt.date, list[float]]] = defaultdict(lambda: defaultdict(list))
     for part, at, qty in uses:
-        used[part][at.astimezone(tz).date()] += qty
-    return used
+        quantities[part][at.astimezone(tz).date()].append(qty)
+    return {part: {day: math.fsum(qs) for day, qs in days.items()} for part, days in quantities.items()}
 
 
 def levels(part: Part, used: dict[dt.date, float]) -> Iterator[tuple[dt.date, float]]:
