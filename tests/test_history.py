@@ -382,6 +382,21 @@ def test_fail_on_names_kinds(history):
     assert "no finding kind 'event-chnged'" in result.output and "event-changed" in result.output
 
 
+@pytest.mark.parametrize(("args", "message"), [
+    (("--fail-on", ",,"), "--fail-on: name at least one finding kind; kinds are event-changed, "),
+    (("nosuch..HEAD",), "no commit 'nosuch' in this repository"),
+    (("HEAD..nosuch",), "no commit 'nosuch' in this repository"),
+    (("--late-after", "3x"), "--late-after: '3x' is not a duration"),
+    (("--stamp-within", "-1h"), "--stamp-within: '-1h' is not a duration"),
+])
+def test_audit_refuses_what_it_cannot_read(history, args, message):
+    history.ticket(REPORTED)
+    history.commit("2026-03-14 09:20")
+    result = history.audit(*args)
+    assert result.exit_code == 2
+    assert f"Error: {message}" in result.output
+
+
 def test_a_range_limits_the_audit(history):
     history.ticket(REPORTED, RESPONDED)
     history.commit("2026-03-14 09:45")

@@ -45,7 +45,8 @@ late_after_option = click.option(
     help="An event committed more than this after its `at` is backdated.")
 stamp_within_option = click.option(
     "--stamp-within", default="1h", show_default=True, metavar="DURATION",
-    help="A `logged` stamp further than this from its commit's date is forged.")
+    help="A `logged` stamp more than this after its commit's date (or before the commit that came "
+         "before the event) is forged.")
 
 
 @click.command("diff", context_settings=CONTEXT)
@@ -148,6 +149,10 @@ def audit_command(records_dir, revisions, late_after, stamp_within, fail_on, fmt
     repo = Repo(root)
     if revisions and revisions.startswith("-"):
         raise UsageError(f"not a revision range: {revisions!r}")
+    if revisions and repo.has_commits():
+        for rev in revisions.replace("...", "..").split(".."):   # a typo is a usage error, not git's
+            if rev:
+                repo.resolve(rev)
     found = auditing.audit(repo, [revisions or "HEAD"], rules) if repo.has_commits() else []
     tz = _tz(root)
     click.echo(history.audit_json(found, tz) if fmt == "json" else history.audit_text(found, tz))
@@ -157,6 +162,8 @@ def audit_command(records_dir, revisions, late_after, stamp_within, fail_on, fmt
 
 def _kinds(text: str) -> list[str]:
     kinds = [k.strip() for k in text.split(",") if k.strip()]
+    if not kinds:
+        raise UsageError(f"--fail-on: name at least one finding kind; kinds are {', '.join(auditing.KINDS)}")
     for kind in kinds:
         if kind not in auditing.KINDS:
             raise UsageError(f"--fail-on: no finding kind {kind!r}; kinds are {', '.join(auditing.KINDS)}"
