@@ -348,7 +348,7 @@ def cycles_of(records: Records, at: dt.datetime, ids: Iterable[str]) -> list[Cyc
             if kept is not None:
                 found.extend(kept)
                 continue
-        ticket = tickets[ident]
+        ticket = keeper.transient(ident) if keeper is not None else tickets[ident]   # not kept: one at a time
         cycles = engine.cycles(ticket, at)
         found.extend(cycles)
         if keeper is not None and ticket.as_of(at) is ticket and all(id(c.definition) in index for c in cycles):

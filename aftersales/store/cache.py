@@ -35,7 +35,7 @@ import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,7 @@ BUSY_MS = 10_000  # how long a command waits for another one's write before givi
 READING_CODE = ("core", "store")
 
 Identity = tuple[int, int, int, int, str]  # size, mtime_ns, ctime_ns, inode, kind
+FolderIdentity = tuple[int, int, int]        # mtime_ns, ctime_ns, inode
 
 # What a file's row keeps besides its identity (store.load fills them), all small, so that a warm
 # run reads every row quickly: a CRC-32 of the plain columns, the record's id and the line of it,
@@ -67,7 +68,10 @@ CREATE TABLE files (
     problems BLOB, reported INTEGER, first_at INTEGER, latest INTEGER, status TEXT, asset TEXT, uses BLOB,
     ticket_kind TEXT, checked_context TEXT, checked BLOB, cycles_context TEXT
 );
-CREATE TABLE blobs (rel TEXT PRIMARY KEY, payload BLOB NOT NULL, cycles BLOB)
+CREATE TABLE blobs (rel TEXT PRIMARY KEY, payload BLOB NOT NULL, cycles BLOB);
+CREATE INDEX files_by_asset ON files (asset);
+CREATE TABLE folders (rel TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,
+                      inode INTEGER NOT NULL)
 """
 _SAME_FILE = "rel = ? AND size = ? AND mtime_ns = ? AND ctime_ns = ? AND inode = ? AND kind = ?"
 
@@ -140,6 +144,7 @@ class RecordCache:
         self.key = f"{FORMAT}:{code_fingerprint()}:{self.root}"
         self.fresh: dict[str, tuple[Identity, bytes, Columns]] = {}
         self.stored: set[str] = set()
+        self.hits: set[str] = set()
         self.db: sqlite3.Connection | None = None
         self._lock = threading.Lock()   # `blob` may be asked from the threads of the web server
         if self.active:
@@ -176,6 +181,7 @@ class RecordCache:
                     return
                 write.execute("DROP TABLE IF EXISTS files")
                 write.execute("DROP TABLE IF EXISTS blobs")
+                write.execute("DROP TABLE IF EXISTS folders")
                 for statement in SCHEMA.split(";"):
                     write.execute(statement)
                 write.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (self.key,))
@@ -206,20 +212,22 @@ class RecordCache:
 
     # --- reading and writing --------------------------------------------------------
 
-    def lookup(self, identities: dict[str, Identity]) -> dict[str, Columns]:
+    def lookup(self, identities: dict[str, Identity], about: str | None = None) -> dict[str, Columns]:
         """The stored small columns (`COLUMNS`) of each file of `identities` (rel -> identity now)
-        that is unchanged."""
+        that is unchanged (`about` an asset: only of the other records and of its tickets)."""
         if self.db is None:
             return {}
         hits: dict[str, Columns] = {}
         try:
             rows = self.db.execute(f"SELECT rel, size, mtime_ns, ctime_ns, inode, kind, {', '.join(COLUMNS)} "
-                                   "FROM files")
+                                   "FROM files" + (" WHERE kind != 'ticket' OR asset = ?" if about else ""),
+                                   (about,) if about else ())
             for row in rows:
                 rel = row[0]
                 self.stored.add(rel)
                 if identities.get(rel) == row[1:6]:
                     hits[rel] = row[6:]
+            self.hits = set(hits)
         except sqlite3.DatabaseError:   # a damaged page: start again from the files, and rebuild it
             self.close()
             self._remove()
@@ -246,21 +254,55 @@ class RecordCache:
             return None
         return None if row is None else row[0]
 
+    def kept_folders(self) -> dict[str, FolderIdentity]:
+        """The ticket folders kept by the last full read (see `save`)."""
+        if self.db is None:
+            return {}
+        try:
+            return {rel: (m, c, i) for rel, m, c, i in self.db.execute("SELECT * FROM folders")}
+        except sqlite3.Error:
+            return {}
+
+    def rels_about(self, asset: str) -> list[str]:
+        """The files of the tickets about `asset`, as the cache has them."""
+        if self.db is None:
+            return []
+        try:
+            return [rel for (rel,) in self.db.execute(
+                "SELECT rel FROM files WHERE asset = ? AND kind = 'ticket' ORDER BY rel", (asset,))]
+        except sqlite3.Error:
+            return []
+
     def put(self, rel: str, ident: Identity, payload: bytes, columns: Columns) -> None:
         if self.active:
             self.fresh[rel] = (ident, payload, columns)
 
-    def save(self, present: Iterable[str]) -> None:
+    def save(self, present: Iterable[str], folders: Mapping[str, FolderIdentity] | None = None) -> None:
         """Write this run's rows and drop those of files no longer `present`; a cache that cannot
-        be written (locked for too long, disk full, read-only) is simply skipped."""
+        be written (locked for too long, disk full, read-only) is simply skipped.
+
+        `folders` are the ticket folders as they were before they were listed (the identity of a
+        folder changes when a file in it is added, removed or replaced): kept when every file of a
+        folder is in the cache, so that `kept_folders` can tell a command that nothing was added,
+        removed or replaced since (see `load.asset_tickets`)."""
         if self.db is None:
             return
-        gone = sorted(self.stored - set(present))
+        present = set(present)
+        gone = sorted(self.stored - present)
         racy = time.time_ns() - RACY_SECONDS * 1_000_000_000
         fresh = [(rel, i, payload, columns) for rel, (i, payload, columns) in self.fresh.items() if i[1] < racy]
+        saved = self.hits | {rel for rel, *_ in fresh}
+        left_out = {rel.rsplit("/", 1)[0] for rel in present - saved}
+        kept = [(rel, *i) for rel, i in sorted((folders or {}).items())
+                if rel not in left_out and i[0] < racy and i[1] < racy]
+        if folders is not None and dict((rel, tuple(i)) for rel, *i in kept) == self.kept_folders():
+            folders = None   # as kept already
         try:
-            if fresh or gone:
+            if fresh or gone or folders is not None:
                 with self._writing() as write:
+                    if folders is not None:
+                        write.execute("DELETE FROM folders")
+                        write.executemany("INSERT INTO folders VALUES (?, ?, ?, ?)", kept)
                     marks = ", ".join("?" * (6 + len(COLUMNS)))
                     write.executemany(f"INSERT OR REPLACE INTO files VALUES ({marks})",
                                       [(rel, i[4], i[0], i[1], i[2], i[3], *columns) for rel, i, _, columns in fresh])

@@ -21,14 +21,15 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISDIR
 from typing import Any
 
 from aftersales.core.errors import AftersalesError
 from aftersales.core.model import Asset, Inspection, Part, Records, Settings, Ticket, TicketHead
 from aftersales.core.problems import Problem
 from aftersales.store import build
-from aftersales.store.cache import Columns, Identity, RecordCache, decode, encode, remember
-from aftersales.store.paths import KINDS, SETTINGS_FILE, RecordFile, scan
+from aftersales.store.cache import Columns, FolderIdentity, Identity, RecordCache, decode, encode, remember
+from aftersales.store.paths import FOLDER_OF, KINDS, SETTINGS_FILE, RecordFile, scan
 from aftersales.store.reading import Cleaned, read_file
 
 PARALLEL_FILES = 2000   # more files than this to read (a cold cache): parsed by parallel processes
@@ -86,6 +87,14 @@ class Tickets(Mapping[str, Ticket]):
             return value
         ticket = self._items[ident] = decode(value)[0] if value is not None else self._fetch(ident)
         return ticket
+
+    def transient(self, ident: str) -> Ticket:
+        """The ticket, built for one use and not kept when it was not built yet: a pass over many
+        tickets then holds one at a time."""
+        value = self._items[ident]
+        if isinstance(value, Ticket):
+            return value
+        return decode(value)[0] if value is not None else self._fetch(ident)
 
     def _fetch(self, ident: str) -> Ticket:
         """A ticket the record cache answered, from its stored bytes; from its file when they are
@@ -253,10 +262,22 @@ def load(root: Path, progress: Callable[[int], None] | None = None,
     collecting = gc.isenabled()
     gc.disable()  # loading builds millions of small objects that all live on: no cycles to collect
     try:
-        return _load(root, progress, on_count, use_cache, checker)
+        loaded = _load(root, progress, on_count, use_cache, checker)
+        assert loaded is not None
+        return loaded
     finally:
         if collecting:
             gc.enable()
+
+
+def load_about(root: Path, asset: str, checker: Checker | None = None) -> Loaded | None:
+    """The records folder with only the tickets about `asset` (and every other record), read from
+    the record cache, when it can tell that those are all the tickets about it: no ticket file was
+    added, removed or replaced since the last run that read the whole folder (the folders'
+    identities are those it kept), and the tickets it knows of are unchanged. None otherwise:
+    then read the whole folder (`load`). A ticket file edited in place (same inode, its folder
+    untouched) to name `asset` is not seen until a run reads the whole folder."""
+    return _load(root, None, None, None, checker, asset)
 
 
 # What a file's identity decides, readable without building the record: its id (None when none
@@ -266,18 +287,26 @@ Row = tuple[Any, Summary]   # the record (a ticket: perhaps its bytes) and its s
 
 
 def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable[[int], None] | None,
-          use_cache: bool | None, checker: Checker | None) -> Loaded:
+          use_cache: bool | None, checker: Checker | None, about: str | None = None) -> Loaded | None:
     cache = RecordCache(root, use_cache)
     try:
         scan_problems: list[Problem] = []
-        files = scan(root, scan_problems)
+        folders = folder_identities(root)   # before listing them: a file added meanwhile changes them
+        if about is None:
+            files = scan(root, scan_problems)
+        else:   # the tickets the cache knows are about the asset, if it can tell that is all of them
+            as_kept = cache.kept_folders()
+            if not as_kept or folders != as_kept:
+                return None
+            files = [*scan(root, scan_problems, skip="ticket"),
+                     *(RecordFile(rel, "ticket", rel.split("/")[1]) for rel in cache.rels_about(about))]
         wanted = [(SETTINGS_FILE, "settings"), *((f.rel, f.kind) for f in files)]
         identities = _identities(root, wanted)
         rows: dict[str, Row] = {}
         checked: dict[str, Kept] = {}
         cycles: dict[str, str] = {}
         contexts: dict[str, str] = {}   # one string per hash: thousands of rows share one context
-        for rel, columns in cache.lookup(identities).items():
+        for rel, columns in cache.lookup(identities, about).items():
             with contextlib.suppress(Exception):   # a damaged row is read again from its file
                 row = _from_columns(rel, columns, cache, identities[rel])
                 if row is not None:
@@ -287,6 +316,8 @@ def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable
                     if columns[13] is not None:
                         cycles[rel] = contexts.setdefault(columns[13], columns[13])
         missing = [(rel, kind) for rel, kind in wanted if rel not in rows]
+        if about is not None and any(kind == "ticket" for _, kind in missing):
+            return None   # one of them changed: it may be about another asset now
         if on_count:
             on_count(len(missing))
         others = [item for item in missing if item[1] != "ticket"]   # settings, assets ...: a few files
@@ -303,12 +334,34 @@ def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable
             if checker is not None and tickets and check is None:
                 check = checker(_assemble(root, [f for f in files if f.kind != "ticket"], files, rows,
                                           scan_problems, identities, checked))
-        cache.save(rel for rel, _ in wanted)
+        if about is None:
+            cache.save((rel for rel, _ in wanted), folders)
     finally:
         cache.close()
     loaded = _assemble(root, files, files, rows, scan_problems, identities, checked)
     loaded.tickets.keep_from(root, identities, cycles, cache if cache.active else None)
     return loaded
+
+
+def folder_identities(root: Path) -> dict[str, FolderIdentity] | None:
+    """The identities of the ticket folder and of its year folders (mtime, ctime, inode: any file
+    added, removed or replaced in a folder changes them); None when they cannot be told (a
+    folder that is a link, or gone)."""
+    found: dict[str, FolderIdentity] = {}
+    base = FOLDER_OF["ticket"]
+    try:
+        stat = os.lstat(root / base)
+        if not S_ISDIR(stat.st_mode):
+            return None
+        found[base] = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        with os.scandir(root / base) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stat = entry.stat(follow_symlinks=False)
+                    found[f"{base}/{entry.name}"] = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+    except OSError:
+        return None
+    return found
 
 
 def _assemble(root: Path, chosen: list[RecordFile], files: list[RecordFile], rows: dict[str, Row],
@@ -330,7 +383,10 @@ def _assemble(root: Path, chosen: list[RecordFile], files: list[RecordFile], row
         table = loaded.table(item.kind)
         if not _duplicate(table[ident].where.path if ident in table else None, ident, id_line, item, problems):
             table[ident] = value
-    loaded.file_ids = {kind: frozenset(f.stem for f in files if f.kind == kind) for kind in KINDS}
+    stems: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    for item in files:   # one pass: a folder of 100,000 tickets has few other files
+        stems[item.kind].append(item.rel[item.rel.rfind("/") + 1:-len(".yaml")])
+    loaded.file_ids = {kind: frozenset(found) for kind, found in stems.items()}
     return loaded
 
 
