@@ -10,9 +10,6 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-import tabulate as _tabulate
-from tabulate import tabulate
-
 from aftersales.views.safe import spreadsheet_cell, visible
 
 
@@ -73,6 +70,9 @@ def table(rows: Iterable[Sequence[Any]], headers: Sequence[str], align: Sequence
     rows = [[visible(cell) if isinstance(cell, str) else cell for cell in row] for row in rows]
     if not rows:
         return ""
+    import tabulate as _tabulate  # 30 ms to import (wcwidth, importlib.metadata): paid by tables only, not JSON
+    from tabulate import tabulate
+
     padding = _tabulate.MIN_PADDING
     _tabulate.MIN_PADDING = 0 if tight else padding
     try:
