@@ -17,7 +17,7 @@ COMMANDS = (
     ("report", "report_cmds:report_group"), ("warranty", "asset_cmds:warranty_command"),
     ("asset", "asset_cmds:asset_group"), ("parts", "data_cmds:parts_group"),
     ("git", "git_cmds:git_group"), ("diff", "history_cmds:diff_command"), ("audit", "history_cmds:audit_command"),
-    ("export", "data_cmds:export_command"), ("notify", "notify_cmds:notify_command"),
+    ("export", "export_cmds:export_command"), ("notify", "notify_cmds:notify_command"),
     ("followups", "followup_cmds:followups_command"),
     ("serve", "web_cmds:serve"), ("labels", "web_cmds:labels"), ("user", "web_cmds:user_group"),
 )
