@@ -80,11 +80,12 @@ class LazyGroup(Group):
         return sorted({*self._commands, *self.lazy})
 
     def _load(self, name: str) -> None:
-        module, _, attribute = self.lazy.pop(name).partition(":")
+        module, _, attribute = self.lazy[name].partition(":")
         command = getattr(importlib.import_module(module), attribute)
         if not isinstance(command, click.Command) or command.name != name:
             raise RuntimeError(f"{module}:{attribute} is not the command {name!r}")
         self._commands[name] = command
+        del self.lazy[name]
 
 
 class Choice(click.Choice):
