@@ -158,7 +158,7 @@ def test_a_damaged_row_is_read_again_from_its_file(old_records, parses):
 
     first = store.load(old_records.root)
     with sqlite3.connect(cache.cache_path(old_records.root)) as db:
-        db.execute("UPDATE files SET payload = ? WHERE rel = 'assets/CHAIR-1.yaml'", (b"garbage",))
+        db.execute("UPDATE blobs SET payload = ? WHERE rel = 'assets/CHAIR-1.yaml'", (b"garbage",))
     before = parses["n"]
     again = store.load(old_records.root)
     assert parses["n"] == before + 1
@@ -381,3 +381,58 @@ def test_the_cycles_of_stopped_clocks_are_kept_and_follow_the_settings(old_recor
     assert changed != first.stdout and changed == without_cache()
     builds["decoded"] = 0
     assert run(*args).stdout == changed and builds["decoded"] <= 1
+
+
+RUNNING_TARGETS = """\
+- id: response
+  when: {kind: repair}
+  start: reported
+  stop: [responded, resolved]
+  within: {critical: 2h, normal: 4h}
+- id: fix
+  when: {kind: repair}
+  start: reported
+  stop: [resolved]
+  within: 8h
+  calendar: workdays
+  pausable: true
+- id: callback
+  when: {kind: repair}
+  start: resolved
+  stop: [callback]
+  within: 1d
+"""
+
+
+def test_running_clocks_are_kept_and_run_on_to_each_instant(old_records, builds, monkeypatch):
+    """Cycles kept while clocks still ran (a fix on working hours, one paused, a callback never
+    made) are read back and counted on to any later or earlier instant (after the ticket's
+    events): the output is that of a run without the cache, and no ticket is built."""
+    from conftest import event, run
+    old_records.settings(targets=RUNNING_TARGETS)
+    old_records.ticket("T-2", event("09:00", "reported"), event("10:00", "responded"))
+    old_records.ticket("T-3", event("09:00", "reported"), event("10:00", "responded"),
+                       event("11:00", "paused", reason="waiting-parts"))
+    old_records.ticket("T-4", event("09:00", "reported"), event("15:00", "resolved"))
+    _aged(old_records)
+
+    def sla(at, cache=True):
+        if not cache:
+            monkeypatch.setenv("AFTERSALES_CACHE", "off")
+        try:
+            result = run("sla", "--format", "json", "--at", at, "--records", str(old_records.root))
+        finally:
+            monkeypatch.delenv("AFTERSALES_CACHE", raising=False)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    instants = ["2026-03-16T10:00:00+08:00", "2026-03-14T16:00:00+08:00", "2026-03-15", "2026-04-01",
+                "2026-03-14T23:59:00+08:00"]
+    expected = {at: sla(at, cache=False) for at in instants}
+    statuses = {c["status"] for at in instants for c in json.loads(expected[at])}
+    assert {"running", "paused", "breached"} <= statuses | {"at-risk"}   # the clocks really run on
+    sla(instants[0])                        # keeps the cycles as of the first instant
+    builds["decoded"] = 0
+    for at in instants:
+        assert sla(at) == expected[at], at
+    assert builds["decoded"] == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 from collections.abc import Iterable, MutableMapping
 from typing import Any
@@ -12,6 +13,9 @@ from aftersales import __version__
 from aftersales.core.errors import AftersalesError
 from aftersales.core.problems import did_you_mean
 from aftersales.store.fileio import finish_quietly_after_commits
+
+# The collector's thresholds as the interpreter starts (see `cli.main`, which raises them).
+DEFAULT_GC = gc.get_threshold()
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 80}
 
