@@ -24,7 +24,6 @@ from aftersales.core.ids import resolve
 from aftersales.core.problems import did_you_mean
 from aftersales.core.times import parse_date
 from aftersales.edit import assets as asset_files
-from aftersales.edit import imports
 from aftersales.edit.tickets import Folder
 from aftersales.engine import queries, warranty
 from aftersales.project import load_asset_project
@@ -245,4 +244,6 @@ def asset_import(file: Path, records_dir: Any, sheet: str | None, dry_run: bool,
       aftersales asset import delivery.xlsx --sheet 家具
       aftersales asset import changes.csv --format json
     """
+    from aftersales.edit import imports  # the import machinery (edit.imports, edit.sheets) for imports only
+
     run_import(file, records_dir, sheet, dry_run, fmt, "asset", imports.plan_assets)
