@@ -23,6 +23,7 @@ from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from aftersales.core import collector
 from aftersales.core.durations import Duration
 from aftersales.core.model import Records, Ticket
 from aftersales.core.times import Period, date_range, quarter_of
@@ -232,14 +233,15 @@ def promises(records: Records, target: str) -> list[dict[str, Any]]:
 class Clocks:
     """The clocks of a report's tickets (`sla.cycles_of`), each with its start as UTC microseconds."""
 
-    def __init__(self, cycles: Iterable[sla.Cycle]) -> None:
-        self.started = [(micros(c.start), c) for c in cycles]
+    def __init__(self, cycles: Sequence[sla.Cycle]) -> None:
+        self.cycles = cycles
+        self.starts = [micros(c.start) for c in cycles]   # ints: nothing more for the collector to walk
 
     def started_in(self, period: Period) -> list[sla.Cycle]:
         """The clocks that belong to the period: their cycle started in it."""
         span = Span.of(period)
         first, end = span.start, span.end
-        return [c for start, c in self.started if first <= start < end]
+        return [c for start, c in zip(self.starts, self.cycles, strict=True) if first <= start < end]
 
 
 def _grouped(cycles: Iterable[sla.Cycle], key: Callable[[sla.Cycle], str],
@@ -549,6 +551,12 @@ def previous_period(period: Period, tz: ZoneInfo) -> Period:
 def quarterly(records: Records, period: Period, at: dt.datetime, previous: Period | None = None,
               within_days: int = 180) -> dict[str, Any]:
     """Every number of the quarterly report for `period`, as of `at` (with the trend against `previous`)."""
+    with collector.paused():   # it builds many objects that all live on (core.collector)
+        return _quarterly(records, period, at, previous, within_days)
+
+
+def _quarterly(records: Records, period: Period, at: dt.datetime, previous: Period | None,
+               within_days: int) -> dict[str, Any]:
     periods = [period] + ([previous] if previous is not None else [])
     known = ReportTickets(records, report_tickets(records, periods, at))
     first = micros(min(p.start for p in periods))   # a clock starts at an event: those of the periods' tickets
