@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
+from aftersales.core import collector
 from aftersales.core.model import Records, Settings
 from aftersales.core.times import Period
 from aftersales.views import charts
@@ -267,6 +268,7 @@ SHOWN: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "stock": ("stock", whole), "min": ("min", whole), "used": ("used", whole),
 }
 TWO_PLACES = ("satisfaction.mean", "revisit_satisfaction.mean")
+SCALARS = frozenset({str, int, float, bool})
 
 
 def plain(report: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
@@ -275,6 +277,8 @@ def plain(report: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     minutes to 0.1, the satisfaction mean to 2 places, quantities as whole numbers when whole."""
 
     def value(key: str, item: Any, path: str) -> Any:
+        if item is None or type(item) in SCALARS:   # most values: shown as they are, without the ABC checks below
+            return item
         if isinstance(item, Mapping):
             out: dict[str, Any] = {}
             for k, v in item.items():
@@ -636,8 +640,9 @@ def _charts(report: Mapping[str, Any], doc: Document) -> dict[str, Markup]:
 
 def render_quarterly(records: Records, report: Mapping[str, Any], fmt: str, lang: str) -> str:
     """The report as Markdown, HTML or JSON text (PDF: `pdf_bytes` of the HTML)."""
-    shown = plain(report, records.settings.tz)
-    if fmt == "json":
-        return to_json(shown) + "\n"
-    issued = shown["as_of"][:10]
-    return render(Path(records.root), f"quarterly.{fmt}.j2", context(shown, records, lang, fmt, issued))
+    with collector.paused():   # the values shown and the text all live on till the end (core.collector)
+        shown = plain(report, records.settings.tz)
+        if fmt == "json":
+            return to_json(shown) + "\n"
+        issued = shown["as_of"][:10]
+        return render(Path(records.root), f"quarterly.{fmt}.j2", context(shown, records, lang, fmt, issued))
