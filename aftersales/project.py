@@ -27,8 +27,8 @@ from aftersales.core.problems import Problem, require_valid
 from aftersales.core.times import parse_instant
 from aftersales.store import build
 from aftersales.store.build import DEFAULT_TIMEZONE
-from aftersales.store.load import Loaded, load
-from aftersales.store.paths import find_root, list_ids
+from aftersales.store.load import Loaded, load, load_about
+from aftersales.store.paths import SETTINGS_FILE, find_root, list_ids, record_path
 from aftersales.store.reading import read_file, read_settings
 
 Progress = Callable[[int], None]
@@ -80,6 +80,32 @@ def load_project(records_dir: str | os.PathLike[str] | None, at: str | dt.dateti
     tz = loaded.records().settings.tz
     instant = parse_instant(at, tz) if isinstance(at, str) else at.astimezone(tz)
     return Project(loaded.root, loaded.records(), instant, tuple(p for p in problems if not p.is_error))
+
+
+def load_asset_project(records_dir: str | os.PathLike[str] | None, asset_id: str, at: str | dt.datetime = "now",
+                       *, progress: Progress | None = None, on_count: Progress | None = None) -> Project:
+    """The records folder as of `at` for a page about one asset (an id of the folder's assets):
+    every record but the tickets, and the tickets about the asset. `Invalid` when the settings,
+    the asset or one of its tickets does not validate; the other files do not matter here (as
+    for `load_ticket`). When the record cache can tell which tickets are about the asset
+    (`store.load.load_about`), no other ticket file is even looked at; otherwise the whole folder
+    is read, with the same result."""
+    root = find_root(records_dir)
+
+    def instant_of(settings: Settings | None) -> dt.datetime:   # a future event is a typo
+        return dt.datetime.now(settings.tz if settings is not None else ZoneInfo(DEFAULT_TIMEZONE))
+
+    checker = ticket_checker(instant_of)
+    loaded = load_about(root, asset_id, checker) or load(root, progress=progress, on_count=on_count, checker=checker)
+    problems = validate(loaded, instant_of(loaded.settings))
+    tickets = loaded.tickets
+    concerned = {SETTINGS_FILE, record_path("asset", asset_id),
+                 *(tickets.rel[i] for i, facts in tickets.facts.items() if facts[4] == asset_id)}
+    require_valid([p for p in problems if p.path in concerned])
+    tz = loaded.records().settings.tz
+    instant = parse_instant(at, tz) if isinstance(at, str) else at.astimezone(tz)
+    return Project(loaded.root, loaded.records(), instant, tuple(p for p in problems if p.path in concerned
+                                                                 and not p.is_error))
 
 
 # --- one record alone -----------------------------------------------------------------

@@ -153,9 +153,9 @@ def cache_bytes(cache: Path) -> int:
     return sum(p.stat().st_size for p in cache.rglob("*") if p.is_file()) if cache.exists() else 0
 
 
-def measure(folder: Path, work: Path, size: int, runs: int, chosen: set[str] | None
+def measure(folder: Path, caches: Path, size: int, runs: int, chosen: set[str] | None
             ) -> tuple[Figure, dict[str, Figure], int]:
-    cache = work / f"cache-{size}"
+    cache = caches / f"cache-{size}"
     env = dict(os.environ, AFTERSALES_CACHE_DIR=str(cache), COLUMNS="100")
     env.pop("AFTERSALES_CACHE", None)
     env.pop("AFTERSALES_RECORDS", None)
@@ -248,6 +248,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--commands", default="all", help="comma-separated command names, or all")
     parser.add_argument("--work", type=Path, default=Path("/tmp/aftersales-bench"),
                         help="where generated folders and caches are kept")
+    parser.add_argument("--caches", type=Path, default=None,
+                        help="where the caches are kept (default: the work folder); another folder keeps "
+                             "a second checkout's runs from emptying this one's caches")
     parser.add_argument("--readme", action="store_true", help="write the table into README.md")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.tickets.split(",") if s.strip()]
@@ -260,7 +263,7 @@ def main(argv: list[str] | None = None) -> None:
     for size in sizes:
         folder = folder_for(args.work, size)
         print(f"measuring {size:,} tickets ...", file=sys.stderr)
-        results[size] = measure(folder, args.work, size, args.runs, chosen)
+        results[size] = measure(folder, args.caches or args.work, size, args.runs, chosen)
     text = table(results, args.runs)
     print(text)
     if args.readme:

@@ -158,7 +158,7 @@ def test_a_damaged_row_is_read_again_from_its_file(old_records, parses):
 
     first = store.load(old_records.root)
     with sqlite3.connect(cache.cache_path(old_records.root)) as db:
-        db.execute("UPDATE files SET payload = ? WHERE rel = 'assets/CHAIR-1.yaml'", (b"garbage",))
+        db.execute("UPDATE blobs SET payload = ? WHERE rel = 'assets/CHAIR-1.yaml'", (b"garbage",))
     before = parses["n"]
     again = store.load(old_records.root)
     assert parses["n"] == before + 1
@@ -381,3 +381,155 @@ def test_the_cycles_of_stopped_clocks_are_kept_and_follow_the_settings(old_recor
     assert changed != first.stdout and changed == without_cache()
     builds["decoded"] = 0
     assert run(*args).stdout == changed and builds["decoded"] <= 1
+
+
+RUNNING_TARGETS = """\
+- id: response
+  when: {kind: repair}
+  start: reported
+  stop: [responded, resolved]
+  within: {critical: 2h, normal: 4h}
+- id: fix
+  when: {kind: repair}
+  start: reported
+  stop: [resolved]
+  within: 8h
+  calendar: workdays
+  pausable: true
+- id: callback
+  when: {kind: repair}
+  start: resolved
+  stop: [callback]
+  within: 1d
+"""
+
+
+def test_running_clocks_are_kept_and_run_on_to_each_instant(old_records, builds, monkeypatch):
+    """Cycles kept while clocks still ran (a fix on working hours, one paused, a callback never
+    made) are read back and counted on to any later or earlier instant (after the ticket's
+    events): the output is that of a run without the cache, and no ticket is built."""
+    from conftest import event, run
+    old_records.settings(targets=RUNNING_TARGETS)
+    old_records.ticket("T-2", event("09:00", "reported"), event("10:00", "responded"))
+    old_records.ticket("T-3", event("09:00", "reported"), event("10:00", "responded"),
+                       event("11:00", "paused", reason="waiting-parts"))
+    old_records.ticket("T-4", event("09:00", "reported"), event("15:00", "resolved"))
+    _aged(old_records)
+
+    def sla(at, cache=True):
+        if not cache:
+            monkeypatch.setenv("AFTERSALES_CACHE", "off")
+        try:
+            result = run("sla", "--format", "json", "--at", at, "--records", str(old_records.root))
+        finally:
+            monkeypatch.delenv("AFTERSALES_CACHE", raising=False)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    instants = ["2026-03-16T10:00:00+08:00", "2026-03-14T16:00:00+08:00", "2026-03-15", "2026-04-01",
+                "2026-03-14T23:59:00+08:00"]
+    expected = {at: sla(at, cache=False) for at in instants}
+    statuses = {c["status"] for at in instants for c in json.loads(expected[at])}
+    assert {"running", "paused", "breached"} <= statuses | {"at-risk"}   # the clocks really run on
+    sla(instants[0])                        # keeps the cycles as of the first instant
+    builds["decoded"] = 0
+    for at in instants:
+        assert sla(at) == expected[at], at
+    assert builds["decoded"] == 0
+
+
+# --- asset show: the tickets of one asset, without the rest of the folder -------------------------
+
+@pytest.fixture
+def about(old_records, monkeypatch):
+    """Count the whole-folder reads and those the cache answered for one asset alone; folders
+    changed just now count as settled (the tests cannot wait for the clock)."""
+    monkeypatch.setattr(cache, "RACY_SECONDS", 0)
+    count = {"whole": 0, "about": 0}
+    real_load, real_about = store.load, store.load_about
+    from aftersales import project
+
+    def whole(*args, **kwargs):
+        count["whole"] += 1
+        return real_load(*args, **kwargs)
+
+    def alone(*args, **kwargs):
+        found = real_about(*args, **kwargs)
+        count["about"] += found is not None
+        return found
+
+    monkeypatch.setattr(project, "load", whole)
+    monkeypatch.setattr(project, "load_about", alone)
+    return count
+
+
+def _show(records, monkeypatch, asset="CHAIR-1", cache_on=True):
+    from conftest import run
+    if not cache_on:
+        monkeypatch.setenv("AFTERSALES_CACHE", "off")
+    try:
+        return run("asset", "show", asset, "--at", "2026-12-01", "--records", str(records.root))
+    finally:
+        monkeypatch.delenv("AFTERSALES_CACHE", raising=False)
+
+
+def test_asset_show_reads_only_its_tickets_once_the_cache_knows_the_folder(old_records, about, monkeypatch):
+    from conftest import event
+    old_records.asset("CHAIR-2")
+    for i in range(2, 6):
+        old_records.ticket(f"T-{i}", event("09:00", "reported"), event("10:00", "resolved"),
+                           asset="CHAIR-2" if i % 2 else "CHAIR-1")
+    _aged(old_records)
+    expected = _show(old_records, monkeypatch, cache_on=False)
+    assert expected.exit_code == 0, expected.output
+    assert "T-4" in expected.stdout and "T-3" not in expected.stdout
+    about.update(whole=0, about=0)
+    first = _show(old_records, monkeypatch)            # the cache is empty: the whole folder is read
+    assert (first.stdout, about["whole"], about["about"]) == (expected.stdout, 1, 0)
+    second = _show(old_records, monkeypatch)           # now only the asset's tickets
+    assert (second.stdout, about["whole"], about["about"]) == (expected.stdout, 1, 1)
+
+
+@pytest.mark.parametrize("change", ["new ticket", "ticket moved to the asset", "ticket removed", "edited in place"])
+def test_asset_show_reads_the_whole_folder_again_after_a_ticket_file_changed(old_records, about, monkeypatch,
+                                                                              change):
+    from conftest import event
+    old_records.asset("CHAIR-2")
+    old_records.ticket("T-2", event("09:00", "reported"), asset="CHAIR-2")
+    old_records.ticket("T-3", event("09:00", "reported"), event("10:00", "resolved"))
+    _aged(old_records)
+    assert _show(old_records, monkeypatch).exit_code == 0     # fills the cache
+    path = old_records.root / "tickets" / "2026" / "T-3.yaml"
+    if change == "new ticket":
+        old_records.ticket("T-4", event("09:00", "reported"), summary="新的报修")
+    elif change == "ticket moved to the asset":   # rewritten as git and aftersales write: a new file
+        moved = old_records.root / "tickets" / "2026" / "T-2.yaml"
+        old_records.ticket("T-2", event("09:00", "reported"), summary="改到这把椅子")
+        moved.with_suffix(".tmp").write_bytes(moved.read_bytes())
+        os.replace(moved.with_suffix(".tmp"), moved)
+    elif change == "ticket removed":
+        path.unlink()
+    else:   # the same inode, its folder untouched: only its own identity tells
+        with path.open("r+b") as handle:
+            text = handle.read().replace(b"10:00", b"11:00")
+            handle.seek(0)
+            handle.write(text)
+    about.update(whole=0, about=0)
+    shown = _show(old_records, monkeypatch)
+    assert shown.exit_code == 0, shown.output
+    assert (about["whole"], about["about"]) == (1, 0)
+    assert _show(old_records, monkeypatch).stdout == shown.stdout and about["about"] == 1
+    assert shown.stdout == _show(old_records, monkeypatch, cache_on=False).stdout
+
+
+def test_asset_show_minds_only_the_files_it_shows_whether_the_cache_answers_or_not(old_records, about,
+                                                                                  monkeypatch):
+    from conftest import event
+    old_records.asset("CHAIR-2")
+    old_records.ticket("T-2", event("09:00", "reported"), event("08:00", "resolved"), asset="CHAIR-2")
+    _aged(old_records)
+    for _ in range(2):   # the cache empty, then answering
+        fine, broken = _show(old_records, monkeypatch), _show(old_records, monkeypatch, asset="CHAIR-2")
+        assert fine.exit_code == 0, fine.output
+        assert broken.exit_code != 0 and "T-2.yaml" in broken.output
+    assert about["about"] >= 1

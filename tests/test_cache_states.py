@@ -93,7 +93,7 @@ def cache_state(request, sample, tmp_path, monkeypatch) -> str:
             path.write_bytes(path.read_bytes())   # same content, a new identity (mtime, ctime)
             os.utime(path, (when, when))
         with sqlite3.connect(cache.cache_path(sample)) as db:
-            db.execute("UPDATE files SET payload = x'00' WHERE rel = ?", (tickets[1].relative_to(sample).as_posix(),))
+            db.execute("UPDATE blobs SET payload = x'00' WHERE rel = ?", (tickets[1].relative_to(sample).as_posix(),))
     return state
 
 

@@ -13,6 +13,7 @@ from aftersales.cli.options import (
     at_option,
     field_options,
     format_option,
+    progress,
     project,
     records_option,
     within_days,
@@ -23,10 +24,10 @@ from aftersales.core.ids import resolve
 from aftersales.core.problems import did_you_mean
 from aftersales.core.times import parse_date
 from aftersales.edit import assets as asset_files
-from aftersales.edit import imports
 from aftersales.edit.tickets import Folder
 from aftersales.engine import queries, warranty
-from aftersales.store.paths import find_root
+from aftersales.project import load_asset_project
+from aftersales.store.paths import find_root, list_ids
 from aftersales.store.spec import ASSET
 from aftersales.views.fmt import short
 from aftersales.views.safe import visible
@@ -91,13 +92,19 @@ def asset_group() -> None:
 def asset_show(asset_id: str, records_dir, at_text) -> None:
     """Show an asset: its details, its warranty and its ticket history.
 
+    Only the settings, the asset and its tickets must validate. When the
+    record cache knows the folder (any earlier command read it), no other
+    ticket file is read.
+
     \b
     Example:
       aftersales asset show AUD-CHAIR-A
     """
-    p = project(records_dir, at_text)
+    ident = resolve(asset_id, list_ids(find_root(records_dir))["asset"], "asset")
+    with progress("Reading records") as (start, step):
+        p = load_asset_project(records_dir, ident, at_text, progress=step, on_count=start)
     s = p.settings
-    found = queries.asset_history(p.records, resolve(asset_id, p.records.assets, "asset"), p.at)
+    found = queries.asset_history(p.records, ident, p.at)
     asset, end = found.asset, found.warranty_end
     area = s.areas.get(asset.area)
     click.echo(visible(f"{asset.id}  {asset.name}"))
@@ -237,4 +244,6 @@ def asset_import(file: Path, records_dir: Any, sheet: str | None, dry_run: bool,
       aftersales asset import delivery.xlsx --sheet 家具
       aftersales asset import changes.csv --format json
     """
+    from aftersales.edit import imports  # the import machinery (edit.imports, edit.sheets) for imports only
+
     run_import(file, records_dir, sheet, dry_run, fmt, "asset", imports.plan_assets)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+import importlib
+from collections.abc import Iterable, MutableMapping
 from typing import Any
 
 import click
@@ -11,6 +13,9 @@ from aftersales import __version__
 from aftersales.core.errors import AftersalesError
 from aftersales.core.problems import did_you_mean
 from aftersales.store.fileio import finish_quietly_after_commits
+
+# The collector's thresholds as the interpreter starts (see `cli.main`, which raises them).
+DEFAULT_GC = gc.get_threshold()
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 80}
 
@@ -46,6 +51,47 @@ class Group(click.Group):
             raise _Failed(f"{exc.strerror or exc}{where}", 1) from None
 
 
+class LazyGroup(Group):
+    """The root group: its commands are named up front (`lazy`) and their modules imported only when
+    one is used, so `aftersales parts` does not pay for the imports of the web app, the PDF reports or
+    the Excel imports. Listing them (`aftersales --help`, `commands`) imports them all."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.lazy: dict[str, str] = {}   # command name -> "module:attribute", filled by `add_lazy`
+        super().__init__(*args, **kwargs)
+
+    def add_lazy(self, name: str, where: str) -> None:
+        """Register the command `name`, found as `where` ("package.module:attribute") when first used."""
+        self.lazy[name] = where
+
+    @property
+    def commands(self) -> MutableMapping[str, click.Command]:
+        """Every command, the lazy ones imported: for code that walks the tree (docs, tests)."""
+        for name in list(self.lazy):
+            self._load(name)
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: MutableMapping[str, click.Command]) -> None:
+        self._commands = value
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            self._load(cmd_name)
+        return self._commands.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self._commands, *self.lazy})
+
+    def _load(self, name: str) -> None:
+        module, _, attribute = self.lazy[name].partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        if not isinstance(command, click.Command) or command.name != name:
+            raise RuntimeError(f"{module}:{attribute} is not the command {name!r}")
+        self._commands[name] = command
+        del self.lazy[name]
+
+
 class Choice(click.Choice):
     """click's Choice, with the closest choice suggested for a typo (`arived` -> arrived)."""
 
@@ -64,7 +110,7 @@ def group(name: str, **kwargs: Any) -> Any:
     return click.group(name, cls=Group, context_settings=CONTEXT, **kwargs)
 
 
-@click.group(cls=Group, context_settings=CONTEXT)
+@click.group(cls=LazyGroup, context_settings=CONTEXT)
 @click.version_option(__version__, prog_name="aftersales")
 def cli() -> None:
     """After-sales service records of a furniture supplier, kept as YAML in git.

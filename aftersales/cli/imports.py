@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from aftersales.cli.options import format_option, records_option
-from aftersales.edit import imports
-from aftersales.edit.sheets import Sheet, read_sheet
 from aftersales.edit.tickets import Folder
 from aftersales.store.paths import find_root
 from aftersales.views.tables import clip, table, to_json
+
+if TYPE_CHECKING:
+    from aftersales.edit import imports
+    from aftersales.edit.sheets import Sheet
 
 F = TypeVar("F", bound=Callable[..., Any])
 CHANGE_CELLS = 44  # the `what` column: the table stays within 80 columns
@@ -32,6 +34,9 @@ def import_options(func: F) -> F:
 def run_import(file: Path, records_dir: Any, sheet_name: str | None, dry_run: bool, fmt: str, kind: str,
                planner: Callable[[Folder, Sheet], imports.Plan]) -> None:
     """Plan the import, refuse it with every problem located, or write it (unless a dry run) and show it."""
+    from aftersales.edit import imports  # the import machinery, imported by the imports only
+    from aftersales.edit.sheets import read_sheet
+
     folder = Folder.open(find_root(records_dir))
     sheet = read_sheet(file, sheet_name)
     plan = planner(folder, sheet)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import sys
 from typing import Any
 
 import click
 
-from aftersales.cli.base import CONTEXT, Choice
+from aftersales.cli.base import CONTEXT, DEFAULT_GC, Choice
 from aftersales.cli.options import note, output_path, project, records_option, verbose_option
 from aftersales.core import links
 from aftersales.core.errors import UsageError
@@ -66,6 +67,7 @@ def serve(records_dir: Any, host: str, port: int, users_file: str | None, commit
         click.echo(f"warning: listening on {host} without a proxy: anything sent to the app crosses the network "
                    "unencrypted; put it behind a TLS reverse proxy (docs/web.md)", err=True)
     click.echo(f"serving {root} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    gc.set_threshold(*DEFAULT_GC)   # a server lives on: it collects as usual (see `cli.main`)
     server.run(app, host, port, threads, proxies)
 
 

@@ -25,11 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils import column_index_from_string, get_column_letter
-from openpyxl.utils.datetime import from_excel
-from openpyxl.utils.exceptions import InvalidFileException
-
 from aftersales.core.errors import AftersalesError, UsageError
 from aftersales.core.problems import did_you_mean
 from aftersales.store import spec
@@ -115,6 +110,8 @@ class Sheet:
 
     def ref(self, row: int, col: int | None = None) -> str:
         """`delivery.xlsx:Sheet1!D17` for a cell, `delivery.xlsx:Sheet1!17` for a row (0-based in)."""
+        from openpyxl.utils import get_column_letter  # openpyxl is imported when a sheet is read, not at start
+
         where = (get_column_letter(col + 1) if col is not None else "") + str(row + 1)
         return f"{self.source}{'!' if self.excel else ':'}{where}"
 
@@ -153,12 +150,16 @@ UNSAVED = _Unsaved()
 
 
 def _load(data: bytes, values: bool) -> Any:
+    from openpyxl import load_workbook
+
     with warnings.catch_warnings():  # "no default style", "extension not supported": nothing for the user
         warnings.simplefilter("ignore")
         return load_workbook(io.BytesIO(data), data_only=values)
 
 
 def _read_xlsx(path: Path, name: str | None) -> Sheet:
+    from openpyxl.utils.exceptions import InvalidFileException
+
     data = _read_bytes(path)
     try:
         book = _load(data, values=True)
@@ -224,6 +225,8 @@ class CellProblem:
     @property
     def position(self) -> tuple[int, int]:
         """(row, column) of the cell, column 0 for a whole row: problems are listed in sheet order."""
+        from openpyxl.utils import column_index_from_string
+
         match = _REF.search(self.where)
         if match is None:  # pragma: no cover - every problem names a cell or a row
             return (0, 0)
@@ -252,6 +255,8 @@ def _header(sheet: Sheet, r: int, row: list[Any], named: dict[int, Column], tabl
     first: dict[str, int] = {}
     for c, col in named.items():
         if col.name in first:
+            from openpyxl.utils import get_column_letter
+
             problems.append(CellProblem(sheet.ref(r, c), f"column {str(row[c]).strip()!r} is {col.title} again "
                                         f"(as column {get_column_letter(first[col.name] + 1)}): keep one"))
             continue
@@ -353,6 +358,8 @@ def _date(sheet: Sheet, value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if sheet.excel and isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 2958466:
+        from openpyxl.utils.datetime import from_excel
+
         serial = from_excel(value, sheet.epoch) if sheet.epoch is not None else from_excel(value)
         return serial.date() if isinstance(serial, dt.datetime) else serial
     text = unicodedata.normalize("NFKC", str(value)).strip()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import fcntl
+import functools
 import hashlib
 import hmac
 import os
@@ -84,14 +85,18 @@ def check_password(stored: str, password: str) -> bool:
     return hmac.compare_digest(given, expected)
 
 
-# A hash that matches no password: unknown names cost as much time as known ones.
-_DECOY = hash_password(secrets.token_urlsafe(16))
+@functools.cache
+def _decoy() -> str:
+    """A hash that matches no password: unknown names cost as much time as known ones. Made on the
+    first sign-in (a scrypt costs 50 ms: not at import, which every command pays)."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def authenticate(users: dict[str, User], name: str, password: str) -> User | None:
     """The user with this name and password, or None; as slow for an unknown name as for a known one."""
+    decoy = _decoy()  # made before the name is looked at: the first sign-in of a name costs the same too
     user = users.get(name)
-    ok = check_password(user.password if user else _DECOY, password)
+    ok = check_password(user.password if user else decoy, password)
     return user if ok and user is not None else None
 
 

@@ -213,6 +213,17 @@ class Engine:
             agreed=tuple(agreed), late_workarounds=tuple(late), pauses=tuple(pauses), definition=target,
         )
 
+    def run_on(self, cycle: Cycle, at: dt.datetime) -> Cycle:
+        """A running cycle (no stop) evaluated as of an earlier instant, as of `at`, when no event
+        of its ticket lies between the two: `_cycle` would find the same start, pauses, deadline
+        and allowed time, and count the time and decide the status up to `at` as done here."""
+        calendar = self.calendars[cycle.calendar]
+        if cycle.definition is None:
+            raise ValueError("a kept cycle without its target")
+        elapsed = _counted(calendar, cycle.start, at, cycle.pauses)
+        status = self._status(cycle.definition, None, cycle.deadline, list(cycle.pauses), at, elapsed, cycle.allowed)
+        return dataclasses.replace(cycle, elapsed=elapsed, status=status)
+
     def _status(self, target: Target, stop_event: Event | None, deadline: dt.datetime | None,
                 pauses: list[Pause], end: dt.datetime, elapsed: int, allowed: int) -> str:
         if stop_event is not None and stop_event.type in target.stop:
@@ -314,14 +325,16 @@ def _engine_code() -> str:
 
 def cycles_of(records: Records, at: dt.datetime, ids: Iterable[str]) -> list[Cycle]:
     """The cycles of the tickets `ids` as of `at` under the records' settings: `evaluate` of those
-    tickets. The cycles of a ticket whose clocks have all stopped do not change with the instant
-    (as long as no event of it is after `at`): the record cache keeps them, with a hash of what
-    they depend on (the settings, asset and part files, this code), and a later run reads them
-    back instead of building and evaluating the ticket. Only running clocks are computed."""
+    tickets. While no event of a ticket is after the instant, what its events decide of each
+    cycle (start, stop, pauses, deadline, allowed time) does not change with the instant: the
+    record cache keeps the cycles, with a hash of what they depend on (the settings, asset and part
+    files, this code), and a later run reads them back instead of building and evaluating the
+    ticket. A stopped clock is read back as it was; a running one is evaluated on to the instant
+    (`Engine.run_on`: its counted time and status)."""
     engine = Engine(records.settings, records.assets)
     tickets = records.tickets
     keeper = tickets if isinstance(tickets, Tickets) else None
-    context = hashlib.sha256(f"{_engine_code()}|{keeper.context}".encode()).hexdigest() if keeper else ""
+    context = hashlib.sha256(f"{_engine_code()}|{keeper.context}".encode()).hexdigest()[:24] if keeper else ""
     found: list[Cycle] = []
     targets = list(records.settings.targets)
     index = {id(t): i for i, t in enumerate(targets)}
@@ -329,16 +342,16 @@ def cycles_of(records: Records, at: dt.datetime, ids: Iterable[str]) -> list[Cyc
         blob = keeper.kept_cycles(ident, context, at) if keeper is not None else None
         if blob is not None:
             try:
-                kept = _unpack(blob, targets)
+                kept = [c if c.stop is not None else engine.run_on(c, at) for c in _unpack(blob, targets)]
             except Exception:   # a damaged row: evaluated again
                 kept = None
             if kept is not None:
                 found.extend(kept)
                 continue
-        ticket = tickets[ident]
+        ticket = keeper.transient(ident) if keeper is not None else tickets[ident]   # not kept: one at a time
         cycles = engine.cycles(ticket, at)
         found.extend(cycles)
-        if keeper is not None and ticket.as_of(at) is ticket and all(c.stop is not None for c in cycles):
+        if keeper is not None and ticket.as_of(at) is ticket and all(id(c.definition) in index for c in cycles):
             keeper.keep_cycles(ident, context, _pack(cycles, index))
     if keeper is not None:
         keeper.save_cycles()

@@ -32,39 +32,48 @@ import hashlib
 import os
 import pickle
 import sqlite3
+import threading
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-FORMAT = 8
+FORMAT = 9
 RACY_SECONDS = 2  # a file changed this close to the save may change again within one mtime tick
 BUSY_MS = 10_000  # how long a command waits for another one's write before giving up saving
 # The packages whose code decides what reading a file gives.
 READING_CODE = ("core", "store")
 
 Identity = tuple[int, int, int, int, str]  # size, mtime_ns, ctime_ns, inode, kind
+FolderIdentity = tuple[int, int, int]        # mtime_ns, ctime_ns, inode
 
-# What a row keeps besides the file's identity (store.load fills them): the record (pickled,
-# zlib-compressed), a CRC-32 of it and of the plain columns, the record's id and the line of it,
+# What a file's row keeps besides its identity (store.load fills them), all small, so that a warm
+# run reads every row quickly: a CRC-32 of the plain columns, the record's id and the line of it,
 # its problems (encoded; NULL: none), for a ticket its facts (reported, first and latest event in
-# microseconds since the epoch, status, asset, parts used, kind), the results of its checks with the hash
-# of the context they ran in (see checks.validate), and the SLA cycles of a ticket whose clocks
-# have all stopped, with the hash of theirs (see engine.sla.cycles_of).
-COLUMNS = ("payload", "crc", "ident", "id_line", "problems", "reported", "first_at", "latest", "status", "asset",
-           "uses", "checked_context", "checked", "cycles_context", "cycles", "ticket_kind")
+# microseconds since the epoch, status, asset, parts used, kind), the hash of the context the
+# results of its checks ran in and those results (see checks.validate), and the hash of the
+# context of its kept SLA cycles (see engine.sla.cycles_of).
+COLUMNS = ("crc", "ident", "id_line", "problems", "reported", "first_at", "latest", "status", "asset", "uses",
+           "ticket_kind", "checked_context", "checked", "cycles_context")
 Columns = tuple[Any, ...]
+# The big values, in a table of their own that a run reads only for the files it needs: the record
+# (pickled, zlib-compressed) and the kept SLA cycles of a ticket whose clocks have all stopped.
+BLOBS = ("payload", "cycles")
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS files (
+CREATE TABLE files (
     rel TEXT PRIMARY KEY, kind TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-    ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, payload BLOB NOT NULL, crc INTEGER NOT NULL, ident TEXT,
-    id_line INTEGER NOT NULL, problems BLOB, reported INTEGER, first_at INTEGER, latest INTEGER, status TEXT,
-    asset TEXT, uses BLOB, checked_context TEXT, checked BLOB, cycles_context TEXT, cycles BLOB, ticket_kind TEXT
+    ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, crc INTEGER NOT NULL, ident TEXT, id_line INTEGER NOT NULL,
+    problems BLOB, reported INTEGER, first_at INTEGER, latest INTEGER, status TEXT, asset TEXT, uses BLOB,
+    ticket_kind TEXT, checked_context TEXT, checked BLOB, cycles_context TEXT
 );
+CREATE TABLE blobs (rel TEXT PRIMARY KEY, payload BLOB NOT NULL, cycles BLOB);
+CREATE INDEX files_by_asset ON files (asset);
+CREATE TABLE folders (rel TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,
+                      inode INTEGER NOT NULL)
 """
+_SAME_FILE = "rel = ? AND size = ? AND mtime_ns = ? AND ctime_ns = ? AND inode = ? AND kind = ?"
 
 
 def cache_folder() -> Path | None:
@@ -121,9 +130,10 @@ def cache_path(root: Path | str, folder: Path | None = None) -> Path:
 class RecordCache:
     """The read results of each file of one records folder, by the file's identity.
 
-    `lookup` gives the stored payloads of the files whose identity is unchanged; `put`
-    queues the payload of a file read this run; `save` writes the queued rows and drops the
-    rows of files that are gone, in one short transaction.
+    `lookup` gives the small columns of the files whose identity is unchanged, `blob` one big
+    value of one of them (the record, the kept cycles) when it is needed; `put` queues the row of
+    a file read this run; `save` writes the queued rows and drops those of files that are gone,
+    in one short transaction. The cache stays open for `blob` until `close`.
     """
 
     def __init__(self, root: Path, active: bool | None = None) -> None:
@@ -132,9 +142,11 @@ class RecordCache:
         self.active = (enabled() if active is None else active) and folder is not None
         self.path = cache_path(self.root, folder)
         self.key = f"{FORMAT}:{code_fingerprint()}:{self.root}"
-        self.fresh: dict[str, tuple[Identity, Columns]] = {}
+        self.fresh: dict[str, tuple[Identity, bytes, Columns]] = {}
         self.stored: set[str] = set()
+        self.hits: set[str] = set()
         self.db: sqlite3.Connection | None = None
+        self._lock = threading.Lock()   # `blob` may be asked from the threads of the web server
         if self.active:
             self._open()
 
@@ -155,15 +167,23 @@ class RecordCache:
 
     def _connect(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = self.db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None)
+        db = self.db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None,
+                                       check_same_thread=False)
         db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
-        db.executescript(SCHEMA)
+        db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
         row = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
         if row is None or row[0] != self.key:   # another format, other code: start empty
             with self._writing() as write:
-                write.execute("DELETE FROM files")
+                row = write.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
+                if row is not None and row[0] == self.key:   # another command made it meanwhile
+                    return
+                write.execute("DROP TABLE IF EXISTS files")
+                write.execute("DROP TABLE IF EXISTS blobs")
+                write.execute("DROP TABLE IF EXISTS folders")
+                for statement in SCHEMA.split(";"):
+                    write.execute(statement)
                 write.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (self.key,))
 
     def _remove(self) -> None:
@@ -183,6 +203,8 @@ class RecordCache:
         self.db.execute("COMMIT")
 
     def close(self) -> None:
+        """Close the connection (the last one to close folds the journal into the file); `blob`
+        opens it again when asked."""
         if self.db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self.db.close()
@@ -190,20 +212,22 @@ class RecordCache:
 
     # --- reading and writing --------------------------------------------------------
 
-    def lookup(self, identities: dict[str, Identity]) -> dict[str, Columns]:
-        """The stored columns (`COLUMNS`) of each file of `identities` (rel -> identity now) that
-        is unchanged."""
+    def lookup(self, identities: dict[str, Identity], about: str | None = None) -> dict[str, Columns]:
+        """The stored small columns (`COLUMNS`) of each file of `identities` (rel -> identity now)
+        that is unchanged (`about` an asset: only of the other records and of its tickets)."""
         if self.db is None:
             return {}
         hits: dict[str, Columns] = {}
         try:
             rows = self.db.execute(f"SELECT rel, size, mtime_ns, ctime_ns, inode, kind, {', '.join(COLUMNS)} "
-                                   "FROM files")
+                                   "FROM files" + (" WHERE kind != 'ticket' OR asset = ?" if about else ""),
+                                   (about,) if about else ())
             for row in rows:
                 rel = row[0]
                 self.stored.add(rel)
                 if identities.get(rel) == row[1:6]:
                     hits[rel] = row[6:]
+            self.hits = set(hits)
         except sqlite3.DatabaseError:   # a damaged page: start again from the files, and rebuild it
             self.close()
             self._remove()
@@ -212,35 +236,89 @@ class RecordCache:
             return {}
         return hits
 
-    def put(self, rel: str, ident: Identity, columns: Columns) -> None:
-        if self.active:
-            self.fresh[rel] = (ident, columns)
+    def blob(self, rel: str, ident: Identity, which: str = "payload") -> bytes | None:
+        """One big value (`BLOBS`) of the file `rel`, if its row is still that of the file as it
+        was (`ident`); None when it is not there (or the cache is closed or damaged)."""
+        if not self.active or which not in BLOBS:
+            return None
+        try:
+            with self._lock:
+                if self.db is None:   # closed after loading: opened again to read (see `close`)
+                    if not self.path.exists():
+                        return None
+                    self.db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None,
+                                              check_same_thread=False)
+                row = self.db.execute(f"SELECT {which} FROM blobs WHERE rel = "
+                                      f"(SELECT rel FROM files WHERE {_SAME_FILE})", (rel, *ident)).fetchone()
+        except sqlite3.Error:
+            return None
+        return None if row is None else row[0]
 
-    def save(self, present: Iterable[str]) -> None:
+    def kept_folders(self) -> dict[str, FolderIdentity]:
+        """The ticket folders kept by the last full read (see `save`)."""
+        if self.db is None:
+            return {}
+        try:
+            return {rel: (m, c, i) for rel, m, c, i in self.db.execute("SELECT * FROM folders")}
+        except sqlite3.Error:
+            return {}
+
+    def rels_about(self, asset: str) -> list[str]:
+        """The files of the tickets about `asset`, as the cache has them."""
+        if self.db is None:
+            return []
+        try:
+            return [rel for (rel,) in self.db.execute(
+                "SELECT rel FROM files WHERE asset = ? AND kind = 'ticket' ORDER BY rel", (asset,))]
+        except sqlite3.Error:
+            return []
+
+    def put(self, rel: str, ident: Identity, payload: bytes, columns: Columns) -> None:
+        if self.active:
+            self.fresh[rel] = (ident, payload, columns)
+
+    def save(self, present: Iterable[str], folders: Mapping[str, FolderIdentity] | None = None) -> None:
         """Write this run's rows and drop those of files no longer `present`; a cache that cannot
-        be written (locked for too long, disk full, read-only) is simply skipped."""
+        be written (locked for too long, disk full, read-only) is simply skipped.
+
+        `folders` are the ticket folders as they were before they were listed (the identity of a
+        folder changes when a file in it is added, removed or replaced): kept when every file of a
+        folder is in the cache, so that `kept_folders` can tell a command that nothing was added,
+        removed or replaced since (see `load.asset_tickets`)."""
         if self.db is None:
             return
-        gone = self.stored - set(present)
+        present = set(present)
+        gone = sorted(self.stored - present)
         racy = time.time_ns() - RACY_SECONDS * 1_000_000_000
-        rows = [(rel, i[4], i[0], i[1], i[2], i[3], *columns)
-                for rel, (i, columns) in self.fresh.items() if i[1] < racy]
+        fresh = [(rel, i, payload, columns) for rel, (i, payload, columns) in self.fresh.items() if i[1] < racy]
+        saved = self.hits | {rel for rel, *_ in fresh}
+        left_out = {rel.rsplit("/", 1)[0] for rel in present - saved}
+        kept = [(rel, *i) for rel, i in sorted((folders or {}).items())
+                if rel not in left_out and i[0] < racy and i[1] < racy]
+        if folders is not None and dict((rel, tuple(i)) for rel, *i in kept) == self.kept_folders():
+            folders = None   # as kept already
         try:
-            if rows or gone:
+            if fresh or gone or folders is not None:
                 with self._writing() as write:
+                    if folders is not None:
+                        write.execute("DELETE FROM folders")
+                        write.executemany("INSERT INTO folders VALUES (?, ?, ?, ?)", kept)
                     marks = ", ".join("?" * (6 + len(COLUMNS)))
-                    write.executemany(f"INSERT OR REPLACE INTO files VALUES ({marks})", rows)
-                    write.executemany("DELETE FROM files WHERE rel = ?", [(rel,) for rel in sorted(gone)])
+                    write.executemany(f"INSERT OR REPLACE INTO files VALUES ({marks})",
+                                      [(rel, i[4], i[0], i[1], i[2], i[3], *columns) for rel, i, _, columns in fresh])
+                    write.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?, NULL)",
+                                      [(rel, payload) for rel, _, payload, _ in fresh])
+                    for table in ("files", "blobs"):
+                        write.executemany(f"DELETE FROM {table} WHERE rel = ?", [(rel,) for rel in gone])
         except sqlite3.Error:
             pass
         finally:
             self.fresh.clear()
-            self.close()
 
 
 def remember(root: Path, which: str, kept: dict[str, tuple[Identity, str, bytes | None]]) -> None:
     """Keep results worked out from some files (rel -> (identity they were read with, hash of the
-    context, encoded results)) in their rows, as `which` ("checked" or "cycles"); a row whose
+    context, encoded results)) with their rows, as `which` ("checked" or "cycles"); a row whose
     file changed meanwhile (another identity) is left alone."""
     if which not in ("checked", "cycles") or not kept:
         return
@@ -249,10 +327,13 @@ def remember(root: Path, which: str, kept: dict[str, tuple[Identity, str, bytes 
         if cached.db is None:
             return
         with cached._writing() as write:
-            write.executemany(
-                f"UPDATE files SET {which}_context = ?, {which} = ? WHERE rel = ? AND size = ? AND mtime_ns = ? "
-                "AND ctime_ns = ? AND inode = ? AND kind = ?",
-                [(context, blob, rel, *ident) for rel, (ident, context, blob) in sorted(kept.items())])
+            for rel, (ident, context, blob) in sorted(kept.items()):
+                if which == "checked":
+                    write.execute(f"UPDATE files SET checked_context = ?, checked = ? WHERE {_SAME_FILE}",
+                                  (context, blob, rel, *ident))
+                elif write.execute(f"UPDATE files SET cycles_context = ? WHERE {_SAME_FILE}",
+                                   (context, rel, *ident)).rowcount:
+                    write.execute("UPDATE blobs SET cycles = ? WHERE rel = ?", (blob, rel))
     except sqlite3.Error:
         pass
     finally:

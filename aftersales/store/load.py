@@ -21,13 +21,15 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISDIR
 from typing import Any
 
+from aftersales.core.errors import AftersalesError
 from aftersales.core.model import Asset, Inspection, Part, Records, Settings, Ticket, TicketHead
 from aftersales.core.problems import Problem
 from aftersales.store import build
-from aftersales.store.cache import Columns, Identity, RecordCache, decode, encode, remember
-from aftersales.store.paths import KINDS, SETTINGS_FILE, RecordFile, scan
+from aftersales.store.cache import Columns, FolderIdentity, Identity, RecordCache, decode, encode, remember
+from aftersales.store.paths import FOLDER_OF, KINDS, SETTINGS_FILE, RecordFile, scan
 from aftersales.store.reading import Cleaned, read_file
 
 PARALLEL_FILES = 2000   # more files than this to read (a cold cache): parsed by parallel processes
@@ -57,31 +59,57 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
 
 
 class Tickets(Mapping[str, Ticket]):
-    """The tickets read, by id, in the order of their files. A ticket the cache answered is kept as
-    its stored bytes and built only when something asks for it; `facts` and `candidates` answer
-    the common questions (which tickets may be open at an instant, which may have an event in a
-    period) without building any."""
+    """The tickets read, by id, in the order of their files. A ticket the cache answered stays in
+    the cache (or as its bytes, read on a cold run) and is built only when something asks for it;
+    `facts` and `candidates` answer the common questions (which tickets may be open at an
+    instant, which may have an event in a period) without building any."""
 
     def __init__(self) -> None:
-        self._items: dict[str, Ticket | bytes] = {}
+        self._items: dict[str, Ticket | bytes | None] = {}   # None: still in the record cache
         self.rel: dict[str, str] = {}             # id -> file
         self.facts: dict[str, TicketFacts] = {}
         self.root: Path | None = None
         self.identities: dict[str, Identity] = {}
         self.context = ""
-        self._cycles: dict[str, Kept] = {}
+        self._source: RecordCache | None = None
+        self._cycles: dict[str, str] = {}         # file -> hash of the context of its kept cycles
+        self._kept: dict[str, bytes] = {}         # file -> cycles kept this run
         self._fresh: dict[str, tuple[Identity, str, bytes | None]] = {}
 
-    def add(self, ident: str, rel: str, value: Ticket | bytes, facts: TicketFacts) -> None:
+    def add(self, ident: str, rel: str, value: Ticket | bytes | None, facts: TicketFacts) -> None:
         self._items[ident] = value
         self.rel[ident] = rel
         self.facts[ident] = facts
 
     def __getitem__(self, ident: str) -> Ticket:
         value = self._items[ident]
-        if isinstance(value, bytes):
-            value = self._items[ident] = decode(value)[0]
-        return value
+        if isinstance(value, Ticket):
+            return value
+        ticket = self._items[ident] = decode(value)[0] if value is not None else self._fetch(ident)
+        return ticket
+
+    def transient(self, ident: str) -> Ticket:
+        """The ticket, built for one use and not kept when it was not built yet: a pass over many
+        tickets then holds one at a time."""
+        value = self._items[ident]
+        if isinstance(value, Ticket):
+            return value
+        return decode(value)[0] if value is not None else self._fetch(ident)
+
+    def _fetch(self, ident: str) -> Ticket:
+        """A ticket the record cache answered, from its stored bytes; from its file when they are
+        not there any more (another command changed the cache meanwhile) or damaged."""
+        rel = self.rel[ident]
+        blob = self._source.blob(rel, self.identities[rel]) if self._source is not None else None
+        if blob is not None:
+            with contextlib.suppress(Exception):
+                ticket: Ticket = decode(blob)[0]
+                return ticket
+        assert self.root is not None
+        record = read_record(self.root / rel, rel, "ticket")[0]
+        if not isinstance(record, Ticket) or record.id != ident:
+            raise AftersalesError(f"{rel} changed while it was being read: run the command again")
+        return record
 
     def __contains__(self, ident: object) -> bool:
         return ident in self._items
@@ -92,10 +120,12 @@ class Tickets(Mapping[str, Ticket]):
     def __len__(self) -> int:
         return len(self._items)
 
-    def keep_from(self, root: Path, identities: dict[str, Identity], cycles: dict[str, Kept]) -> None:
-        """Where kept results go (the record cache of `root`), the files' identities, and the SLA
-        cycles kept by earlier runs (rel -> (hash of their context, encoded cycles))."""
-        self.root, self.identities, self._cycles = root, identities, cycles
+    def keep_from(self, root: Path, identities: dict[str, Identity], cycles: dict[str, str],
+                  source: RecordCache | None) -> None:
+        """Where kept results go (the record cache of `root`), the files' identities, which SLA
+        cycles earlier runs kept (rel -> hash of their context), and the cache to fetch tickets and
+        cycles from (`source`, open until this is gone)."""
+        self.root, self.identities, self._cycles, self._source = root, identities, cycles, source
         digest = hashlib.sha256()
         for rel, ident in sorted(identities.items()):   # what a ticket's cycles depend on besides its file
             if not rel.startswith(("tickets/", "inspections/")):
@@ -105,16 +135,19 @@ class Tickets(Mapping[str, Ticket]):
     def kept_cycles(self, ident: str, context: str, at: dt.datetime) -> bytes | None:
         """The encoded cycles kept for ticket `ident` under `context`, when they hold as of `at`
         (its clocks had all stopped and its latest event is not after `at`); None otherwise."""
-        kept = self._cycles.get(self.rel.get(ident, ""))
-        if kept is None or kept[0] != context or kept[1] is None or self.facts[ident][2] > micros(at):
+        rel = self.rel.get(ident, "")
+        if self._cycles.get(rel) != context or self.facts[ident][2] > micros(at):
             return None
-        return kept[1]
+        if rel in self._kept:
+            return self._kept[rel]
+        return self._source.blob(rel, self.identities[rel], "cycles") if self._source is not None else None
 
     def keep_cycles(self, ident: str, context: str, cycles: bytes) -> None:
         rel = self.rel[ident]
         if rel in self.identities:
             self._fresh[rel] = (self.identities[rel], context, cycles)
-            self._cycles[rel] = (context, cycles)
+            self._cycles[rel] = context
+            self._kept[rel] = cycles
 
     def save_cycles(self) -> None:
         """Write the cycles kept this run into the cache (see `cache.remember`)."""
@@ -229,10 +262,22 @@ def load(root: Path, progress: Callable[[int], None] | None = None,
     collecting = gc.isenabled()
     gc.disable()  # loading builds millions of small objects that all live on: no cycles to collect
     try:
-        return _load(root, progress, on_count, use_cache, checker)
+        loaded = _load(root, progress, on_count, use_cache, checker)
+        assert loaded is not None
+        return loaded
     finally:
         if collecting:
             gc.enable()
+
+
+def load_about(root: Path, asset: str, checker: Checker | None = None) -> Loaded | None:
+    """The records folder with only the tickets about `asset` (and every other record), read from
+    the record cache, when it can tell that those are all the tickets about it: no ticket file was
+    added, removed or replaced since the last run that read the whole folder (the folders'
+    identities are those it kept), and the tickets it knows of are unchanged. None otherwise:
+    then read the whole folder (`load`). A ticket file edited in place (same inode, its folder
+    untouched) to name `asset` is not seen until a run reads the whole folder."""
+    return _load(root, None, None, None, checker, asset)
 
 
 # What a file's identity decides, readable without building the record: its id (None when none
@@ -242,48 +287,81 @@ Row = tuple[Any, Summary]   # the record (a ticket: perhaps its bytes) and its s
 
 
 def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable[[int], None] | None,
-          use_cache: bool | None, checker: Checker | None) -> Loaded:
+          use_cache: bool | None, checker: Checker | None, about: str | None = None) -> Loaded | None:
     cache = RecordCache(root, use_cache)
     try:
         scan_problems: list[Problem] = []
-        files = scan(root, scan_problems)
+        folders = folder_identities(root)   # before listing them: a file added meanwhile changes them
+        if about is None:
+            files = scan(root, scan_problems)
+        else:   # the tickets the cache knows are about the asset, if it can tell that is all of them
+            as_kept = cache.kept_folders()
+            if not as_kept or folders != as_kept:
+                return None
+            files = [*scan(root, scan_problems, skip="ticket"),
+                     *(RecordFile(rel, "ticket", rel.split("/")[1]) for rel in cache.rels_about(about))]
         wanted = [(SETTINGS_FILE, "settings"), *((f.rel, f.kind) for f in files)]
         identities = _identities(root, wanted)
         rows: dict[str, Row] = {}
         checked: dict[str, Kept] = {}
-        cycles: dict[str, Kept] = {}
-        for rel, columns in cache.lookup(identities).items():
+        cycles: dict[str, str] = {}
+        contexts: dict[str, str] = {}   # one string per hash: thousands of rows share one context
+        for rel, columns in cache.lookup(identities, about).items():
             with contextlib.suppress(Exception):   # a damaged row is read again from its file
-                row, checks = _from_columns(rel, columns)
+                row = _from_columns(rel, columns, cache, identities[rel])
                 if row is not None:
                     rows[rel] = row
-                    if checks is not None:
-                        checked[rel] = checks
+                    if columns[11] is not None:
+                        checked[rel] = (contexts.setdefault(columns[11], columns[11]), columns[12])
                     if columns[13] is not None:
-                        cycles[rel] = (columns[13], columns[14])
+                        cycles[rel] = contexts.setdefault(columns[13], columns[13])
         missing = [(rel, kind) for rel, kind in wanted if rel not in rows]
+        if about is not None and any(kind == "ticket" for _, kind in missing):
+            return None   # one of them changed: it may be about another asset now
         if on_count:
             on_count(len(missing))
         others = [item for item in missing if item[1] != "ticket"]   # settings, assets ...: a few files
         tickets = [item for item in missing if item[1] == "ticket"]
         check: TicketCheck | None = None
         for batch in (others, tickets):
-            for rel, value, columns in _read_all(root, batch, progress, check):
+            for rel, value, payload, columns in _read_all(root, batch, progress, check):
                 rows[rel] = (value, _summary(rel, columns))
                 kept = _kept(columns)
                 if kept is not None:
                     checked[rel] = kept
                 if rel in identities:
-                    cache.put(rel, identities[rel], columns)
+                    cache.put(rel, identities[rel], payload, columns)
             if checker is not None and tickets and check is None:
                 check = checker(_assemble(root, [f for f in files if f.kind != "ticket"], files, rows,
                                           scan_problems, identities, checked))
-        cache.save(rel for rel, _ in wanted)
+        if about is None:
+            cache.save((rel for rel, _ in wanted), folders)
     finally:
         cache.close()
     loaded = _assemble(root, files, files, rows, scan_problems, identities, checked)
-    loaded.tickets.keep_from(root, identities, cycles)
+    loaded.tickets.keep_from(root, identities, cycles, cache if cache.active else None)
     return loaded
+
+
+def folder_identities(root: Path) -> dict[str, FolderIdentity] | None:
+    """The identities of the ticket folder and of its year folders (mtime, ctime, inode: any file
+    added, removed or replaced in a folder changes them); None when they cannot be told (a
+    folder that is a link, or gone)."""
+    found: dict[str, FolderIdentity] = {}
+    base = FOLDER_OF["ticket"]
+    try:
+        stat = os.lstat(root / base)
+        if not S_ISDIR(stat.st_mode):
+            return None
+        found[base] = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        with os.scandir(root / base) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stat = entry.stat(follow_symlinks=False)
+                    found[f"{base}/{entry.name}"] = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+    except OSError:
+        return None
+    return found
 
 
 def _assemble(root: Path, chosen: list[RecordFile], files: list[RecordFile], rows: dict[str, Row],
@@ -305,7 +383,10 @@ def _assemble(root: Path, chosen: list[RecordFile], files: list[RecordFile], row
         table = loaded.table(item.kind)
         if not _duplicate(table[ident].where.path if ident in table else None, ident, id_line, item, problems):
             table[ident] = value
-    loaded.file_ids = {kind: frozenset(f.stem for f in files if f.kind == kind) for kind in KINDS}
+    stems: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    for item in files:   # one pass: a folder of 100,000 tickets has few other files
+        stems[item.kind].append(item.rel[item.rel.rfind("/") + 1:-len(".yaml")])
+    loaded.file_ids = {kind: frozenset(found) for kind, found in stems.items()}
     return loaded
 
 
@@ -333,34 +414,34 @@ def read_record(path: Path, rel: str, kind: str) -> Read:
     return record, problems, id_line
 
 
-def _encoded(path: Path, rel: str, kind: str, check: TicketCheck | None = None) -> tuple[Any, Columns]:
-    """A file read, with its row's columns (see `cache.COLUMNS`)."""
+def _encoded(path: Path, rel: str, kind: str, check: TicketCheck | None = None) -> tuple[Any, bytes, Columns]:
+    """A file read: the record, its stored bytes and its row's columns (see `cache.COLUMNS`)."""
     record, problems, id_line = read_record(path, rel, kind)
     ident = None if record is None else ("" if kind == "settings" else record.id)
     reported = first = latest = status = asset = uses = of_kind = None
     if kind == "ticket" and record is not None:
         reported, first, latest, status, asset, uses, of_kind = ticket_facts(record)
-    payload = encode((record,))
-    crc = _crc(payload, ident, id_line, reported, first, latest, status, asset, of_kind)
+    crc = _crc(ident, id_line, reported, first, latest, status, asset, of_kind)
     kept = check(record) if check is not None and kind == "ticket" and record is not None else None
     context, checked = kept if kept is not None else (None, None)
-    return record, (payload, crc, ident, id_line, encode(problems) if problems else None, reported, first, latest,
-                    status, asset, uses, context, checked, None, None, of_kind)
+    return record, encode((record,)), (crc, ident, id_line, encode(problems) if problems else None, reported, first,
+                                       latest, status, asset, uses, of_kind, context, checked, None)
 
 
-def _crc(payload: bytes, *plain: object) -> int:
-    """The checksum of a row's record and plain columns (its other columns are zlib's, checked there)."""
-    return zlib.crc32(repr(plain).encode(), zlib.crc32(payload))
+def _crc(*plain: object) -> int:
+    """The checksum of a row's plain columns (its encoded ones are checked by zlib when decoded)."""
+    return zlib.crc32(repr(plain).encode())
 
 
-def _from_columns(rel: str, columns: Columns) -> tuple[Row | None, Kept | None]:
-    """A stored row as read: (record or ticket bytes, summary), and its kept checks; None when the
-    row is damaged (then its file is read again)."""
-    payload, crc, ident, id_line, *_ = columns
-    if crc != _crc(payload, ident, id_line, *columns[5:10], columns[15]):
-        return None, None
-    value = payload if rel.startswith("tickets/") else decode(payload)[0]
-    return (value, _summary(rel, columns)), _kept(columns)
+def _from_columns(rel: str, columns: Columns, cache: RecordCache, ident: Identity) -> Row | None:
+    """A stored row as read: (the record, or None for a ticket left in the cache, and its summary);
+    None when the row is damaged (then its file is read again)."""
+    if columns[0] != _crc(*columns[1:3], *columns[4:9], columns[10]):
+        return None
+    if rel.startswith("tickets/"):
+        return None, _summary(rel, columns)
+    payload = cache.blob(rel, ident)
+    return None if payload is None else (decode(payload)[0], _summary(rel, columns))
 
 
 def _kept(columns: Columns) -> Kept | None:
@@ -368,9 +449,9 @@ def _kept(columns: Columns) -> Kept | None:
 
 
 def _summary(rel: str, columns: Columns) -> Summary:
-    _, _, ident, id_line, problems, reported, first, latest, status, asset, uses, *_ = columns
+    _, ident, id_line, problems, reported, first, latest, status, asset, uses, of_kind, *_ = columns
     ticket = rel.startswith("tickets/") and ident is not None
-    facts = (reported, first, latest, status, asset, uses, columns[15]) if ticket else None
+    facts = (reported, first, latest, status, asset, uses, of_kind) if ticket else None
     return ident, id_line, decode(problems) if problems is not None else [], facts
 
 
@@ -393,26 +474,26 @@ def _identities(root: Path, wanted: list[tuple[str, str]]) -> dict[str, Identity
 
 
 def _read_all(root: Path, items: list[tuple[str, str]], progress: Callable[[int], None] | None,
-              check: TicketCheck | None) -> Iterator[tuple[str, Any, Columns]]:
-    """Each file of `items` read: (rel, the record or its bytes, its row's columns). Many files are
-    read by parallel processes (parsing is CPU-bound), a few in this one."""
+              check: TicketCheck | None) -> Iterator[tuple[str, Any, bytes, Columns]]:
+    """Each file of `items` read: (rel, the record or its bytes, its bytes, its row's columns). Many
+    files are read by parallel processes (parsing is CPU-bound), a few in this one."""
     workers = _workers()
     if len(items) >= PARALLEL_FILES and workers > 1:
         done: set[str] = set()
         try:
-            for rel, columns in _read_parallel(root, items, workers, check):
+            for rel, payload, columns in _read_parallel(root, items, workers, check):
                 done.add(rel)
                 if progress:
                     progress(1)
-                yield rel, columns[0] if rel.startswith("tickets/") else decode(columns[0])[0], columns
+                yield rel, payload if rel.startswith("tickets/") else decode(payload)[0], payload, columns
             return
         except (OSError, BrokenProcessPool):   # no processes to be had: the rest is read here
             items = [item for item in items if item[0] not in done]
     for rel, kind in items:
-        record, columns = _encoded(root / rel, rel, kind, check)
+        record, payload, columns = _encoded(root / rel, rel, kind, check)
         if progress:
             progress(1)
-        yield rel, record, columns
+        yield rel, record, payload, columns
 
 
 def _workers() -> int:
@@ -424,7 +505,7 @@ def _workers() -> int:
 
 
 def _read_parallel(root: Path, items: list[tuple[str, str]], workers: int, check: TicketCheck | None
-                   ) -> Iterator[tuple[str, Columns]]:
+                   ) -> Iterator[tuple[str, bytes, Columns]]:
     # fork is cheap, but forking a process that runs other threads (the web server) is not safe
     method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
     chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
@@ -433,11 +514,12 @@ def _read_parallel(root: Path, items: list[tuple[str, str]], workers: int, check
             yield from future.result()
 
 
-def _read_chunk(root: str, items: list[tuple[str, str]], check: TicketCheck | None) -> list[tuple[str, Columns]]:
+def _read_chunk(root: str, items: list[tuple[str, str]], check: TicketCheck | None
+                ) -> list[tuple[str, bytes, Columns]]:
     """In a worker process: read, check and build a chunk of files; the results travel encoded."""
     gc.disable()
     base = Path(root)
-    return [(rel, _encoded(base / rel, rel, kind, check)[1]) for rel, kind in items]
+    return [(rel, *_encoded(base / rel, rel, kind, check)[1:]) for rel, kind in items]
 
 
 _BUILDERS: dict[str, Callable[[Cleaned, str], Any]] = {

@@ -67,11 +67,13 @@ class RecordFile:
         return self.rel.rsplit("/", 1)[-1][: -len(".yaml")]
 
 
-def scan(root: Path, problems: list[Problem]) -> list[RecordFile]:
-    """List the record files under `root`, reporting stray files and unsafe links (`os.scandir`:
-    no per-file path objects, which cost seconds at 100,000 files)."""
+def scan(root: Path, problems: list[Problem], skip: str | None = None) -> list[RecordFile]:
+    """List the record files under `root` (but those of the kind `skip`), reporting stray files
+    and unsafe links (`os.scandir`: no per-file path objects, which cost seconds at 100,000 files)."""
     found: list[RecordFile] = []
     for folder, (kind, by_year) in FOLDERS.items():
+        if kind == skip:
+            continue
         base = root / folder
         if not base.is_dir():
             continue

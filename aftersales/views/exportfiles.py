@@ -27,10 +27,6 @@ import zipfile
 from collections.abc import Mapping
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-
 from aftersales.views.export import TABLES, Column, Export, Table
 from aftersales.views.safe import spreadsheet_cell
 from aftersales.views.tables import width
@@ -105,15 +101,15 @@ def jsonl_files(export: Export) -> dict[str, bytes]:
 
 # --- xlsx ------------------------------------------------------------------------------------
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="305496")
-HEADER_BORDER = Border(bottom=Side(style="thin", color="000000"))
+HEADER_COLOURS = {"font": "FFFFFF", "fill": "305496", "border": "000000"}
 FORMATS_XLSX = {"date": "yyyy-mm-dd", "instant": "yyyy-mm-dd hh:mm:ss", "number": "General", "integer": "0"}
 WIDTHS = {"date": 10, "instant": 19, "boolean": 5}
 
 
 def xlsx_bytes(export: Export) -> bytes:
     """A workbook with a sheet per table."""
+    from openpyxl import Workbook  # imported when a workbook is made: openpyxl takes 0.1 s to import
+
     book = Workbook()
     book.remove(book.active)
     for table in TABLES:
@@ -127,7 +123,10 @@ def xlsx_bytes(export: Export) -> bytes:
     return steady_zip(out.getvalue(), book.properties.created)
 
 
-def _sheet(book: Workbook, export: Export, table: Table) -> None:
+def _sheet(book: Any, export: Export, table: Table) -> None:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
     ws = book.create_sheet(table.name)
     ws.append(list(table.names))
     widths = [width(c.name) for c in table.columns]
@@ -151,7 +150,9 @@ def _sheet(book: Workbook, export: Export, table: Table) -> None:
                 if cell.value is not None:
                     cell.data_type = "s"  # text is never read as a formula, whatever it starts with
     for cell in ws[1]:
-        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, HEADER_BORDER
+        cell.font = Font(bold=True, color=HEADER_COLOURS["font"])
+        cell.fill = PatternFill("solid", fgColor=HEADER_COLOURS["fill"])
+        cell.border = Border(bottom=Side(style="thin", color=HEADER_COLOURS["border"]))
         cell.alignment = Alignment(vertical="center")
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{max(ws.max_row, 1)}"

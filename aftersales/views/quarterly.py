@@ -268,7 +268,7 @@ SHOWN: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "stock": ("stock", whole), "min": ("min", whole), "used": ("used", whole),
 }
 TWO_PLACES = ("satisfaction.mean", "revisit_satisfaction.mean")
-SCALARS = frozenset({str, int, float, bool})
+_LEAVES = frozenset((str, int, float, bool, type(None)))   # values `plain` keeps as they are
 
 
 def plain(report: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
@@ -276,21 +276,30 @@ def plain(report: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     offset, dates as text, rates as floats (unrounded: JSON readers round), mean times in
     minutes to 0.1, the satisfaction mean to 2 places, quantities as whole numbers when whole."""
 
-    def value(key: str, item: Any, path: str) -> Any:
-        if item is None or type(item) in SCALARS:   # most values: shown as they are, without the ABC checks below
+    def value(item: Any, path: str) -> Any:
+        # `path` names a top-level section ("satisfaction"); deeper down it is "." (it only matters
+        # there). Text, numbers, booleans and null, most of the values, are returned at once.
+        kind = type(item)
+        if kind in _LEAVES:
             return item
-        if isinstance(item, Mapping):
+        if kind is dt.datetime:
+            return iso(item, tz)
+        if kind is dict or isinstance(item, Mapping):
             out: dict[str, Any] = {}
+            below = "." if path else None
             for k, v in item.items():
-                shown, how = SHOWN.get(k, (k, None))
-                out[shown] = how(v) if how is not None else value(k, v, f"{path}.{k}" if path else k)
+                rule = SHOWN.get(k)
+                if rule is not None:
+                    out[rule[0]] = rule[1](v)
+                else:
+                    out[k] = v if type(v) in _LEAVES else value(v, below or k)
             if path in ("satisfaction", "revisit_satisfaction") or item.get("key") in TWO_PLACES:
                 for k in ("mean", "current", "previous", "change"):
                     if isinstance(out.get(k), float):
                         out[k] = round(out[k], 2)
             return out
-        if isinstance(item, (list, tuple)):
-            return [value(key, v, path) for v in item]
+        if kind is list or kind is tuple or isinstance(item, (list, tuple)):
+            return [v if type(v) in _LEAVES else value(v, path) for v in item]
         if isinstance(item, dt.datetime):
             return iso(item, tz)
         if isinstance(item, dt.date):
@@ -299,7 +308,7 @@ def plain(report: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
             return float(item)
         return item
 
-    return value("", report, "")
+    return value(report, "")
 
 
 # --- rendering ----------------------------------------------------------------------

@@ -16,13 +16,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from aftersales.core.errors import AftersalesError
+
+if TYPE_CHECKING:
+    import jinja2
 
 # In a source checkout templates/ sits beside the package: aftersales/views/templating.py -> ../../../templates
 SOURCE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -50,7 +51,10 @@ def css_string(value: Any) -> Markup:
 
 def environment(records_root: Path | None = None) -> jinja2.Environment:
     """The sandboxed environment: the records' templates/ first, then the built-in ones (also as
-    `builtin/<name>`)."""
+    `builtin/<name>`). Jinja is imported here, when a document is rendered, not when a command starts."""
+    import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
     builtin = jinja2.FileSystemLoader(builtin_folder())
     loaders: list[jinja2.BaseLoader] = []
     if records_root is not None and (records_root / "templates").is_dir():
@@ -70,6 +74,9 @@ def environment(records_root: Path | None = None) -> jinja2.Environment:
 
 def render(records_root: Path | None, name: str, context: Mapping[str, Any]) -> str:
     """Render template `name` with `context`; template mistakes become clear errors."""
+    import jinja2
+    from jinja2.sandbox import SecurityError
+
     env = environment(records_root)
     try:
         return env.get_template(name).render(**context)

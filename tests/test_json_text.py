@@ -1,0 +1,84 @@
+"""The fast JSON writer of `views.tables` writes exactly the text of
+`json.dumps(value, ensure_ascii=False, indent=2)`: every JSON output and golden file depends on it."""
+
+from __future__ import annotations
+
+import enum
+import json
+import math
+from collections import OrderedDict
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aftersales.views.tables import json_rows, to_json
+
+
+def dumps(value):
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+# text with what JSON must escape: quotes, backslashes, control characters, line separators,
+# non-ASCII (Chinese, emoji, lone surrogates)
+TEXT = st.text(alphabet=st.sampled_from('a"\\/\b\f\n\r\t\x00\x01\x1f\x7f é中文😀\u2028\u2029\ud800')) | st.text()
+FLOATS = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from(
+    [-0.0, 0.0, 1e300, -1e300, 1e-300, 5e-324, 1e16, 0.1, math.nan, math.inf, -math.inf])
+SCALARS = st.none() | st.booleans() | st.integers() | st.integers(-(2**200), 2**200) | FLOATS | TEXT
+KEYS = TEXT | st.integers() | FLOATS | st.booleans() | st.none()
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=5) | st.lists(inner, max_size=3).map(tuple)
+    | st.dictionaries(KEYS, inner, max_size=5),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(VALUES)
+def test_to_json_is_json_dumps_with_an_indent_of_two(value):
+    assert to_json(value) == dumps(value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(VALUES, max_size=6))
+def test_json_rows_together_are_the_whole_list(rows):
+    assert "".join(json_rows(iter(rows))) == dumps(rows) + "\n"
+
+
+def test_a_key_escaped_once_is_reused_only_for_the_same_key():
+    # 1, 1.0 and True are equal (and hash alike) as dict keys, but json.dumps writes them apart
+    rows = [{1: "a"}, {1.0: "b"}, {True: "c"}, {"1": "d"}, {"true": "e"}]
+    assert "".join(json_rows(rows)) == dumps(rows) + "\n"
+    assert to_json([{"k": 1}, {"k": 2}, {"k": {"k": [3]}}]) == dumps([{"k": 1}, {"k": 2}, {"k": {"k": [3]}}])
+
+
+class Level(enum.IntEnum):
+    LOW = 1
+
+
+class Name(str):
+    pass
+
+
+class Ratio(float):
+    pass
+
+
+@pytest.mark.parametrize("value", [
+    {"level": Level.LOW, Level.LOW: "low"},
+    [Name('a "b"'), {Name("k"): Name("v")}],
+    [Ratio(0.5), Ratio("nan"), {Ratio(2.0): 1}],
+    OrderedDict([("b", 1), ("a", [])]),
+    {"nested": OrderedDict([("x", (1, 2))]), "empty": {}, "none": [], "tuple": ()},
+])
+def test_subclasses_of_the_json_types_are_written_as_json_dumps_writes_them(value):
+    assert to_json(value) == dumps(value)
+
+
+@pytest.mark.parametrize("value", [{"when": object()}, [{1, 2}], {(1, 2): "tuple key"}])
+def test_what_json_dumps_refuses_is_refused(value):
+    with pytest.raises(TypeError):
+        dumps(value)
+    with pytest.raises(TypeError):
+        to_json(value)
