@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from aftersales.core import collector
 from aftersales.core.model import Records, Settings
 from aftersales.core.times import Period
 from aftersales.views import charts
@@ -649,9 +648,8 @@ def _charts(report: Mapping[str, Any], doc: Document) -> dict[str, Markup]:
 
 def render_quarterly(records: Records, report: Mapping[str, Any], fmt: str, lang: str) -> str:
     """The report as Markdown, HTML or JSON text (PDF: `pdf_bytes` of the HTML)."""
-    with collector.paused():   # the values shown and the text all live on till the end (core.collector)
-        shown = plain(report, records.settings.tz)
-        if fmt == "json":
-            return to_json(shown) + "\n"
-        issued = shown["as_of"][:10]
-        return render(Path(records.root), f"quarterly.{fmt}.j2", context(shown, records, lang, fmt, issued))
+    shown = plain(report, records.settings.tz)
+    if fmt == "json":
+        return to_json(shown) + "\n"
+    issued = shown["as_of"][:10]
+    return render(Path(records.root), f"quarterly.{fmt}.j2", context(shown, records, lang, fmt, issued))
