@@ -197,6 +197,7 @@ def tickets_section(records: Records, p: PeriodTickets) -> dict[str, Any]:
 
 
 # --- SLA ----------------------------------------------------------------------
+
 def _clock_numbers(cycles: Iterable[sla.Cycle]) -> dict[str, Any]:
     """Met and breached clocks, compliance, the mean counted time of the clocks stopped at one of
     their `stop` events, and what was promised: the allowed times they ran against, shortest first."""
