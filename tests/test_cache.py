@@ -533,3 +533,23 @@ def test_asset_show_minds_only_the_files_it_shows_whether_the_cache_answers_or_n
         assert fine.exit_code == 0, fine.output
         assert broken.exit_code != 0 and "T-2.yaml" in broken.output
     assert about["about"] >= 1
+
+
+def test_a_listing_of_every_ticket_keeps_rows_not_tickets(old_records):
+    """`ticket list --all` over ten years of records holds one small row per ticket: the tickets
+    it builds from the cache are not kept."""
+    import datetime as dt
+
+    from conftest import event
+
+    from aftersales.core.model import Ticket
+    from aftersales.engine import queries
+    for i in range(2, 9):
+        old_records.ticket(f"T-{i}", event("09:00", "reported"), event("10:00", "resolved"))
+    _aged(old_records)
+    store.load(old_records.root)                       # fills the cache
+    loaded = store.load(old_records.root)
+    at = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
+    listed = queries.ticket_rows(loaded.records(), at, show_all=True)
+    assert sorted(r.ticket.id for r in listed) == [f"T-{i}" for i in range(1, 9)]
+    assert not any(isinstance(value, Ticket) for value in loaded.tickets._items.values())

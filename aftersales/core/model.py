@@ -439,6 +439,13 @@ class Records:
             return (self.tickets[i] for i in self.tickets.candidates(open_at=open_at, period=period, asset=asset))
         return iter(self.tickets.values())
 
+    def ticket_once(self, ident: str) -> Ticket:
+        """Ticket `ident`, built for one use when the ticket table can build it without keeping
+        it (`Narrowing.transient`): a pass over every ticket then holds one at a time."""
+        if isinstance(self.tickets, Narrowing):
+            return self.tickets.transient(ident)
+        return self.tickets[ident]
+
     def ticket_ids(self, *, open_at: dt.datetime | None = None,
                    period: tuple[dt.datetime, dt.datetime, dt.datetime] | None = None) -> list[str]:
         """The ids of `maybe_tickets`, without building any ticket."""
@@ -488,3 +495,5 @@ class Narrowing(Protocol):
     def heads(self, until: dt.datetime, covered: Mapping[str, dt.datetime], kind: str) -> list[TicketHead]: ...
 
     def part_uses(self, at: dt.datetime) -> Iterator[tuple[str, dt.datetime, float]]: ...
+
+    def transient(self, ident: str) -> Ticket: ...

@@ -11,9 +11,22 @@ from aftersales.engine import schedule, warranty
 from aftersales.engine.sla import Cycle, Engine, cycles_of, facts
 
 
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """What a row of `ticket list` shows of its ticket (kept instead of the ticket: a listing of
+    100,000 tickets holds these, not the tickets)."""
+
+    id: str
+    kind: str
+    asset: str | None
+    reported_at: dt.datetime
+    summary: str
+    status: str
+
+
 @dataclass(frozen=True)
 class TicketRow:
-    ticket: Ticket
+    ticket: Listed
     status: str
     priority: str | None
     area: str | None
@@ -28,9 +41,12 @@ def ticket_rows(records: Records, at: dt.datetime, *, show_all: bool = False, ki
     tz = records.settings.tz
     chosen = []
     wanted_status = status or (None if show_all else "open")
-    pool = records.maybe_tickets(open_at=at) if wanted_status == "open" else records.tickets.values()
-    for original in pool:
-        ticket = original.as_of(at)
+    if wanted_status == "open":   # a few: kept, their clocks are evaluated next
+        ids, build = records.ticket_ids(open_at=at), records.tickets.__getitem__
+    else:   # perhaps every ticket: each built for one use, the listing holds rows, not tickets
+        ids, build = list(records.tickets), records.ticket_once
+    for ident in ids:
+        ticket = build(ident).as_of(at)
         if ticket is None:
             continue
         if (wanted_status and ticket.status != wanted_status) or (kind and ticket.kind != kind) or (
@@ -39,17 +55,18 @@ def ticket_rows(records: Records, at: dt.datetime, *, show_all: bool = False, ki
         f = facts(ticket, records.settings, records.assets)
         if area and f["area"] != area:
             continue
-        chosen.append((ticket, f))
+        chosen.append((Listed(ticket.id, ticket.kind, ticket.asset, ticket.reported_at, ticket.summary,
+                              ticket.status), f))
     running: dict[str, list[tuple[dt.datetime, str]]] = {}
     for start in range(0, len(chosen), 1000):   # stopped clocks: kept from an earlier run; a few at a time
         for c in cycles_of(records, at, [t.id for t, _ in chosen[start:start + 1000]]):
             if c.stop is None and c.deadline is not None:
                 running.setdefault(c.ticket, []).append((c.deadline, c.target))
     result = []
-    for ticket, f in chosen:
-        nearest = min(running.get(ticket.id, ()), default=(None, None))
-        result.append(TicketRow(ticket, ticket.status, f["priority"], f["area"], nearest[0], nearest[1],
-                                int((at - ticket.reported_at).total_seconds())))
+    for listed, f in chosen:
+        nearest = min(running.get(listed.id, ()), default=(None, None))
+        result.append(TicketRow(listed, listed.status, f["priority"], f["area"], nearest[0], nearest[1],
+                                int((at - listed.reported_at).total_seconds())))
     result.sort(key=lambda r: (r.ticket.reported_at, r.ticket.id))
     return result
 

@@ -217,23 +217,20 @@ class RecordCache:
         that is unchanged (`about` an asset: only of the other records and of its tickets)."""
         if self.db is None:
             return {}
-        hits: dict[str, Columns] = {}
         try:
             rows = self.db.execute(f"SELECT rel, size, mtime_ns, ctime_ns, inode, kind, {', '.join(COLUMNS)} "
                                    "FROM files" + (" WHERE kind != 'ticket' OR asset = ?" if about else ""),
-                                   (about,) if about else ())
-            for row in rows:
-                rel = row[0]
-                self.stored.add(rel)
-                if identities.get(rel) == row[1:6]:
-                    hits[rel] = row[6:]
-            self.hits = set(hits)
+                                   (about,) if about else ()).fetchall()
         except sqlite3.DatabaseError:   # a damaged page: start again from the files, and rebuild it
             self.close()
             self._remove()
             self.stored.clear()
             self._open()
             return {}
+        self.stored = {row[0] for row in rows}
+        now = identities.get
+        hits = {row[0]: row[6:] for row in rows if now(row[0]) == row[1:6]}
+        self.hits = set(hits)
         return hits
 
     def blob(self, rel: str, ident: Identity, which: str = "payload") -> bytes | None:

@@ -76,11 +76,6 @@ class Tickets(Mapping[str, Ticket]):
         self._kept: dict[str, bytes] = {}         # file -> cycles kept this run
         self._fresh: dict[str, tuple[Identity, str, bytes | None]] = {}
 
-    def add(self, ident: str, rel: str, value: Ticket | bytes | None, facts: TicketFacts) -> None:
-        self._items[ident] = value
-        self.rel[ident] = rel
-        self.facts[ident] = facts
-
     def __getitem__(self, ident: str) -> Ticket:
         value = self._items[ident]
         if isinstance(value, Ticket):
@@ -302,19 +297,7 @@ def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable
                      *(RecordFile(rel, "ticket", rel.split("/")[1]) for rel in cache.rels_about(about))]
         wanted = [(SETTINGS_FILE, "settings"), *((f.rel, f.kind) for f in files)]
         identities = _identities(root, wanted)
-        rows: dict[str, Row] = {}
-        checked: dict[str, Kept] = {}
-        cycles: dict[str, str] = {}
-        contexts: dict[str, str] = {}   # one string per hash: thousands of rows share one context
-        for rel, columns in cache.lookup(identities, about).items():
-            with contextlib.suppress(Exception):   # a damaged row is read again from its file
-                row = _from_columns(rel, columns, cache, identities[rel])
-                if row is not None:
-                    rows[rel] = row
-                    if columns[11] is not None:
-                        checked[rel] = (contexts.setdefault(columns[11], columns[11]), columns[12])
-                    if columns[13] is not None:
-                        cycles[rel] = contexts.setdefault(columns[13], columns[13])
+        rows, checked, cycles = _from_cache(cache, identities, about)
         missing = [(rel, kind) for rel, kind in wanted if rel not in rows]
         if about is not None and any(kind == "ticket" for _, kind in missing):
             return None   # one of them changed: it may be about another asset now
@@ -364,21 +347,60 @@ def folder_identities(root: Path) -> dict[str, FolderIdentity] | None:
     return found
 
 
+def _from_cache(cache: RecordCache, identities: dict[str, Identity], about: str | None
+                ) -> tuple[dict[str, Row], dict[str, Kept], dict[str, str]]:
+    """The rows of the files the cache answered (see `_from_columns`), the kept results of their
+    checks and the contexts of their kept cycles (one string per context: thousands of rows share
+    one). A warm run over 100,000 files spends its time here: the loop is kept tight."""
+    rows: dict[str, Row] = {}
+    checked: dict[str, Kept] = {}
+    cycles: dict[str, str] = {}
+    intern: dict[str, str] = {}
+    same = intern.setdefault
+    for rel, columns in cache.lookup(identities, about).items():
+        try:
+            if rel.startswith("tickets/"):   # most rows: the ticket stays in the cache until asked for
+                crc, ident, id_line, problems, reported, first, latest, status, asset, uses, kind, *kept = columns
+                if crc != _crc(ident, id_line, reported, first, latest, status, asset, kind):
+                    continue
+                facts = (reported, first, latest, status, asset, uses, kind) if ident is not None else None
+                rows[rel] = (None, (ident, id_line, decode(problems) if problems is not None else [], facts))
+            else:
+                row = _from_columns(rel, columns, cache, identities[rel])
+                if row is None:
+                    continue
+                rows[rel] = row
+                kept = list(columns[11:])
+        except Exception:   # a damaged row is read again from its file
+            rows.pop(rel, None)
+            continue
+        if kept[0] is not None:
+            checked[rel] = (same(kept[0], kept[0]), kept[1])
+        if kept[2] is not None:
+            cycles[rel] = same(kept[2], kept[2])
+    return rows, checked, cycles
+
+
 def _assemble(root: Path, chosen: list[RecordFile], files: list[RecordFile], rows: dict[str, Row],
               scan_problems: list[Problem], identities: dict[str, Identity], checked: dict[str, Kept]) -> Loaded:
     """The folder from the rows of the `chosen` files (all files, or all but the tickets)."""
     settings, (_, _, found, _) = rows[SETTINGS_FILE]
     problems: list[Problem] = [*found, *scan_problems]
     loaded = Loaded(root, settings, problems=problems, identities=identities, checked=checked)
+    tickets = loaded.tickets
+    items, rel_of, facts_of = tickets._items, tickets.rel, tickets.facts   # filled here, in file order
     for item in chosen:
         value, (ident, id_line, found, facts) = rows[item.rel]
-        problems.extend(found)
+        if found:
+            problems.extend(found)
         if ident is None:
             continue
         if item.kind == "ticket":
             assert facts is not None
-            if not _duplicate(loaded.tickets.rel.get(ident), ident, id_line, item, problems):
-                loaded.tickets.add(ident, item.rel, value, facts)
+            if ident in rel_of:
+                _duplicate(rel_of[ident], ident, id_line, item, problems)
+            else:
+                items[ident], rel_of[ident], facts_of[ident] = value, item.rel, facts
             continue
         table = loaded.table(item.kind)
         if not _duplicate(table[ident].where.path if ident in table else None, ident, id_line, item, problems):
