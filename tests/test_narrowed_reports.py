@@ -1,7 +1,12 @@
 """`report quarterly` and `warranty` build only the tickets their figures may count (see
 docs/performance.md): on the bundled sample, whose tickets span 2025 and 2026 and whose older
 assets' warranties ended years ago, the narrowed results equal a full pass over every ticket, for
-the running quarter, past quarters and custom ranges, as of late and earlier instants."""
+the running quarter, past quarters and custom ranges, as of late and earlier instants.
+
+The report's figures are worked out from facts kept per ticket and per period, the period before
+only for the trend (docs/performance.md): the whole report, trend included, equals the plain reading
+of every definition (tests/kpis_plain.py) on the sample, on the sample in a time zone with daylight
+saving, and on a generated folder of 3,000 tickets."""
 
 from __future__ import annotations
 
@@ -9,9 +14,13 @@ import dataclasses
 import datetime as dt
 import os
 import shutil
+import subprocess
+import sys
 import time
+from collections import Counter
 from pathlib import Path
 
+import kpis_plain
 import pytest
 
 from aftersales.core.model import Records
@@ -23,10 +32,8 @@ REPO = Path(__file__).resolve().parent.parent
 INSTANTS = ("2026-11-23", "2026-07-01 09:00", "2025-12-31 23:59", "2025-10-15")
 
 
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("narrowed") / "records"
-    shutil.copytree(REPO / "records", folder)
+def _cached(folder: Path, tmp_path_factory):
+    """Use `folder` with a record cache of its own, filled."""
     when = time.time() - 3600   # not "racy": the cache keeps these files
     for path in folder.rglob("*.yaml"):
         os.utime(path, (when, when))
@@ -35,6 +42,35 @@ def sample(tmp_path_factory) -> Path:
         mp.delenv("AFTERSALES_CACHE", raising=False)
         load_project(folder, "2026-11-23")   # fill the cache
         yield folder
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("narrowed") / "records"
+    shutil.copytree(REPO / "records", folder)
+    yield from _cached(folder, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def sample_new_york(tmp_path_factory) -> Path:
+    """The sample with its project time zone moved to one with daylight saving: period bounds at
+    -05:00 or -04:00 while every event carries +08:00."""
+    folder = tmp_path_factory.mktemp("narrowed-ny") / "records"
+    shutil.copytree(REPO / "records", folder)
+    settings = folder / "aftersales.yaml"
+    text = settings.read_text(encoding="utf-8")
+    assert "timezone: Asia/Shanghai" in text
+    settings.write_text(text.replace("timezone: Asia/Shanghai", "timezone: America/New_York"), encoding="utf-8")
+    yield from _cached(folder, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    """3,000 generated tickets (scripts/make_records.py), as the benchmarks use."""
+    folder = tmp_path_factory.mktemp("narrowed-3000") / "records"
+    subprocess.run([sys.executable, str(REPO / "scripts" / "make_records.py"), "--tickets", "3000",
+                    "--out", str(folder)], check=True, capture_output=True)
+    yield from _cached(folder, tmp_path_factory)
 
 
 def _full(records: Records) -> Records:
@@ -76,3 +112,65 @@ def test_a_past_quarter_builds_only_part_of_the_history(sample):
     chosen = kpis.report_tickets(records, [quarter_of(dt.date(2025, 10, 1), tz)], project.at)
     everything = records.tickets_as_of(project.at)
     assert {t.id for t in chosen} < {t.id for t in everything}
+
+
+def _same_as_plain(folder: Path, at: str, periods) -> int:
+    """kpis.report and the plain reading (tests/kpis_plain.py) agree on each period begun by `at`;
+    returns how many periods were compared."""
+    project = load_project(folder, at)
+    compared = 0
+    for period in periods(project.records.settings.tz):
+        if period.start > project.at:
+            continue
+        fast, plain = kpis.report(project.records, period, project.at), kpis_plain.report(project.records, period,
+                                                                                            project.at)
+        assert fast == plain, (at, period.name, [k for k in plain if fast.get(k) != plain[k]])
+        assert fast["trend"] == plain["trend"]   # figures of the period before, computed apart
+        compared += 1
+    return compared
+
+
+@pytest.mark.parametrize("at", INSTANTS)
+def test_the_report_equals_the_plain_reading_of_the_definitions(sample, at):
+    assert _same_as_plain(sample, at, _periods) > 0
+
+
+@pytest.mark.parametrize("at", ("2026-11-23", "2026-03-08 02:30", "2025-11-02 01:30"))
+def test_the_report_equals_the_plain_reading_where_clocks_change(sample_new_york, at):
+    """Quarters and ranges whose bounds are in New York time; as-of instants on the days its
+    clocks moved (2026-03-08, 2025-11-02)."""
+    assert _same_as_plain(sample_new_york, at, _periods) > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("at", ("2026-11-23", "2026-05-20 12:00"))
+def test_the_report_of_3000_generated_tickets_equals_the_plain_reading(generated, at):
+    def periods(tz):
+        return [quarter_of(dt.date(2025, 10, 1), tz), quarter_of(dt.date(2026, 4, 1), tz),
+                quarter_of(dt.date(2026, 7, 1), tz), quarter_of(dt.date(2026, 10, 1), tz),
+                date_range(dt.date(2026, 1, 15), dt.date(2026, 5, 31), tz)]
+    assert _same_as_plain(generated, at, periods) >= 3
+
+
+def test_the_period_before_is_worked_out_only_for_the_trend(sample, monkeypatch):
+    """Breaches, findings, warranty, parts and analysis are of the reported period alone; the
+    period before gives the trend its figures and nothing else."""
+    calls: Counter[str] = Counter()
+
+    def spy(name: str):
+        real = getattr(kpis, name)
+
+        def counted(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+        return counted
+
+    for name in ("breaches", "findings_section", "warranty_section", "parts_section", "analysis_section",
+                 "tickets_section", "quality_section", "maintenance_section"):
+        monkeypatch.setattr(kpis, name, spy(name))
+    project = load_project(sample, "2026-11-23")
+    numbers = kpis.report(project.records, quarter_of(dt.date(2026, 7, 1), project.records.settings.tz), project.at)
+    assert numbers["trend"]["previous_period"] == "2026Q2"
+    assert dict(calls) == {
+        "breaches": 1, "findings_section": 1, "warranty_section": 1, "parts_section": 1, "analysis_section": 1,
+        "tickets_section": 1, "quality_section": 2, "maintenance_section": 2}

@@ -3,26 +3,39 @@
 `quarterly(records, period, at)` returns exact values in plain containers: counts,
 rates and means as `Fraction`s, durations in seconds, instants as aware datetimes.
 Nothing here rounds: the views (`views.quarterly`) round once, when they show a number.
+
+What the figures ask of a ticket (when it was reported, its last `resolved` event, whether it
+was reopened, followed up ...) is worked out once per report (`TicketFacts`), with its instants
+as UTC microseconds; what it counts for in a period (opened, resolved, cancelled in it) once per
+period (`Standing`). Each section then reads like its definition, on those facts. The period
+before (the trend's base) computes only the figures the trend compares (`trend_numbers`).
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+import operator
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from aftersales.core import collector
+from aftersales.core.durations import Duration
 from aftersales.core.model import Records, Ticket
 from aftersales.core.times import Period, date_range, quarter_of
 from aftersales.engine import parts as parts_mod
 from aftersales.engine import schedule, sla, warranty
+from aftersales.store.load import micros
 from aftersales.store.spec import CATEGORIES, KINDS
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 REPEAT_WINDOW = dt.timedelta(days=90)
+FOLLOW_UPS = ("callback", "message", "revisit")   # the events that may follow a fix
+SCORED = ("callback", "revisit")                   # the events whose `satisfaction` is averaged
 
 
 def rate(part: int, whole: int) -> Fraction | None:
@@ -34,79 +47,176 @@ def mean(values: Sequence[int]) -> Fraction | None:
     return Fraction(sum(values), len(values)) if values else None
 
 
-def _in(instant: dt.datetime | None, period: Period) -> bool:
-    return instant is not None and instant in period
+# --- what the figures ask of a ticket, once per report ------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A period as UTC microseconds, [start, end): `instant in span` compares two ints."""
+
+    start: int
+    end: int
+
+    @classmethod
+    def of(cls, period: Period) -> Span:
+        return cls(micros(period.start), micros(period.end))
+
+    def __contains__(self, instant: int | None) -> bool:
+        return instant is not None and self.start <= instant < self.end
 
 
-def _last(ticket: Ticket, kind: str) -> dt.datetime | None:
-    return next((e.at for e in reversed(ticket.events) if e.type == kind), None)
+@dataclass(slots=True, eq=False)
+class TicketFacts:
+    """What the figures ask of one ticket as it stands at the report instant, instants as UTC
+    microseconds (`micros`). Its events are in the order of `at` (the loader sorts them)."""
+
+    ticket: Ticket
+    reported: int                    # its `reported` event (the first one)
+    latest: int                      # its latest event
+    fixes: tuple[int, ...]           # its `resolved` events
+    resolved: int | None             # its last `resolved` event, when it is resolved (not open or cancelled)
+    cancels: tuple[int, ...]         # its `cancelled` events
+    reopened: bool                   # it has a `reopened` event
+    first_time_fix: bool             # no `reopened` and at most one `arrived` event
+    followed_up: frozenset[str]      # the FOLLOW_UPS at or after its last `resolved` event (if resolved)
+    scores: tuple[tuple[str, int, int], ...]   # (callback or revisit, at, satisfaction) of the scored events
+    area: str | None                 # the ticket's, or its asset's
+    asset_category: str | None
+
+    @classmethod
+    def of(cls, t: Ticket, records: Records) -> TicketFacts:
+        fixes: list[int] = []
+        cancels: list[int] = []
+        scores: list[tuple[str, int, int]] = []
+        arrivals, reopened = 0, False
+        for e in t.events:
+            if e.type == "resolved":
+                fixes.append(micros(e.at))
+            elif e.type == "cancelled":
+                cancels.append(micros(e.at))
+            elif e.type == "reopened":
+                reopened = True
+            elif e.type == "arrived":
+                arrivals += 1
+            elif e.type in SCORED and e.satisfaction is not None:
+                scores.append((e.type, micros(e.at), e.satisfaction))
+        resolved = fixes[-1] if t.status == "resolved" else None
+        followed: frozenset[str] = frozenset()
+        if resolved is not None:
+            fixed = max(e.at for e in t.events if e.type == "resolved")
+            followed = frozenset(e.type for e in t.events if e.type in FOLLOW_UPS and e.at >= fixed)
+        asset = records.assets.get(t.asset or "")
+        reported = micros(t.reported_at)
+        latest = micros(t.events[-1].at) if len(t.events) > 1 else reported
+        return cls(t, reported, latest, tuple(fixes), resolved, tuple(cancels),
+                   reopened, not reopened and arrivals <= 1, followed, tuple(scores),
+                   sla.facts(t, records.settings, records.assets)["area"], asset.category if asset else None)
+
+    def has_event_in(self, span: Span) -> bool:
+        """Reported or with an event in the period."""
+        if self.latest < span.start or self.reported >= span.end:
+            return False   # every event before it, or after it
+        if self.reported >= span.start or self.latest < span.end:
+            return True    # the first or the latest event in it
+        return any(micros(e.at) in span for e in self.ticket.events)   # reported before, latest after it
+
+
+@dataclass(slots=True, eq=False)
+class Standing:
+    """What one ticket counts for in one period (docs/kpis.md, Tickets)."""
+
+    facts: TicketFacts
+    opened: bool      # its `reported` event is in the period
+    resolved: bool    # resolved as of the report instant, its last `resolved` event in the period
+    cancelled: bool   # a `cancelled` event in the period
+
+
+@dataclass(frozen=True)
+class PeriodTickets:
+    """The report's tickets reported or with an event in one period, in the report's order, with
+    what each counts for: every figure of the period but repeat repairs' look-back counts only
+    these (the others count for nothing in it)."""
+
+    period: Period
+    span: Span
+    rows: list[Standing]
+    opened: list[TicketFacts]
+    resolved: list[TicketFacts]
+
+
+class ReportTickets:
+    """The tickets of a report (`report_tickets`), each one's facts worked out once, in the
+    report's order: by report instant, then id."""
+
+    def __init__(self, records: Records, tickets: Iterable[Ticket]) -> None:
+        self.facts = sorted((TicketFacts.of(t, records) for t in tickets), key=lambda f: (f.reported, f.ticket.id))
+        self.by_id = {f.ticket.id: f.ticket for f in self.facts}
+        # for repeat repairs: each asset's `resolved` events of repairs not cancelled, in time
+        self.repair_fixes: dict[str, list[tuple[int, str]]] = {}
+        for f in self.facts:
+            t = f.ticket
+            if t.kind == "repair" and t.asset and t.status != "cancelled":
+                self.repair_fixes.setdefault(t.asset, []).extend((at, t.id) for at in f.fixes)
+        for fixes in self.repair_fixes.values():
+            fixes.sort()
+
+    def of_period(self, period: Period) -> PeriodTickets:
+        span = Span.of(period)
+        rows = [Standing(f, f.reported in span, f.resolved in span, any(c in span for c in f.cancels))
+                for f in self.facts if f.has_event_in(span)]
+        return PeriodTickets(period, span, rows, [r.facts for r in rows if r.opened],
+                             [r.facts for r in rows if r.resolved])
 
 
 # --- tickets ----------------------------------------------------------------
 
-def is_opened(t: Ticket, period: Period) -> bool:
-    return t.reported_at in period
-
-
-def is_resolved(t: Ticket, period: Period) -> bool:
-    """Resolved as of the report instant, with its last `resolved` event in the period."""
-    return t.status == "resolved" and _in(_last(t, "resolved"), period)
-
-
-def is_cancelled(t: Ticket, period: Period) -> bool:
-    return any(e.type == "cancelled" and e.at in period for e in t.events)
-
-
-def ticket_counts(tickets: Sequence[Ticket], period: Period, group: Callable[[Ticket], str | None],
+def ticket_counts(rows: Sequence[Standing], group: Callable[[TicketFacts], str | None],
                   keys: Iterable[str]) -> dict[str, dict[str, int]]:
     table = {k: {"opened": 0, "resolved": 0, "cancelled": 0} for k in keys}
-    for t in tickets:
-        key = group(t) or "unknown"
+    for r in rows:
+        key = group(r.facts) or "unknown"
         row = table.setdefault(key, {"opened": 0, "resolved": 0, "cancelled": 0})
-        row["opened"] += is_opened(t, period)
-        row["resolved"] += is_resolved(t, period)
-        row["cancelled"] += is_cancelled(t, period)
+        row["opened"] += r.opened
+        row["resolved"] += r.resolved
+        row["cancelled"] += r.cancelled
     return {k: v for k, v in table.items() if any(v.values())}
 
 
-def tickets_section(records: Records, tickets: Sequence[Ticket], period: Period) -> dict[str, Any]:
-    s = records.settings
+def ticket_totals(p: PeriodTickets) -> dict[str, int]:
+    return {"opened": len(p.opened), "resolved": len(p.resolved), "cancelled": sum(r.cancelled for r in p.rows)}
 
-    def area(t: Ticket) -> str | None:
-        return sla.facts(t, s, records.assets)["area"]
 
-    def asset_category(t: Ticket) -> str | None:
-        asset = records.assets.get(t.asset or "")
-        return asset.category if asset else None
-
+def tickets_section(records: Records, p: PeriodTickets) -> dict[str, Any]:
     return {
-        "opened": sum(is_opened(t, period) for t in tickets),
-        "resolved": sum(is_resolved(t, period) for t in tickets),
-        "cancelled": sum(is_cancelled(t, period) for t in tickets),
-        "by_kind": ticket_counts(tickets, period, lambda t: t.kind, KINDS),
-        "by_area": ticket_counts(tickets, period, area, s.areas),
-        "by_category": ticket_counts(tickets, period, lambda t: t.category, CATEGORIES),
-        "by_asset_category": ticket_counts(tickets, period, asset_category,
+        **ticket_totals(p),
+        "by_kind": ticket_counts(p.rows, lambda f: f.ticket.kind, KINDS),
+        "by_area": ticket_counts(p.rows, lambda f: f.area, records.settings.areas),
+        "by_category": ticket_counts(p.rows, lambda f: f.ticket.category, CATEGORIES),
+        "by_asset_category": ticket_counts(p.rows, lambda f: f.asset_category,
                                            sorted({a.category for a in records.assets.values()})),
     }
 
 
 # --- SLA ----------------------------------------------------------------------
 
-def _clock_numbers(cycles: Sequence[sla.Cycle]) -> dict[str, Any]:
-    met = sum(c.status == "met" for c in cycles)
-    breached = sum(c.status == "breached" for c in cycles)
-    stopped = [c.elapsed for c in cycles
-               if c.stop_event is not None and c.definition is not None and c.stop_event in c.definition.stop]
+def _clock_numbers(cycles: Iterable[sla.Cycle]) -> dict[str, Any]:
+    """Met and breached clocks, compliance, the mean counted time of the clocks stopped at one of
+    their `stop` events, and what was promised: the allowed times they ran against, shortest first."""
+    met = breached = 0
+    stopped: list[int] = []
+    promised: set[tuple[int, str, str]] = set()   # (amount, unit, calendar)
+    for c in cycles:
+        if c.status == "met":
+            met += 1
+        elif c.status == "breached":
+            breached += 1
+        if c.stop_event is not None and c.definition is not None and c.stop_event in c.definition.stop:
+            stopped.append(c.elapsed)
+        promised.add((c.within.amount, c.within.unit, c.calendar))
+    allowed = sorted(((Duration(amount, unit), cal) for amount, unit, cal in promised),
+                     key=lambda p: (p[0].seconds, p[1]))
     return {"met": met, "breached": breached, "compliance": rate(met, met + breached),
             "mean_seconds": mean(stopped), "stopped": len(stopped),
-            "promised": _promised(cycles)}
-
-
-def _promised(cycles: Sequence[sla.Cycle]) -> list[dict[str, Any]]:
-    """The allowed times these clocks ran against, shortest first: what was promised for them."""
-    found = {(c.within, c.calendar) for c in cycles}
-    return [{"within": str(w), "calendar": cal} for w, cal in sorted(found, key=lambda p: (p[0].seconds, p[1]))]
+            "promised": [{"within": str(w), "calendar": cal} for w, cal in allowed]}
 
 
 def promises(records: Records, target: str) -> list[dict[str, Any]]:
@@ -121,20 +231,45 @@ def promises(records: Records, target: str) -> list[dict[str, Any]]:
     return out
 
 
-def sla_section(records: Records, cycles: Sequence[sla.Cycle], period: Period) -> dict[str, Any]:
-    """Per target (in settings order), and per priority within it: clocks that started in the period."""
-    mine = [c for c in cycles if c.start in period]
-    targets = list(dict.fromkeys(t.id for t in records.settings.targets))
+class Clocks:
+    """The clocks of a report's tickets (`sla.cycles_of`), each with its start as UTC microseconds."""
+
+    def __init__(self, cycles: Sequence[sla.Cycle]) -> None:
+        self.cycles = cycles
+        self.starts = [micros(c.start) for c in cycles]   # ints: nothing more for the collector to walk
+
+    def started_in(self, period: Period) -> list[sla.Cycle]:
+        """The clocks that belong to the period: their cycle started in it."""
+        span = Span.of(period)
+        first, end = span.start, span.end
+        return [c for start, c in zip(self.starts, self.cycles, strict=True) if first <= start < end]
+
+
+def _grouped(cycles: Iterable[sla.Cycle], key: Callable[[sla.Cycle], str],
+             keys: Iterable[str]) -> dict[str, list[sla.Cycle]]:
+    """The cycles under each of `keys` (in that order; other keys are left out), in their order."""
+    groups: dict[str, list[sla.Cycle]] = {k: [] for k in keys}
+    for c in cycles:
+        group = groups.get(key(c))
+        if group is not None:
+            group.append(c)
+    return groups
+
+
+def sla_section(records: Records, started: Sequence[sla.Cycle], detailed: bool = True) -> dict[str, Any]:
+    """Per target (in settings order), and per priority within it (`detailed`): the clocks that
+    started in the period (`Clocks.started_in`)."""
+    targets = dict.fromkeys(t.id for t in records.settings.targets)
     section = {}
-    for target in targets:
-        of_target = [c for c in mine if c.target == target]
+    for target, of_target in _grouped(started, operator.attrgetter("target"), targets).items():
         numbers = _clock_numbers(of_target)
-        keys = list(records.settings.priorities)
-        if any(c.priority is None for c in of_target):  # tickets with neither a priority nor an area
-            keys.append("unknown")
-        numbers["by_priority"] = {p: _clock_numbers([c for c in of_target if (c.priority or "unknown") == p])
-                                  for p in keys}
-        numbers["promises"] = promises(records, target)
+        if detailed:
+            keys = list(records.settings.priorities)
+            if any(c.priority is None for c in of_target):  # tickets with neither a priority nor an area
+                keys.append("unknown")
+            numbers["by_priority"] = {p: _clock_numbers(of_priority) for p, of_priority
+                                      in _grouped(of_target, lambda c: c.priority or "unknown", keys).items()}
+            numbers["promises"] = promises(records, target)
         section[target] = numbers
     return section
 
@@ -154,14 +289,14 @@ def sla_groups(records: Records) -> list[dict[str, Any]]:
 REASON_EVENTS = ("paused", "resumed", "workaround", "escalated", "diagnosed", "informed", "note")
 
 
-def breaches(records: Records, tickets: Mapping[str, Ticket], cycles: Sequence[sla.Cycle], period: Period,
+def breaches(records: Records, tickets: Mapping[str, Ticket], started: Iterable[sla.Cycle],
              at: dt.datetime) -> list[dict[str, Any]]:
-    """The breached clocks that started in the period, with what the school needs to read each one:
-    the request, the product and where it stands, the promise, by how much it was missed (to the
-    stop, or to `at` when the clock never stopped), and what the events say about why."""
+    """The breached clocks that started in the period (`Clocks.started_in`), with what the school needs to
+    read each one: the request, the product and where it stands, the promise, by how much it was
+    missed (to the stop, or to `at` when the clock never stopped), and what the events say about why."""
     rows = []
-    for c in sorted((c for c in cycles if c.start in period and c.status == "breached"),
-                    key=lambda c: (c.start, c.ticket, c.target, c.cycle)):
+    for c in sorted((c for c in started if c.status == "breached"),
+                    key=lambda c: (micros(c.start), c.ticket, c.target, c.cycle)):
         t = tickets[c.ticket]
         asset = records.assets.get(t.asset or "")
         over = int(((c.stop or at) - c.deadline).total_seconds()) if c.deadline else None
@@ -195,19 +330,14 @@ def _reasons(t: Ticket, c: sla.Cycle, at: dt.datetime) -> list[dict[str, Any]]:
 
 # --- quality ------------------------------------------------------------------
 
-def _first_time_fix(t: Ticket) -> bool:
-    """No `reopened` and at most one `arrived` event."""
-    return not any(e.type == "reopened" for e in t.events) and sum(e.type == "arrived" for e in t.events) <= 1
-
-
-def quality_section(tickets: Sequence[Ticket], period: Period) -> dict[str, Any]:
-    resolved = [t for t in tickets if is_resolved(t, period)]
-    repairs = [t for t in resolved if t.kind == "repair"]
-    first_time = [t for t in repairs if _first_time_fix(t)]
-    reopened = [t for t in resolved if any(e.type == "reopened" for e in t.events)]
-    opened = [t for t in tickets if is_opened(t, period)]
-    complaints = sum(t.kind == "complaint" for t in opened)
-    repeat_base, repeats = _repeat_repairs(tickets, period)
+def quality_section(p: PeriodTickets, repair_fixes: Mapping[str, Sequence[tuple[int, str]]]) -> dict[str, Any]:
+    resolved = p.resolved
+    repairs = [f for f in resolved if f.ticket.kind == "repair"]
+    first_time = [f for f in repairs if f.first_time_fix]
+    reopened = [f for f in resolved if f.reopened]
+    opened = p.opened
+    complaints = sum(f.ticket.kind == "complaint" for f in opened)
+    repeat_base, repeats = _repeat_repairs(opened, repair_fixes)
     return {
         "first_time_fix_rate": rate(len(first_time), len(repairs)),
         "first_time_fixes": len(first_time), "repairs_resolved": len(repairs),
@@ -219,72 +349,64 @@ def quality_section(tickets: Sequence[Ticket], period: Period) -> dict[str, Any]
     }
 
 
-def _repeat_repairs(tickets: Sequence[Ticket], period: Period) -> tuple[int, int]:
+REPEAT_WINDOW_MICROS = REPEAT_WINDOW // dt.timedelta(microseconds=1)
+
+
+def _repeat_repairs(opened: Iterable[TicketFacts],
+                    repair_fixes: Mapping[str, Sequence[tuple[int, str]]]) -> tuple[int, int]:
     """Repairs opened in the period (not cancelled) whose asset had another (not cancelled) repair
-    with a `resolved` event in the 90 days (90 x 24 h) before this one was reported."""
-    resolutions: dict[str, list[tuple[dt.datetime, str]]] = {}
-    for t in tickets:
-        if t.kind == "repair" and t.asset and t.status != "cancelled":
-            for e in t.events:
-                if e.type == "resolved":
-                    resolutions.setdefault(t.asset, []).append((e.at, t.id))
-    for times in resolutions.values():
-        times.sort()
+    with a `resolved` event in the 90 days (90 x 24 h) before this one was reported
+    (`repair_fixes`: each asset's such events as (instant, ticket), in time)."""
     base = repeats = 0
-    for t in tickets:
-        if t.kind != "repair" or not is_opened(t, period) or t.status == "cancelled":
+    for f in opened:
+        t = f.ticket
+        if t.kind != "repair" or t.status == "cancelled":
             continue
         base += 1
-        times = resolutions.get(t.asset or "", [])
-        first = bisect.bisect_left(times, (t.reported_at - REPEAT_WINDOW, ""))
-        last = bisect.bisect_left(times, (t.reported_at, ""))
-        if any(other != t.id for _, other in times[first:last]):
+        fixes = repair_fixes.get(t.asset or "", [])
+        first = bisect.bisect_left(fixes, (f.reported - REPEAT_WINDOW_MICROS, ""))
+        last = bisect.bisect_left(fixes, (f.reported, ""))
+        if any(other != t.id for _, other in fixes[first:last]):
             repeats += 1
     return base, repeats
 
 
-def satisfaction_section(tickets: Sequence[Ticket], period: Period, kind: str = "callback") -> dict[str, Any]:
+def satisfaction_section(p: PeriodTickets, kind: str = "callback") -> dict[str, Any]:
     """The mean of `satisfaction` over the `kind` events (callback, revisit) in the period."""
-    scores = [e.satisfaction for t in tickets for e in t.events
-              if e.type == kind and e.satisfaction is not None and e.at in period]
+    scores = [score for r in p.rows for of, at, score in r.facts.scores if of == kind and at in p.span]
     counts = Counter(scores)
     return {"mean": mean(scores), "responses": len(scores),
             "distribution": {str(n): counts[n] for n in range(1, 6)}}
 
 
-def _followed_up(t: Ticket, kind: str) -> bool:
-    """A `kind` event (callback, message, revisit) after the ticket's last `resolved` event."""
-    last = max(e.at for e in t.events if e.type == "resolved")
-    return any(e.type == kind and e.at >= last for e in t.events)
-
-
-def coverage_section(tickets: Sequence[Ticket], period: Period, kind: str) -> dict[str, Any]:
+def coverage_section(p: PeriodTickets, kind: str) -> dict[str, Any]:
     """Of the tickets resolved in the period, the share with a `kind` event after their last fix."""
-    resolved = [t for t in tickets if is_resolved(t, period)]
-    covered = sum(_followed_up(t, kind) for t in resolved)
-    return {"coverage": rate(covered, len(resolved)), "covered": covered, "resolved": len(resolved)}
+    covered = sum(kind in f.followed_up for f in p.resolved)
+    return {"coverage": rate(covered, len(p.resolved)), "covered": covered, "resolved": len(p.resolved)}
 
 
-def callbacks_section(tickets: Sequence[Ticket], period: Period) -> dict[str, Any]:
-    return coverage_section(tickets, period, "callback")
+def callbacks_section(p: PeriodTickets) -> dict[str, Any]:
+    return coverage_section(p, "callback")
 
 
-def follow_ups_section(tickets: Sequence[Ticket], period: Period) -> dict[str, Any]:
+def follow_ups_section(p: PeriodTickets) -> dict[str, Any]:
     """Follow-up coverage after the fix: a message (care advice) and an on-site revisit."""
-    return {kind: coverage_section(tickets, period, kind) for kind in ("message", "revisit")}
+    return {kind: coverage_section(p, kind) for kind in ("message", "revisit")}
 
 
 # --- maintenance, warranty, parts ----------------------------------------------
 
-def _inspections_by(records: Records, today: dt.date) -> list:
-    return [i for i in records.inspections.values() if i.date <= today]
-
-
-def maintenance_section(records: Records, period: Period, at: dt.datetime) -> dict[str, Any]:
-    """Slots due in the period with their status as of `at`, and PM compliance over them."""
+def maintenance_slots(records: Records, at: dt.datetime) -> list[schedule.Slot]:
+    """Every plan's slots with their status as of `at` (the same for every period of a report)."""
     today = at.astimezone(records.settings.tz).date()
-    slots = [s for s in schedule.all_slots(records.settings, _inspections_by(records, today), today)
-             if period.contains_date(s.due)]
+    inspected = [i for i in records.inspections.values() if i.date <= today]
+    return schedule.all_slots(records.settings, inspected, today)
+
+
+def maintenance_section(all_slots: Sequence[schedule.Slot], period: Period) -> dict[str, Any]:
+    """Slots due in the period with their status as of the report instant (`maintenance_slots`),
+    and PM compliance over them."""
+    slots = [s for s in all_slots if period.contains_date(s.due)]
     counts = Counter(s.status for s in slots)
     return {
         "pm_compliance": rate(counts["done"], counts["done"] + counts["late"] + counts["overdue"]),
@@ -308,19 +430,21 @@ def findings_section(records: Records, period: Period, day: dt.date) -> dict[str
                             for i in dated]}
 
 
-def warranty_section(records: Records, tickets: Sequence[Ticket], period: Period, end: dt.datetime,
-                     day: dt.date, within_days: int) -> dict[str, Any]:
+def warranty_section(records: Records, p: PeriodTickets, end: dt.datetime, day: dt.date,
+                     within_days: int) -> dict[str, Any]:
     """Warranties as of `day` (the period's last day, or the report's day if earlier) and the
     replacement candidates among the tickets as they stood at `end`; the out-of-warranty
-    requests of the period with what was charged for them as of the report instant."""
+    requests of the period with what was charged for them as of the report instant. Each
+    asset's warranty end is worked out once (`warranty.ends`)."""
     s = records.settings
-    rows = warranty.status_rows(records, day)
+    ends = warranty.ends(records)
+    rows = warranty.status_rows(records, day, ends)
     soon = warranty.expiring(rows, within_days)
     gone = warranty.expired(rows)
-    out = [t for t in tickets if is_opened(t, period)
-           and warranty.in_warranty(t, records.assets.get(t.asset or ""), s) is False]
+    out = [f.ticket for f in p.opened
+           if warranty.in_warranty(f.ticket, records.assets.get(f.ticket.asset or ""), s, ends) is False]
     cost = sum(e.cost or 0 for t in out for e in t.events if e.type == "resolved")
-    candidates = warranty.replacement_candidates(records, warranty.repairs_in_warranty(records, end))
+    candidates = warranty.replacement_candidates(records, warranty.repairs_in_warranty(records, end, ends), ends)
     return {
         "as_of": day, "within_days": within_days,
         "expiring": len(soon), "expiring_assets": [_asset_row(r) for r in soon],
@@ -350,9 +474,10 @@ def parts_section(records: Records, period: Period, at: dt.datetime, day: dt.dat
 
 # --- analysis and trend -----------------------------------------------------------
 
-def analysis_section(records: Records, tickets: Sequence[Ticket], period: Period) -> dict[str, Any]:
+def analysis_section(records: Records, p: PeriodTickets) -> dict[str, Any]:
     tz = records.settings.tz
-    opened = [t for t in tickets if is_opened(t, period)]
+    period = p.period
+    opened = [f.ticket for f in p.opened]
     pairs: Counter[tuple[str, str]] = Counter()
     for t in opened:
         asset = records.assets.get(t.asset or "")
@@ -427,20 +552,26 @@ def previous_period(period: Period, tz: ZoneInfo) -> Period:
 def quarterly(records: Records, period: Period, at: dt.datetime, previous: Period | None = None,
               within_days: int = 180) -> dict[str, Any]:
     """Every number of the quarterly report for `period`, as of `at` (with the trend against `previous`)."""
+    with collector.paused():   # it builds many objects that all live on (core.collector)
+        return _quarterly(records, period, at, previous, within_days)
+
+
+def _quarterly(records: Records, period: Period, at: dt.datetime, previous: Period | None,
+               within_days: int) -> dict[str, Any]:
     periods = [period] + ([previous] if previous is not None else [])
-    tickets = report_tickets(records, periods, at)
-    tickets.sort(key=lambda t: (t.reported_at, t.id))
-    first = min(p.start for p in periods)   # a clock starts at an event: those of the periods' tickets
-    timed = [t.id for t in tickets if t.reported_at >= first or any(e.at >= first for e in t.events)]
-    cycles = sla.cycles_of(records, at, timed)   # stopped clocks: kept from an earlier run
-    report = _numbers(records, tickets, cycles, period, at, within_days)
+    known = ReportTickets(records, report_tickets(records, periods, at))
+    first = micros(min(p.start for p in periods))   # a clock starts at an event: those of the periods' tickets
+    timed = [f.ticket.id for f in known.facts if f.latest >= first]
+    clocks = Clocks(sla.cycles_of(records, at, timed))   # stopped clocks: kept from an earlier run
+    slots = maintenance_slots(records, at)
+    report = _numbers(records, known, clocks, slots, period, at, within_days)
     if previous is not None:
-        report["trend"] = trend(report, _numbers(records, tickets, cycles, previous, at, within_days))
+        report["trend"] = trend(report, trend_numbers(records, known, clocks, slots, previous))
     return report
 
 
 def report_tickets(records: Records, periods: Sequence[Period], at: dt.datetime) -> list[Ticket]:
-    """The tickets as of `at` that a report of `periods` may count (the report sorts them); the
+    """The tickets as of `at` that a report of `periods` may count (`ReportTickets` sorts them); the
     others are not built. A figure of a period counts tickets reported or with an event in it, or
     (repeat repairs) the repairs with a `resolved` event in the 90 days before one of those was
     reported. So these are the tickets reported or with an event from the start of the first period
@@ -460,36 +591,56 @@ def state_instant(period: Period, at: dt.datetime) -> dt.datetime:
     return min(at, period.end - dt.timedelta(microseconds=1))
 
 
-def _numbers(records: Records, tickets: Sequence[Ticket], cycles: Sequence[sla.Cycle], period: Period,
-             at: dt.datetime, within_days: int) -> dict[str, Any]:
+def _numbers(records: Records, known: ReportTickets, clocks: Clocks, slots: Sequence[schedule.Slot],
+             period: Period, at: dt.datetime, within_days: int) -> dict[str, Any]:
     s = records.settings
     tz = s.tz
     end = state_instant(period, at)
     day = end.astimezone(tz).date()
-    # every figure of the period but repeat repairs (which look 90 days back) counts only tickets
-    # reported or with an event in the period: those are looked at, in the same order
-    inside = [t for t in tickets if t.reported_at in period or any(e.at in period for e in t.events)]
+    p = known.of_period(period)
+    started = clocks.started_in(period)
     return {
         "period": {"name": period.name, "start": period.start.astimezone(tz), "end": period.end.astimezone(tz),
                    "first_day": period.start.date(), "last_day": period.end.date() - dt.timedelta(days=1)},
         "as_of": at.astimezone(tz), "state_as_of": day,
         "project": {"name": s.name, "customer": s.customer, "supplier": s.supplier, "timezone": s.timezone,
                     "currency": s.currency},
-        "tickets": tickets_section(records, inside, period),
-        "sla": (section := sla_section(records, cycles, period)),
+        "tickets": tickets_section(records, p),
+        "sla": (section := sla_section(records, started)),
         "sla_total": sla_total(section),
         "sla_groups": sla_groups(records),
-        "breaches": breaches(records, {t.id: t for t in tickets}, cycles, period, at),
-        "quality": quality_section(tickets, period),
-        "satisfaction": satisfaction_section(inside, period),
-        "revisit_satisfaction": satisfaction_section(inside, period, "revisit"),
-        "callbacks": callbacks_section(inside, period),
-        "follow_ups": follow_ups_section(inside, period),
-        "maintenance": maintenance_section(records, period, at),
+        "breaches": breaches(records, known.by_id, started, at),
+        "quality": quality_section(p, known.repair_fixes),
+        "satisfaction": satisfaction_section(p),
+        "revisit_satisfaction": satisfaction_section(p, "revisit"),
+        "callbacks": callbacks_section(p),
+        "follow_ups": follow_ups_section(p),
+        "maintenance": maintenance_section(slots, period),
         "findings": findings_section(records, period, day),
-        "warranty": warranty_section(records, inside, period, end, day, within_days),
+        "warranty": warranty_section(records, p, end, day, within_days),
         "parts": parts_section(records, period, at, day),
-        "analysis": analysis_section(records, inside, period),
+        "analysis": analysis_section(records, p),
+    }
+
+
+def trend_numbers(records: Records, known: ReportTickets, clocks: Clocks,
+                  slots: Sequence[schedule.Slot], period: Period) -> dict[str, Any]:
+    """The figures of the period before that `trend` compares (TREND_FIGURES, each target's
+    compliance, every target's clocks together), under the keys of the report; nothing else of
+    that period (breaches, warranty, parts, findings, analysis) is worked out."""
+    p = known.of_period(period)
+    section = sla_section(records, clocks.started_in(period), detailed=False)
+    return {
+        "period": {"name": period.name},
+        "tickets": ticket_totals(p),
+        "sla": section,
+        "sla_total": sla_total(section),
+        "quality": quality_section(p, known.repair_fixes),
+        "satisfaction": satisfaction_section(p),
+        "revisit_satisfaction": satisfaction_section(p, "revisit"),
+        "callbacks": callbacks_section(p),
+        "follow_ups": follow_ups_section(p),
+        "maintenance": maintenance_section(slots, period),
     }
 
 
