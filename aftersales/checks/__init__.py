@@ -7,7 +7,6 @@ yielding located problems, run over everything that was read.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -115,9 +114,13 @@ def _check_tickets(loaded: Loaded, known: Known, tz: ZoneInfo, now: dt.datetime 
         judged = limit is not None and tickets.facts[ident][2] <= limit   # no event after `now`
         kept = loaded.checked.get(rel) if judged else None
         if kept is not None and kept[0] == context:
-            with contextlib.suppress(Exception):   # a damaged row: checked again below
-                problems.extend(decode(kept[1]) if kept[1] is not None else ())
+            if kept[1] is None:   # most tickets: checked before, nothing found
                 continue
+            try:
+                problems.extend(decode(kept[1]))
+                continue
+            except Exception:   # a damaged row: checked again below
+                pass
         ticket = tickets[ident]
         found = [*check_place(ticket, tz), *check_ticket(ticket, known)]
         problems.extend(found)
@@ -137,9 +140,9 @@ def _context(loaded: Loaded) -> str:
     """What the checks of a ticket look at besides its own file: the code, the settings, the asset
     and part files (their identities), and the ids of every asset, part and inspection file."""
     digest = hashlib.sha256(_checking_code().encode())
-    for rel, ident in sorted(loaded.identities.items()):
-        if not rel.startswith(("tickets/", "inspections/")):
-            digest.update(repr((rel, ident)).encode())
+    identities = loaded.identities
+    for rel in sorted(rel for rel in identities if not rel.startswith(("tickets/", "inspections/"))):
+        digest.update(repr((rel, identities[rel])).encode())
     for kind in ("asset", "part", "inspection"):
         digest.update(repr((kind, sorted(loaded.file_ids.get(kind, ())))).encode())
     return digest.hexdigest()[:24]   # kept in every row: 96 bits tell contexts apart

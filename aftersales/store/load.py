@@ -122,9 +122,8 @@ class Tickets(Mapping[str, Ticket]):
         cycles from (`source`, open until this is gone)."""
         self.root, self.identities, self._cycles, self._source = root, identities, cycles, source
         digest = hashlib.sha256()
-        for rel, ident in sorted(identities.items()):   # what a ticket's cycles depend on besides its file
-            if not rel.startswith(("tickets/", "inspections/")):
-                digest.update(repr((rel, ident)).encode())
+        for rel in sorted(rel for rel in identities if not rel.startswith(("tickets/", "inspections/"))):
+            digest.update(repr((rel, identities[rel])).encode())   # what a ticket's cycles depend on besides its file
         self.context = digest.hexdigest()
 
     def kept_cycles(self, ident: str, context: str, at: dt.datetime) -> bytes | None:
