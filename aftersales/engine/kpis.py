@@ -610,12 +610,7 @@ def _numbers(records: Records, known: ReportTickets, clocks: Clocks, slots: Sequ
         "sla_total": sla_total(section),
         "sla_groups": sla_groups(records),
         "breaches": breaches(records, known.by_id, started, at),
-        "quality": quality_section(p, known.repair_fixes),
-        "satisfaction": satisfaction_section(p),
-        "revisit_satisfaction": satisfaction_section(p, "revisit"),
-        "callbacks": callbacks_section(p),
-        "follow_ups": follow_ups_section(p),
-        "maintenance": maintenance_section(slots, period),
+        **_service_figures(p, known, slots, period),
         "findings": findings_section(records, period, day),
         "warranty": warranty_section(records, p, end, day, within_days),
         "parts": parts_section(records, period, at, day),
@@ -635,6 +630,15 @@ def trend_numbers(records: Records, known: ReportTickets, clocks: Clocks,
         "tickets": ticket_totals(p),
         "sla": section,
         "sla_total": sla_total(section),
+        **_service_figures(p, known, slots, period),
+    }
+
+
+def _service_figures(p: PeriodTickets, known: ReportTickets, slots: Sequence[schedule.Slot],
+                     period: Period) -> dict[str, Any]:
+    """What the report and its trend both work out of a period after its clocks (in the report's
+    order): quality, satisfaction, follow-ups and preventive maintenance."""
+    return {
         "quality": quality_section(p, known.repair_fixes),
         "satisfaction": satisfaction_section(p),
         "revisit_satisfaction": satisfaction_section(p, "revisit"),
