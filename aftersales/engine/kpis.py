@@ -562,7 +562,7 @@ def _quarterly(records: Records, period: Period, at: dt.datetime, previous: Peri
     known = ReportTickets(records, report_tickets(records, periods, at))
     first = micros(min(p.start for p in periods))   # a clock starts at an event: those of the periods' tickets
     timed = [f.ticket.id for f in known.facts if f.latest >= first]
-    clocks = Clocks(sla.cycles_of(records, at, timed))   # stopped clocks: kept from an earlier run
+    clocks = Clocks(sla.cycles_of(records, at, timed))   # kept from an earlier run: no ticket built
     slots = maintenance_slots(records, at)
     report = _numbers(records, known, clocks, slots, period, at, within_days)
     if previous is not None:

@@ -58,7 +58,7 @@ def ticket_rows(records: Records, at: dt.datetime, *, show_all: bool = False, ki
         chosen.append((Listed(ticket.id, ticket.kind, ticket.asset, ticket.reported_at, ticket.summary,
                               ticket.status), f))
     running: dict[str, list[tuple[dt.datetime, str]]] = {}
-    for start in range(0, len(chosen), 1000):   # stopped clocks: kept from an earlier run; a few at a time
+    for start in range(0, len(chosen), 1000):   # kept from an earlier run; a few at a time
         for c in cycles_of(records, at, [t.id for t, _ in chosen[start:start + 1000]]):
             if c.stop is None and c.deadline is not None:
                 running.setdefault(c.ticket, []).append((c.deadline, c.target))

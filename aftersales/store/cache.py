@@ -61,7 +61,7 @@ COLUMNS = ("crc", "ident", "id_line", "problems", "reported", "first_at", "lates
            "ticket_kind", "checked_context", "checked", "cycles_context")
 Columns = tuple[Any, ...]
 # The big values, in a table of their own that a run reads only for the files it needs: the record
-# (pickled, zlib-compressed) and the kept SLA cycles of a ticket whose clocks have all stopped.
+# (pickled, zlib-compressed) and the kept SLA cycles of a ticket (see engine.sla.cycles_of).
 BLOBS = ("payload", "cycles")
 
 SCHEMA = """

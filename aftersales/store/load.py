@@ -128,7 +128,7 @@ class Tickets(Mapping[str, Ticket]):
 
     def kept_cycles(self, ident: str, context: str, at: dt.datetime) -> bytes | None:
         """The encoded cycles kept for ticket `ident` under `context`, when they hold as of `at`
-        (its clocks had all stopped and its latest event is not after `at`); None otherwise."""
+        (its latest event is not after `at`; the engine counts running clocks on); None otherwise."""
         rel = self.rel.get(ident, "")
         if self._cycles.get(rel) != context or self.facts[ident][2] > micros(at):
             return None
