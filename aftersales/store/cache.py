@@ -285,7 +285,7 @@ class RecordCache:
         `folders` are the ticket folders as they were before they were listed (the identity of a
         folder changes when a file in it is added, removed or replaced): kept when every file of a
         folder is in the cache, so that `kept_folders` can tell a command that nothing was added,
-        removed or replaced since (see `load.asset_tickets`)."""
+        removed or replaced since (see `load.load_about`)."""
         if self.db is None:
             return
         present = set(present)

@@ -24,6 +24,7 @@ from pathlib import Path
 from stat import S_ISDIR
 from typing import Any
 
+from aftersales.core import collector
 from aftersales.core.errors import AftersalesError
 from aftersales.core.model import Asset, Inspection, Part, Records, Settings, Ticket, TicketHead
 from aftersales.core.problems import Problem
@@ -80,7 +81,7 @@ class Tickets(Mapping[str, Ticket]):
         value = self._items[ident]
         if isinstance(value, Ticket):
             return value
-        ticket = self._items[ident] = decode(value)[0] if value is not None else self._fetch(ident)
+        ticket = self._items[ident] = self.transient(ident)   # built once, then kept
         return ticket
 
     def transient(self, ident: str) -> Ticket:
@@ -253,15 +254,10 @@ def load(root: Path, progress: Callable[[int], None] | None = None,
     `checker` (see `checks.validate`) is given the folder read but for its tickets, and gives the
     check to run on each ticket that must be read (picklable: it may run in another process).
     """
-    collecting = gc.isenabled()
-    gc.disable()  # loading builds millions of small objects that all live on: no cycles to collect
-    try:
+    with collector.paused():   # loading builds millions of small objects that all live on
         loaded = _load(root, progress, on_count, use_cache, checker)
-        assert loaded is not None
-        return loaded
-    finally:
-        if collecting:
-            gc.enable()
+    assert loaded is not None
+    return loaded
 
 
 def load_about(root: Path, asset: str, checker: Checker | None = None) -> Loaded | None:
@@ -271,7 +267,8 @@ def load_about(root: Path, asset: str, checker: Checker | None = None) -> Loaded
     identities are those it kept), and the tickets it knows of are unchanged. None otherwise:
     then read the whole folder (`load`). A ticket file edited in place (same inode, its folder
     untouched) to name `asset` is not seen until a run reads the whole folder."""
-    return _load(root, None, None, None, checker, asset)
+    with collector.paused():
+        return _load(root, None, None, None, checker, asset)
 
 
 # What a file's identity decides, readable without building the record: its id (None when none
