@@ -157,10 +157,165 @@ def test_a_damaged_row_is_read_again_from_its_file(old_records, parses):
     first = store.load(old_records.root)
     with sqlite3.connect(cache.cache_path(old_records.root)) as db:
         db.execute("UPDATE blobs SET payload = ? WHERE rel = 'assets/CHAIR-1.yaml'", (b"garbage",))
+        db.execute("DELETE FROM snapshot")   # every row is read, the damaged one with them
     before = parses["n"]
     again = store.load(old_records.root)
     assert parses["n"] == before + 1
     assert again.records() == first.records()
+
+
+def _cache_table(root, sql):
+    import sqlite3
+
+    with sqlite3.connect(cache.cache_path(root)) as db:
+        return db.execute(sql).fetchall()
+
+
+def test_a_warm_run_reads_one_snapshot_and_no_row(old_records, parses, monkeypatch):
+    first = store.load(old_records.root)
+    assert _cache_table(old_records.root, "SELECT count(*) FROM snapshot") == [(1,)]
+    assert _cache_table(old_records.root, "SELECT rel FROM dirty") == []
+    monkeypatch.setattr(cache.RecordCache, "lookup", lambda *a, **k: pytest.fail("read every row"))
+    monkeypatch.setattr(cache.RecordCache, "_rows", lambda *a, **k: pytest.fail("read a row"))
+    before = parses["n"]
+    again = store.load(old_records.root)
+    assert parses["n"] == before
+    assert again.records() == first.records() and again.problems == first.problems
+    assert {rel: kept for rel, kept in again.checked.items() if kept is not None} == first.checked
+
+
+def test_after_a_change_the_snapshot_is_mended_with_the_rows_changed_since(old_records, parses, monkeypatch):
+    old_records.ticket("T-2")
+    hour_ago = time.time() - 3600
+    for path in old_records.root.rglob("*.yaml"):
+        os.utime(path, (hour_ago, hour_ago))
+    store.load(old_records.root)
+    snapshot = _cache_table(old_records.root, "SELECT value FROM snapshot")
+    old_records.asset(name="新报告厅剧院椅")   # one file changed ...
+    changed = old_records.root / "assets/CHAIR-1.yaml"
+    os.utime(changed, (hour_ago + 60, hour_ago + 60))
+    (old_records.root / "tickets/2026/T-2.yaml").unlink()   # ... and one gone
+    before = parses["n"]
+    loaded = store.load(old_records.root)
+    assert parses["n"] == before + 1 and loaded.assets["CHAIR-1"].name.startswith("新")
+    assert "T-2" not in loaded.tickets
+    # the snapshot stays; the two files are marked, their rows read on the next run, nothing parsed
+    assert _cache_table(old_records.root, "SELECT value FROM snapshot") == snapshot
+    assert _cache_table(old_records.root, "SELECT rel FROM dirty ORDER BY rel") == [
+        ("assets/CHAIR-1.yaml",), ("tickets/2026/T-2.yaml",)]
+    read: list[list[str]] = []
+    real = cache.RecordCache._rows
+    monkeypatch.setattr(cache.RecordCache, "_rows", lambda self, rels: read.append(rels) or real(self, rels))
+    again = store.load(old_records.root)
+    assert parses["n"] == before + 1
+    assert read == [["assets/CHAIR-1.yaml", "tickets/2026/T-2.yaml"]]
+    assert again.records() == loaded.records() and again.problems == loaded.problems
+    # no write when nothing changed: the row of the file gone is not dropped again
+    assert _cache_table(old_records.root, "SELECT rel FROM dirty ORDER BY rel") == [
+        ("assets/CHAIR-1.yaml",), ("tickets/2026/T-2.yaml",)]
+
+
+def test_the_snapshot_is_taken_again_once_many_rows_changed(old_records, parses, monkeypatch):
+    store.load(old_records.root)
+    monkeypatch.setattr(cache, "REWRITE_AFTER", 0)
+    old_records.asset(name="新报告厅剧院椅")
+    os.utime(old_records.root / "assets/CHAIR-1.yaml", (time.time() - 600, time.time() - 600))
+    loaded = store.load(old_records.root)
+    assert _cache_table(old_records.root, "SELECT rel FROM dirty") == []
+    assert _cache_table(old_records.root, "PRAGMA freelist_count") == [(0,)]   # the old one's pages given back
+    monkeypatch.setattr(cache.RecordCache, "_rows", lambda *a, **k: pytest.fail("read a row"))
+    before = parses["n"]
+    again = store.load(old_records.root)
+    assert parses["n"] == before and again.assets == loaded.assets
+
+
+@pytest.mark.parametrize("broken", ["duplicate id", "broken ticket files"])
+def test_a_warm_run_from_the_snapshot_finds_what_a_cold_one_finds_in_a_broken_folder(old_records, parses, broken):
+    """Duplicate ids; a ticket file no ticket could be built from and a ticket with a problem of
+    its own: the snapshot's quick way to the ticket tables is for folders without them."""
+    from conftest import event, ticket_yaml
+    old_records.ticket("T-2", event("09:00", "reported"))
+    if broken == "duplicate id":
+        (old_records.root / "tickets/2025").mkdir()
+        (old_records.root / "tickets/2025/T-2.yaml").write_text(ticket_yaml("T-2"), encoding="utf-8")
+        paths = {"tickets/2026/T-2.yaml"}   # the later file of the two
+    else:
+        (old_records.root / "tickets/2026/T-3.yaml").write_text("id: [T-3\n", encoding="utf-8")
+        (old_records.root / "tickets/2026/T-4.yaml").write_text(ticket_yaml("T-4", colour="red"), encoding="utf-8")
+        paths = {"tickets/2026/T-3.yaml", "tickets/2026/T-4.yaml"}
+    _aged(old_records)
+    cold = store.load(old_records.root)
+    assert paths <= {p.path for p in cold.problems}
+    before = parses["n"]
+    warm = store.load(old_records.root)
+    assert parses["n"] == before
+    assert warm.problems == cold.problems
+    assert list(warm.tickets) == list(cold.tickets) and warm.tickets.rel == cold.tickets.rel
+    assert warm.records() == cold.records() and warm.file_ids == cold.file_ids
+
+
+@pytest.fixture
+def listed(old_records, monkeypatch):
+    """The folders listed by each load (folders changed just now count as settled)."""
+    from aftersales.store import paths
+    monkeypatch.setattr(cache, "RACY_SECONDS", 0)
+    found: list[str] = []
+    real = paths._entries
+
+    def entries(folder):
+        found.append(folder.relative_to(old_records.root).as_posix())
+        return real(folder)
+
+    monkeypatch.setattr(paths, "_entries", entries)
+    return found
+
+
+def test_a_year_folder_unchanged_since_the_snapshot_is_not_listed_again(old_records, listed, parses):
+    from conftest import event
+    old_records.ticket("T-2", event("09:00", "reported"))
+    old_records.ticket("T-3", event("2025-05-06 09:00", "reported"))
+    _aged(old_records)
+    first = store.load(old_records.root)
+    assert {"tickets", "tickets/2025", "tickets/2026"} <= set(listed)
+    listed.clear()
+    again = store.load(old_records.root)
+    assert "tickets" in listed and "tickets/2025" not in listed and "tickets/2026" not in listed
+    assert again.records() == first.records() and list(again.tickets) == list(first.tickets)
+    assert again.file_ids == first.file_ids and again.problems == first.problems
+    time.sleep(0.05)   # file times tick coarsely: the folder's next change gets another mtime
+    old_records.ticket("T-4", event("11:00", "reported"))
+    (old_records.root / "tickets/2026/T-2.yaml").unlink()
+    listed.clear()
+    changed = store.load(old_records.root)
+    assert "tickets/2026" in listed and "tickets/2025" not in listed
+    assert list(changed.tickets) == ["T-3", "T-1", "T-4"]
+    store.load(old_records.root)   # the snapshot still has the folder as it was: listed again
+    assert listed.count("tickets/2026") == 2
+    assert list(store.load(old_records.root).tickets) == ["T-3", "T-1", "T-4"]
+
+
+def test_a_folder_whose_listing_found_a_problem_is_listed_every_time(old_records, listed):
+    (old_records.root / "tickets/2026/notes.txt").write_text("call back Friday\n", encoding="utf-8")
+    _aged(old_records)
+    first = store.load(old_records.root)
+    listed.clear()
+    again = store.load(old_records.root)
+    assert "tickets/2026" in listed
+    assert [p.code for p in again.problems] == [p.code for p in first.problems]
+    assert any(p.path == "tickets/2026/notes.txt" for p in again.problems)
+
+
+def test_a_damaged_snapshot_is_not_trusted_and_taken_again(old_records, parses):
+    first = store.load(old_records.root)
+    import sqlite3
+
+    with sqlite3.connect(cache.cache_path(old_records.root)) as db:
+        db.execute("UPDATE snapshot SET value = ?", (b"garbage",))
+    before = parses["n"]
+    again = store.load(old_records.root)
+    assert parses["n"] == before   # the rows answer
+    assert again.records() == first.records() and again.problems == first.problems
+    assert _cache_table(old_records.root, "SELECT value FROM snapshot") != [(b"garbage",)]
 
 
 def test_the_rows_of_deleted_files_go_and_one_change_writes_one_row(old_records, parses):

@@ -1,6 +1,7 @@
 """No result depends on the state of the record cache: every computing command gives the same bytes
-with the cache off, empty (cold), full (warm) and partly stale (some files changed since it was
-filled, a row damaged), and the quarterly report still matches its golden files in every state.
+with the cache off, empty (cold), full (warm, with and without the snapshot of the last whole read)
+and partly stale (some files changed since it was filled, a row damaged), and the quarterly report
+still matches its golden files in every state.
 
 The commands run on a copy of the bundled sample records (250 tickets), as of 2026-11-23.
 """
@@ -24,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "records"
 GOLDEN = Path(__file__).parent / "golden" / "quarterly"
 AT = ("--at", "2026-11-23")
-STATES = ("off", "cold", "warm", "stale")
+STATES = ("off", "cold", "warm", "stale", "rows")
 
 COMMANDS = [
     ("validate", *AT),
@@ -76,14 +77,16 @@ def _run(args: tuple[str, ...], folder: Path) -> tuple[int, str]:
 
 @pytest.fixture(params=STATES)
 def cache_state(request, sample, tmp_path, monkeypatch) -> str:
-    """The sample's cache in one state: off, cold (empty), warm, or stale (a third of the tickets
-    changed identity since it was filled, one row damaged)."""
+    """The sample's cache in one state: off, cold (empty), warm, stale (a third of the tickets
+    changed identity since it was filled, one row damaged: the snapshot of the last whole read is
+    mended with the rows of the files changed since), or rows (warm without that snapshot: every
+    row is read)."""
     state = request.param
     monkeypatch.setenv("AFTERSALES_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("AFTERSALES_CACHE", raising=False)
     if state == "off":
         monkeypatch.setenv("AFTERSALES_CACHE", "off")
-    if state in ("warm", "stale"):
+    if state in ("warm", "stale", "rows"):
         assert run("validate", "--records", str(sample), *AT).exit_code == 0
         assert cache.cache_path(sample).exists()
     if state == "stale":
@@ -94,6 +97,9 @@ def cache_state(request, sample, tmp_path, monkeypatch) -> str:
             os.utime(path, (when, when))
         with sqlite3.connect(cache.cache_path(sample)) as db:
             db.execute("UPDATE blobs SET payload = x'00' WHERE rel = ?", (tickets[1].relative_to(sample).as_posix(),))
+    if state == "rows":
+        with sqlite3.connect(cache.cache_path(sample)) as db:
+            db.execute("DELETE FROM snapshot")
     return state
 
 

@@ -35,11 +35,12 @@ import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-FORMAT = 9
+FORMAT = 10
 RACY_SECONDS = 2  # a file changed this close to the save may change again within one mtime tick
 BUSY_MS = 10_000  # how long a command waits for another one's write before giving up saving
 # A ticket's record and kept cycles take about 1.4 KB: two fit in SQLite's default 4 KB page
@@ -70,12 +71,18 @@ CREATE TABLE files (
     ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, crc INTEGER NOT NULL, ident TEXT, id_line INTEGER NOT NULL,
     problems BLOB, reported INTEGER, first_at INTEGER, latest INTEGER, status TEXT, asset TEXT, uses BLOB,
     ticket_kind TEXT, checked_context TEXT, checked BLOB, cycles_context TEXT
-);
+) WITHOUT ROWID;
 CREATE TABLE blobs (rel TEXT PRIMARY KEY, payload BLOB NOT NULL, cycles BLOB);
 CREATE INDEX files_by_asset ON files (asset);
 CREATE TABLE folders (rel TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,
-                      inode INTEGER NOT NULL)
+                      inode INTEGER NOT NULL);
+CREATE TABLE snapshot (one INTEGER PRIMARY KEY CHECK (one = 1), value BLOB NOT NULL);
+CREATE TABLE dirty (rel TEXT PRIMARY KEY)
 """
+# A snapshot is rewritten when this many files' rows changed since it was taken (the others are
+# read from their rows): rewriting it costs about as much as reading this many rows.
+REWRITE_AFTER = 2000
+_ROW = f"rel, size, mtime_ns, ctime_ns, inode, kind, {', '.join(COLUMNS)}"
 _SAME_FILE = "rel = ? AND size = ? AND mtime_ns = ? AND ctime_ns = ? AND inode = ? AND kind = ?"
 
 
@@ -130,6 +137,29 @@ def cache_path(root: Path | str, folder: Path | None = None) -> Path:
     return (folder or cache_folder() or Path()) / f"records-{digest}.sqlite3"
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """What a run that read the whole folder kept for the next ones, beside the rows: one value
+    read at once instead of a row per file (see `RecordCache.save`).
+
+    `identities` are those of the files whose rows it holds, in the order they were listed;
+    `folders` the ticket folders whose every file it holds, with their identities as they were
+    before they were listed (a folder with the same identity now holds the same files: it need
+    not be listed again); `value` what the loader kept of those rows; `dirty` the files whose
+    rows were written or dropped since it was taken (their part of it no longer holds)."""
+
+    identities: dict[str, Identity]
+    folders: dict[str, FolderIdentity]
+    value: Any
+    dirty: set[str]
+
+
+# What `RecordCache.save` asks the loader for when it takes a snapshot: given the files whose rows
+# it holds and the folders kept, the files in order, their identities, the folders, the value.
+Taking = Callable[[set[str], dict[str, FolderIdentity]],
+                  tuple[list[str], list[Identity], dict[str, FolderIdentity], Any]]
+
+
 class RecordCache:
     """The read results of each file of one records folder, by the file's identity.
 
@@ -148,6 +178,7 @@ class RecordCache:
         self.fresh: dict[str, tuple[Identity, bytes, Columns]] = {}
         self.stored: set[str] = set()
         self.hits: set[str] = set()
+        self.snapshot_due = False   # whether `save` takes a new snapshot of the index
         self.db: sqlite3.Connection | None = None
         self._lock = threading.Lock()   # `blob` may be asked from the threads of the web server
         if self.active:
@@ -174,6 +205,7 @@ class RecordCache:
                                        check_same_thread=False)
         db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
         db.execute(f"PRAGMA page_size = {PAGE_BYTES}")   # a new file only: fixed once it is in WAL mode
+        db.execute("PRAGMA auto_vacuum = INCREMENTAL")      # a new file only: see `save`
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
@@ -186,6 +218,8 @@ class RecordCache:
                 write.execute("DROP TABLE IF EXISTS files")
                 write.execute("DROP TABLE IF EXISTS blobs")
                 write.execute("DROP TABLE IF EXISTS folders")
+                write.execute("DROP TABLE IF EXISTS snapshot")
+                write.execute("DROP TABLE IF EXISTS dirty")
                 for statement in SCHEMA.split(";"):
                     write.execute(statement)
                 write.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (self.key,))
@@ -222,20 +256,90 @@ class RecordCache:
         if self.db is None:
             return {}
         try:
-            rows = self.db.execute(f"SELECT rel, size, mtime_ns, ctime_ns, inode, kind, {', '.join(COLUMNS)} "
-                                   "FROM files" + (" WHERE kind != 'ticket' OR asset = ?" if about else ""),
-                                   (about,) if about else ()).fetchall()
+            where = " WHERE kind != 'ticket' OR asset = ?" if about else ""
+            rows = self.db.execute(f"SELECT {_ROW} FROM files{where}", (about,) if about else ()).fetchall()
         except sqlite3.DatabaseError:   # a damaged page: start again from the files, and rebuild it
-            self.close()
-            self._remove()
-            self.stored.clear()
-            self._open()
+            self._rebuild()
             return {}
         self.stored = {row[0] for row in rows}
         now = identities.get
         hits = {row[0]: row[6:] for row in rows if now(row[0]) == row[1:6]}
         self.hits = set(hits)
+        self.snapshot_due = about is None
         return hits
+
+    def snapshot(self) -> Snapshot | None:
+        """The snapshot the last run that took one kept (see `save`) and the files whose rows
+        changed since; None when there is none (or it is damaged: then every row is read)."""
+        if self.db is None:
+            return None
+        try:
+            self.db.execute("BEGIN")   # the snapshot and the list of rows changed since, as one
+            try:
+                row = self.db.execute("SELECT value FROM snapshot").fetchone()
+                dirty = {rel for (rel,) in self.db.execute("SELECT rel FROM dirty")}
+            finally:
+                self.db.execute("COMMIT")
+            if row is None:
+                return None
+            rels, identities, folders, value = decode(row[0])
+            return Snapshot(dict(zip(rels, identities, strict=True)), folders, value, dirty)
+        except sqlite3.DatabaseError:
+            self._rebuild()
+        except Exception:   # a damaged snapshot: every row is read, and the snapshot taken again
+            pass
+        return None
+
+    def indexed(self, identities: dict[str, Identity], snapshot: Snapshot
+                ) -> tuple[set[str], dict[str, Columns]] | None:
+        """What no longer holds in `snapshot` for the files of `identities` (rel -> identity now):
+        (the files changed, gone, or whose rows were rewritten since, and the stored columns of
+        those of them unchanged, as `lookup` gives them). None when most of it no longer holds:
+        then `lookup` reads every row.
+
+        A warm run over 100,000 files reads one value instead of 100,000 rows, and a run after a
+        few files changed reads those few rows besides."""
+        ids, dirty = snapshot.identities, snapshot.dirty
+        if ids == identities:   # nothing changed but perhaps a few kept results: one comparison
+            stale = set(dirty)
+        else:
+            stale = dirty | (ids.keys() - identities.keys())
+            stale.update(rel for rel, now in identities.items() if ids.get(rel) != now)
+        if not stale:
+            self.stored = self.hits = set(ids)
+            return stale, {}
+        if len(stale) > max(REWRITE_AFTER, len(ids) // 4):
+            return None
+        try:
+            rows = self._rows(sorted(stale))
+        except sqlite3.DatabaseError:
+            self._rebuild()
+            return None
+        now = identities.get
+        hits = {rel: row[5:] for rel, row in rows.items() if now(rel) == row[:5]}
+        self.stored = (ids.keys() - dirty) | rows.keys()
+        self.hits = (identities.keys() - stale) | hits.keys()
+        self.snapshot_due = len(stale) > REWRITE_AFTER
+        return stale, hits
+
+    def _rows(self, rels: list[str]) -> dict[str, tuple[Any, ...]]:
+        """The stored rows of `rels` (rel -> identity and `COLUMNS`), those there are."""
+        assert self.db is not None
+        found: dict[str, tuple[Any, ...]] = {}
+        for i in range(0, len(rels), 500):
+            chunk = rels[i:i + 500]
+            for row in self.db.execute(f"SELECT {_ROW} FROM files WHERE rel IN ({', '.join('?' * len(chunk))})",
+                                       chunk):
+                found[row[0]] = row[1:]
+        return found
+
+    def _rebuild(self) -> None:
+        """A damaged page: start again from the files, and rebuild the cache."""
+        self.close()
+        self._remove()
+        self.stored = set()
+        self.snapshot_due = True
+        self._open()
 
     def blob(self, rel: str, ident: Identity, which: str = "payload") -> bytes | None:
         """One big value (`BLOBS`) of the file `rel`, if its row is still that of the file as it
@@ -278,14 +382,22 @@ class RecordCache:
         if self.active:
             self.fresh[rel] = (ident, payload, columns)
 
-    def save(self, present: Iterable[str], folders: Mapping[str, FolderIdentity] | None = None) -> None:
+    def save(self, present: Iterable[str], folders: Mapping[str, FolderIdentity] | None = None,
+             snapshot: Taking | None = None) -> None:
         """Write this run's rows and drop those of files no longer `present`; a cache that cannot
         be written (locked for too long, disk full, read-only) is simply skipped.
 
         `folders` are the ticket folders as they were before they were listed (the identity of a
         folder changes when a file in it is added, removed or replaced): kept when every file of a
         folder is in the cache, so that `kept_folders` can tell a command that nothing was added,
-        removed or replaced since (see `load.load_about`)."""
+        removed or replaced since (see `load.load_about`).
+
+        `snapshot`, given the files whose rows the cache then holds as this run found or read
+        them and the folders kept (see above), gives what a `Snapshot` holds: those files in order,
+        their identities, the folders whose listing they are, and a value; it is asked for when
+        there is no snapshot yet or many rows changed since it was taken.
+        Otherwise the files whose rows this run writes or drops are marked, so that the next run
+        reads their rows instead."""
         if self.db is None:
             return
         present = set(present)
@@ -298,8 +410,11 @@ class RecordCache:
                 if rel not in left_out and i[0] < racy and i[1] < racy]
         if folders is not None and dict((rel, tuple(i)) for rel, *i in kept) == self.kept_folders():
             folders = None   # as kept already
+        taken = None
+        if snapshot is not None and self.snapshot_due:
+            taken = encode(snapshot(saved, {rel: (m, c, i) for rel, m, c, i in kept}))
         try:
-            if fresh or gone or folders is not None:
+            if fresh or gone or folders is not None or taken is not None:
                 with self._writing() as write:
                     if folders is not None:
                         write.execute("DELETE FROM folders")
@@ -311,6 +426,15 @@ class RecordCache:
                                       [(rel, payload) for rel, _, payload, _ in fresh])
                     for table in ("files", "blobs"):
                         write.executemany(f"DELETE FROM {table} WHERE rel = ?", [(rel,) for rel in gone])
+                    if taken is not None:   # rows it does not hold (a file changed too recently) stay marked
+                        write.execute("INSERT OR REPLACE INTO snapshot VALUES (1, ?)", (taken,))
+                        write.execute("DELETE FROM dirty")
+                        marked = sorted(self.stored - saved - set(gone))
+                    else:
+                        marked = sorted({rel for rel, *_ in fresh} | set(gone))
+                    write.executemany("INSERT OR IGNORE INTO dirty VALUES (?)", [(rel,) for rel in marked])
+                if taken is not None:   # the pages of the old snapshot and of rows that moved, given back
+                    self.db.executescript("PRAGMA incremental_vacuum;")   # (a script: stepped to the end)
         except sqlite3.Error:
             pass
         finally:
@@ -335,6 +459,7 @@ def remember(root: Path, which: str, kept: dict[str, tuple[Identity, str, bytes 
                 elif write.execute(f"UPDATE files SET cycles_context = ? WHERE {_SAME_FILE}",
                                    (context, rel, *ident)).rowcount:
                     write.execute("UPDATE blobs SET cycles = ? WHERE rel = ?", (blob, rel))
+                write.execute("INSERT OR IGNORE INTO dirty VALUES (?)", (rel,))   # not as the snapshot has it
     except sqlite3.Error:
         pass
     finally:

@@ -29,7 +29,17 @@ from aftersales.core.errors import AftersalesError
 from aftersales.core.model import Asset, Inspection, Part, Records, Settings, Ticket, TicketHead
 from aftersales.core.problems import Problem
 from aftersales.store import build
-from aftersales.store.cache import Columns, FolderIdentity, Identity, RecordCache, decode, encode, remember
+from aftersales.store.cache import (
+    Columns,
+    FolderIdentity,
+    Identity,
+    RecordCache,
+    Snapshot,
+    Taking,
+    decode,
+    encode,
+    remember,
+)
 from aftersales.store.paths import FOLDER_OF, KINDS, SETTINGS_FILE, RecordFile, scan
 from aftersales.store.reading import Cleaned, read_file
 
@@ -41,8 +51,9 @@ CHUNK = 500
 # What a ticket's file says that the commands filter on, kept so that a warm run need not build
 # the ticket: when it was reported, its first and latest event (microseconds since the epoch),
 # its status after all events, its asset, and the spare parts its `resolved` events used, as
-# (part, at, qty) in file order (encoded; None when it used none), and its kind.
-TicketFacts = tuple[int, int, int, str, str | None, bytes | None, str]
+# (part, at, qty) in file order (None when it used none; encoded in the cache's row), and its kind.
+PartUse = tuple[str, dt.datetime, float]
+TicketFacts = tuple[int, int, int, str, str | None, tuple[PartUse, ...] | None, str]
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 MICROSECOND = dt.timedelta(microseconds=1)
 
@@ -56,7 +67,7 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
     instants = [e.at for e in ticket.events]
     uses = tuple((use.part, e.at, use.qty) for e in ticket.events if e.type == "resolved" for use in e.parts)
     return (micros(ticket.reported_at), micros(min(instants)), micros(max(instants)), ticket.status, ticket.asset,
-            encode(uses) if uses else None, ticket.kind)
+            uses or None, ticket.kind)
 
 
 class Tickets(Mapping[str, Ticket]):
@@ -73,7 +84,7 @@ class Tickets(Mapping[str, Ticket]):
         self.identities: dict[str, Identity] = {}
         self.context = ""
         self._source: RecordCache | None = None
-        self._cycles: dict[str, str] = {}         # file -> hash of the context of its kept cycles
+        self._cycles: dict[str, str | None] = {}  # file -> hash of the context of its kept cycles
         self._kept: dict[str, bytes] = {}         # file -> cycles kept this run
         self._fresh: dict[str, tuple[Identity, str, bytes | None]] = {}
 
@@ -116,7 +127,7 @@ class Tickets(Mapping[str, Ticket]):
     def __len__(self) -> int:
         return len(self._items)
 
-    def keep_from(self, root: Path, identities: dict[str, Identity], cycles: dict[str, str],
+    def keep_from(self, root: Path, identities: dict[str, Identity], cycles: dict[str, str | None],
                   source: RecordCache | None) -> None:
         """Where kept results go (the record cache of `root`), the files' identities, which SLA
         cycles earlier runs kept (rel -> hash of their context), and the cache to fetch tickets and
@@ -155,7 +166,7 @@ class Tickets(Mapping[str, Ticket]):
         ticket has no event before its report, so these are the uses of the tickets as of `at`)."""
         for facts in self.facts.values():
             if facts[5] is not None:
-                for use in decode(facts[5]):
+                for use in facts[5]:
                     if at is None or use[1] <= at:
                         yield use
 
@@ -217,9 +228,10 @@ class Loaded:
     # a reference to one of those is not reported again as a missing record
     file_ids: dict[str, frozenset[str]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    # each file's identity as read, and the results of its checks kept by an earlier run (see checks)
+    # each file's identity as read, and the results of its checks kept by an earlier run (see checks;
+    # None or no entry: none kept)
     identities: dict[str, Identity] = field(default_factory=dict)
-    checked: dict[str, Kept] = field(default_factory=dict)
+    checked: dict[str, Kept | None] = field(default_factory=dict)
 
     def table(self, kind: str) -> dict[str, Any]:
         tables: dict[str, dict[str, Any]] = {"asset": self.assets, "inspection": self.inspections,
@@ -283,8 +295,9 @@ def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable
     try:
         scan_problems: list[Problem] = []
         folders = folder_identities(root)   # before listing them: a file added meanwhile changes them
+        snapshot = cache.snapshot() if about is None else None
         if about is None:
-            files = scan(root, scan_problems)
+            files = scan(root, scan_problems, listed=_listed(snapshot, folders))
         else:   # the tickets the cache knows are about the asset, if it can tell that is all of them
             as_kept = cache.kept_folders()
             if not as_kept or folders != as_kept:
@@ -293,8 +306,11 @@ def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable
                      *(RecordFile(rel, "ticket", rel.split("/")[1]) for rel in cache.rels_about(about))]
         wanted = [(SETTINGS_FILE, "settings"), *((f.rel, f.kind) for f in files)]
         identities = _identities(root, wanted)
-        rows, checked, cycles = _from_cache(cache, identities, about)
-        missing = [(rel, kind) for rel, kind in wanted if rel not in rows]
+        rows, checked, cycles, plain = _from_cache(cache, identities, about, snapshot)
+        if plain is None:
+            missing = [(rel, kind) for rel, kind in wanted if rel not in rows]
+        else:   # the snapshot holds every file with an identity, as it is
+            missing = [(rel, kind) for rel, kind in wanted if rel not in identities]
         if about is not None and any(kind == "ticket" for _, kind in missing):
             return None   # one of them changed: it may be about another asset now
         if on_count:
@@ -314,10 +330,11 @@ def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable
                 check = checker(_assemble(root, [f for f in files if f.kind != "ticket"], files, rows,
                                           scan_problems, identities, checked))
         if about is None:
-            cache.save((rel for rel, _ in wanted), folders)
+            cache.save((rel for rel, _ in wanted), folders,
+                       _snapshot(wanted, identities, rows, plain, checked, cycles, clean=not scan_problems))
     finally:
         cache.close()
-    loaded = _assemble(root, files, files, rows, scan_problems, identities, checked)
+    loaded = _assemble(root, files, files, rows, scan_problems, identities, checked, plain)
     loaded.tickets.keep_from(root, identities, cycles, cache if cache.active else None)
     return loaded
 
@@ -343,23 +360,116 @@ def folder_identities(root: Path) -> dict[str, FolderIdentity] | None:
     return found
 
 
-def _from_cache(cache: RecordCache, identities: dict[str, Identity], about: str | None
-                ) -> tuple[dict[str, Row], dict[str, Kept], dict[str, str]]:
+def _listed(snapshot: Snapshot | None, folders: Mapping[str, FolderIdentity] | None) -> dict[str, list[str]]:
+    """The names of the files of each ticket year folder whose identity is the one it had when
+    `snapshot` was taken (nothing added, removed or replaced in it since), as listed then."""
+    if snapshot is None or not folders:
+        return {}
+    names: dict[str, list[str]] = {rel: [] for rel, then in snapshot.folders.items()
+                                   if rel.count("/") == 1 and folders.get(rel) == then}
+    if names:
+        for rel in snapshot.identities:   # in the order they were listed
+            cut = rel.rfind("/")
+            group = names.get(rel[:cut])
+            if group is not None:
+                group.append(rel[cut + 1:])
+    return names
+
+
+# The tickets of a snapshot whose rows say nothing but their id and facts (the id on line 1, no
+# problem), most of them: their files, ids and facts, side by side, in the order they were listed.
+Plain = tuple[list[str], list[str], list[TicketFacts]]
+
+
+def _from_cache(cache: RecordCache, identities: dict[str, Identity], about: str | None, snapshot: Snapshot | None
+                ) -> tuple[dict[str, Row], dict[str, Kept | None], dict[str, str | None], Plain | None]:
     """The rows of the files the cache answered (see `_from_columns`), the kept results of their
-    checks and the contexts of their kept cycles (one string per context: thousands of rows share
-    one). A warm run over 100,000 files spends its time here: the loop is kept tight."""
+    checks and the contexts of their kept cycles (None: none kept): from the `snapshot` of the
+    last whole read, mended with the rows of the files changed since, when there is one and most
+    of it holds (`RecordCache.indexed`); else from every row.
+
+    When nothing changed since the snapshot, its plain tickets are given as they are (`Plain`),
+    not as rows: `_assemble` makes the ticket tables of them at once."""
+    indexed = cache.indexed(identities, snapshot) if snapshot is not None and about is None else None
+    if snapshot is None or indexed is None:
+        return (*_from_rows(cache, cache.lookup(identities, about), identities), None)
+    stale, columns = indexed
+    plain, others, kept_checks, kept_cycles = snapshot.value
+    rels = snapshot.identities
+    rows = dict(others)
+    checked: dict[str, Kept | None] = dict(zip(rels, kept_checks, strict=True))
+    cycles: dict[str, str | None] = dict(zip(rels, kept_cycles, strict=True))
+    if not stale:
+        return rows, checked, cycles, plain
+    t_rels, t_ids, t_facts = plain
+    rows.update(zip(t_rels, [(None, (ident, 1, [], facts)) for ident, facts in zip(t_ids, t_facts, strict=True)],
+                    strict=True))
+    for rel in stale:
+        rows.pop(rel, None)
+        checked.pop(rel, None)
+        cycles.pop(rel, None)
+    more_rows, more_checked, more_cycles = _from_rows(cache, columns, identities)
+    rows.update(more_rows)
+    checked.update(more_checked)
+    cycles.update(more_cycles)
+    return rows, checked, cycles, None
+
+
+def _snapshot(wanted: list[tuple[str, str]], identities: dict[str, Identity], rows: dict[str, Row],
+              plain: Plain | None, checked: dict[str, Kept | None], cycles: dict[str, str | None],
+              clean: bool) -> Taking:
+    """What the record cache keeps of this run for the next one (see `cache.Snapshot`): of the
+    files it holds, in the order they were listed, their identities, the folders kept (when the
+    listing found nothing to report: a folder listed again reports it again), the plain tickets
+    (`Plain`), the rows of the other files (a ticket left in the cache), and the kept checks and
+    cycles of all, as lists side by side (read back with `zip`; each file's path is kept once)."""
+    def take(saved: set[str], folders: dict[str, FolderIdentity]
+             ) -> tuple[list[str], list[Identity], dict[str, FolderIdentity], Any]:
+        same: dict[Any, Any] = {}
+        rels = [rel for rel, _ in wanted if rel in saved]
+        given = dict(zip(plain[0], zip(plain[1], plain[2], strict=True), strict=True)) if plain else {}
+        t_rels: list[str] = []
+        t_ids: list[str] = []
+        t_facts: list[Any] = []
+        others: dict[str, Row] = {}
+        for rel in rels:
+            row: Row = (None, (given[rel][0], 1, [], given[rel][1])) if rel in given else rows[rel]
+            value, (ident, id_line, found, facts) = row
+            if facts is not None:   # a ticket: fetched from the cache when asked for
+                value = None
+                facts = tuple(same.setdefault(f, f) if isinstance(f, str) else f for f in facts)  # type: ignore[assignment]
+                if ident is not None and id_line == 1 and not found:
+                    t_rels.append(rel)
+                    t_ids.append(ident)
+                    t_facts.append(facts)
+                    continue
+            others[rel] = (value, (ident, id_line, found, facts))
+        kept_checks = [(same.setdefault(k[0], k[0]), k[1]) if (k := checked.get(rel)) is not None else None
+                       for rel in rels]
+        kept_cycles = [same.setdefault(c, c) if (c := cycles.get(rel)) is not None else None for rel in rels]
+        return (rels, [identities[rel] for rel in rels], folders if clean else {},
+                ((t_rels, t_ids, t_facts), others, kept_checks, kept_cycles))
+    return take
+
+
+def _from_rows(cache: RecordCache, found: dict[str, Columns], identities: dict[str, Identity]
+               ) -> tuple[dict[str, Row], dict[str, Kept | None], dict[str, str | None]]:
+    """The rows of the files the cache answered (`found`: rel -> their columns), the kept results
+    of their checks and the contexts of their kept cycles (one string per context: thousands of
+    rows share one). A warm run without a snapshot spends its time here: the loop is kept tight."""
     rows: dict[str, Row] = {}
-    checked: dict[str, Kept] = {}
-    cycles: dict[str, str] = {}
+    checked: dict[str, Kept | None] = {}
+    cycles: dict[str, str | None] = {}
     intern: dict[str, str] = {}
     same = intern.setdefault
-    for rel, columns in cache.lookup(identities, about).items():
+    for rel, columns in found.items():
         try:
             if rel.startswith("tickets/"):   # most rows: the ticket stays in the cache until asked for
                 crc, ident, id_line, problems, reported, first, latest, status, asset, uses, kind, *kept = columns
                 if crc != _crc(ident, id_line, reported, first, latest, status, asset, kind):
                     continue
-                facts = (reported, first, latest, status, asset, uses, kind) if ident is not None else None
+                facts = (reported, first, latest, same(status, status), asset and same(asset, asset),
+                         decode(uses) if uses is not None else None, same(kind, kind)) if ident is not None else None
                 rows[rel] = (None, (ident, id_line, decode(problems) if problems is not None else [], facts))
             else:
                 row = _from_columns(rel, columns, cache, identities[rel])
@@ -378,42 +488,55 @@ def _from_cache(cache: RecordCache, identities: dict[str, Identity], about: str 
 
 
 def _assemble(root: Path, chosen: list[RecordFile], files: list[RecordFile], rows: dict[str, Row],
-              scan_problems: list[Problem], identities: dict[str, Identity], checked: dict[str, Kept]) -> Loaded:
-    """The folder from the rows of the `chosen` files (all files, or all but the tickets)."""
+              scan_problems: list[Problem], identities: dict[str, Identity], checked: dict[str, Kept | None],
+              plain: Plain | None = None) -> Loaded:
+    """The folder from the rows of the `chosen` files (all files, or all but the tickets), and the
+    `plain` tickets of a snapshot (see `_from_cache`), which are in none of the rows."""
     settings, (_, _, found, _) = rows[SETTINGS_FILE]
     problems: list[Problem] = [*found, *scan_problems]
     loaded = Loaded(root, settings, problems=problems, identities=identities, checked=checked)
     tickets = loaded.tickets
+    if plain is not None:
+        t_rels, t_ids, t_facts = plain
+        rel_of = dict(zip(t_ids, t_rels, strict=True))
+        if len(rel_of) == len(t_ids) and not any(rel.startswith("tickets/") for rel in rows):
+            # every ticket is plain and no id is used twice: the tables at once, in file order
+            tickets._items, tickets.rel = dict.fromkeys(t_ids), rel_of
+            tickets.facts = dict(zip(t_ids, t_facts, strict=True))
+            chosen = [item for item in chosen if item.kind != "ticket"]
+        else:   # perhaps a duplicate id: each ticket in turn, as from rows
+            rows = {**rows, **{rel: (None, (ident, 1, [], facts))
+                               for rel, ident, facts in zip(t_rels, t_ids, t_facts, strict=True)}}
     items, rel_of, facts_of = tickets._items, tickets.rel, tickets.facts   # filled here, in file order
-    for item in chosen:
-        value, (ident, id_line, found, facts) = rows[item.rel]
+    for rel, kind, _ in chosen:
+        value, (ident, id_line, found, facts) = rows[rel]
         if found:
             problems.extend(found)
         if ident is None:
             continue
-        if item.kind == "ticket":
+        if kind == "ticket":
             assert facts is not None
             if ident in rel_of:
-                _duplicate(rel_of[ident], ident, id_line, item, problems)
+                _duplicate(rel_of[ident], ident, id_line, rel, kind, problems)
             else:
-                items[ident], rel_of[ident], facts_of[ident] = value, item.rel, facts
+                items[ident], rel_of[ident], facts_of[ident] = value, rel, facts
             continue
-        table = loaded.table(item.kind)
-        if not _duplicate(table[ident].where.path if ident in table else None, ident, id_line, item, problems):
+        table = loaded.table(kind)
+        if not _duplicate(table[ident].where.path if ident in table else None, ident, id_line, rel, kind, problems):
             table[ident] = value
     stems: dict[str, list[str]] = {kind: [] for kind in KINDS}
-    for item in files:   # one pass: a folder of 100,000 tickets has few other files
-        stems[item.kind].append(item.rel[item.rel.rfind("/") + 1:-len(".yaml")])
+    for rel, kind, _ in files:   # one pass: a folder of 100,000 tickets has few other files
+        stems[kind].append(rel[rel.rfind("/") + 1:-5])   # the name without ".yaml"
     loaded.file_ids = {kind: frozenset(found) for kind, found in stems.items()}
     return loaded
 
 
-def _duplicate(other: str | None, ident: str, id_line: int, item: RecordFile, problems: list[Problem]) -> bool:
-    """Whether a record of id `ident` was read before (from `other`): a problem of the later file."""
+def _duplicate(other: str | None, ident: str, id_line: int, rel: str, kind: str, problems: list[Problem]) -> bool:
+    """Whether a record of id `ident` was read before (from `other`): a problem of the later file
+    (`rel`, a `kind`)."""
     if other is None:
         return False
-    problems.append(Problem(item.rel, id_line, 1, "error", "duplicate-id",
-                            f"{item.kind} id {ident!r} is also used by {other}"))
+    problems.append(Problem(rel, id_line, 1, "error", "duplicate-id", f"{kind} id {ident!r} is also used by {other}"))
     return True
 
 
@@ -438,7 +561,8 @@ def _encoded(path: Path, rel: str, kind: str, check: TicketCheck | None = None) 
     ident = None if record is None else ("" if kind == "settings" else record.id)
     reported = first = latest = status = asset = uses = of_kind = None
     if kind == "ticket" and record is not None:
-        reported, first, latest, status, asset, uses, of_kind = ticket_facts(record)
+        reported, first, latest, status, asset, used, of_kind = ticket_facts(record)
+        uses = encode(used) if used else None
     crc = _crc(ident, id_line, reported, first, latest, status, asset, of_kind)
     kept = check(record) if check is not None and kind == "ticket" and record is not None else None
     context, checked = kept if kept is not None else (None, None)
@@ -469,7 +593,8 @@ def _kept(columns: Columns) -> Kept | None:
 def _summary(rel: str, columns: Columns) -> Summary:
     _, ident, id_line, problems, reported, first, latest, status, asset, uses, of_kind, *_ = columns
     ticket = rel.startswith("tickets/") and ident is not None
-    facts = (reported, first, latest, status, asset, uses, of_kind) if ticket else None
+    facts = (reported, first, latest, status, asset, decode(uses) if uses is not None else None,
+             of_kind) if ticket else None
     return ident, id_line, decode(problems) if problems is not None else [], facts
 
 

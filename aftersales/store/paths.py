@@ -68,9 +68,13 @@ class RecordFile(NamedTuple):
         return self.rel.rsplit("/", 1)[-1][: -len(".yaml")]
 
 
-def scan(root: Path, problems: list[Problem], skip: str | None = None) -> list[RecordFile]:
+def scan(root: Path, problems: list[Problem], skip: str | None = None,
+         listed: Mapping[str, list[str]] | None = None) -> list[RecordFile]:
     """List the record files under `root` (but those of the kind `skip`), reporting stray files
-    and unsafe links (`os.scandir`: no per-file path objects, which cost seconds at 100,000 files)."""
+    and unsafe links (`os.scandir`: no per-file path objects, which cost seconds at 100,000 files).
+    `listed` gives the names of the record files of some year folders (by path, like
+    `tickets/2026`), known to be unchanged since they were listed (see `store.load`): they are
+    not listed again."""
     found: list[RecordFile] = []
     for folder, (kind, by_year) in FOLDERS.items():
         if kind == skip:
@@ -91,6 +95,10 @@ def scan(root: Path, problems: list[Problem], skip: str | None = None) -> list[R
                     continue
                 prefix = f"{folder}/{entry.name}/"
                 year = entry.name
+                names = listed.get(f"{folder}/{year}") if listed else None
+                if names is not None:
+                    found.extend([RecordFile(prefix + name, kind, year) for name in names])
+                    continue
                 for item in _entries(Path(entry.path)):
                     name = item.name   # most entries: a record file, nothing to report
                     if name.endswith(".yaml") and item.is_file(follow_symlinks=False) and name not in IGNORED_NAMES \
