@@ -254,6 +254,48 @@ def test_a_warm_run_from_the_snapshot_finds_what_a_cold_one_finds_in_a_broken_fo
     assert warm.records() == cold.records() and warm.file_ids == cold.file_ids
 
 
+@pytest.mark.parametrize("change", ["edited", "added", "removed", "broken", "mended", "duplicate"])
+def test_the_snapshot_mended_with_changed_tickets_gives_what_a_run_without_the_cache_gives(
+        old_records, parses, monkeypatch, change):
+    """The snapshot's tickets, in file order, mended with the tickets changed since: each ticket
+    read once, in its place, and the same folder as a run without the cache sees."""
+    from conftest import event, ticket_yaml
+    for i in (2, 4, 6):
+        old_records.ticket(f"T-{i}", event(f"0{i}:00", "reported"))
+    if change == "mended":   # a broken file among the tickets: they are assembled one by one
+        (old_records.root / "tickets/2026/T-8.yaml").write_text("id: [T-8\n", encoding="utf-8")
+    _aged(old_records)
+    store.load(old_records.root)   # takes the snapshot
+    folder = old_records.root / "tickets/2026"
+    if change == "edited":
+        old_records.ticket("T-4", event("04:00", "reported"), event("05:00", "resolved"))
+    elif change == "added":
+        old_records.ticket("T-3", event("03:00", "reported"))
+    elif change == "removed":
+        (folder / "T-4.yaml").unlink()
+    elif change == "broken":
+        (folder / "T-4.yaml").write_text("id: T-4\nkind: [\n", encoding="utf-8")
+    elif change == "mended":
+        (folder / "T-8.yaml").write_text(ticket_yaml("T-8"), encoding="utf-8")
+    else:
+        (folder / "T-5.yaml").write_text(ticket_yaml("T-2"), encoding="utf-8")
+    before = parses["n"]
+    warm = store.load(old_records.root)
+    read = parses["n"] - before
+    assert read == (0 if change == "removed" else 1)
+    for ident in warm.tickets:
+        warm.tickets[ident]   # a ticket read this run is not read again
+    assert parses["n"] - before == read
+    monkeypatch.setenv("AFTERSALES_CACHE", "off")
+    plain = store.load(old_records.root)
+    assert list(warm.tickets) == list(plain.tickets) and warm.tickets.rel == plain.tickets.rel
+    assert warm.tickets.facts == plain.tickets.facts
+    assert warm.problems == plain.problems and warm.records() == plain.records()
+    monkeypatch.delenv("AFTERSALES_CACHE")
+    again = store.load(old_records.root)   # the next run mends it with the rows written
+    assert list(again.tickets) == list(plain.tickets) and again.problems == plain.problems
+
+
 @pytest.fixture
 def listed(old_records, monkeypatch):
     """The folders listed by each load (folders changed just now count as settled)."""

@@ -79,9 +79,11 @@ CREATE TABLE folders (rel TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, ctime_ns 
 CREATE TABLE snapshot (one INTEGER PRIMARY KEY CHECK (one = 1), value BLOB NOT NULL);
 CREATE TABLE dirty (rel TEXT PRIMARY KEY)
 """
-# A snapshot is rewritten when this many files' rows changed since it was taken (the others are
-# read from their rows): rewriting it costs about as much as reading this many rows.
-REWRITE_AFTER = 2000
+# A snapshot is taken again when more than this many files' rows changed since it was taken
+# (each run reads those rows and mends the snapshot with them); beyond PATCH_LIMIT it is not
+# mended at all but every row is read (a bulk change: cheaper than mending it).
+REWRITE_AFTER = 500
+PATCH_LIMIT = 2000
 _ROW = f"rel, size, mtime_ns, ctime_ns, inode, kind, {', '.join(COLUMNS)}"
 _SAME_FILE = "rel = ? AND size = ? AND mtime_ns = ? AND ctime_ns = ? AND inode = ? AND kind = ?"
 
@@ -308,7 +310,7 @@ class RecordCache:
         if not stale:
             self.stored = self.hits = set(ids)
             return stale, {}
-        if len(stale) > max(REWRITE_AFTER, len(ids) // 4):
+        if len(stale) > PATCH_LIMIT:
             return None
         try:
             rows = self._rows(sorted(stale))

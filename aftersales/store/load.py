@@ -8,6 +8,7 @@ cannot answer are read by parallel processes when there are many of them.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import gc
@@ -306,11 +307,11 @@ def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable
                      *(RecordFile(rel, "ticket", rel.split("/")[1]) for rel in cache.rels_about(about))]
         wanted = [(SETTINGS_FILE, "settings"), *((f.rel, f.kind) for f in files)]
         identities = _identities(root, wanted)
-        rows, checked, cycles, plain = _from_cache(cache, identities, about, snapshot)
+        rows, checked, cycles, plain, unread = _from_cache(cache, identities, about, snapshot)
         if plain is None:
             missing = [(rel, kind) for rel, kind in wanted if rel not in rows]
-        else:   # the snapshot holds every file with an identity, as it is
-            missing = [(rel, kind) for rel, kind in wanted if rel not in identities]
+        else:   # the snapshot holds every file with an identity, but those changed since and unread
+            missing = [(rel, kind) for rel, kind in wanted if rel not in identities or rel in unread]
         if about is not None and any(kind == "ticket" for _, kind in missing):
             return None   # one of them changed: it may be about another asset now
         if on_count:
@@ -318,9 +319,15 @@ def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable
         others = [item for item in missing if item[1] != "ticket"]   # settings, assets ...: a few files
         tickets = [item for item in missing if item[1] == "ticket"]
         check: TicketCheck | None = None
+        fresh: dict[str, tuple[str, Any]] = {}   # plain tickets read this run: rel -> (id, ticket or bytes)
         for batch in (others, tickets):
             for rel, value, payload, columns in _read_all(root, batch, progress, check):
-                rows[rel] = (value, _summary(rel, columns))
+                row = (value, _summary(rel, columns))
+                ident = row[1][0]
+                if plain is not None and ident is not None and rel.startswith("tickets/") and _mend(plain, rel, row):
+                    fresh[rel] = (ident, value)
+                else:
+                    rows[rel] = row
                 kept = _kept(columns)
                 if kept is not None:
                     checked[rel] = kept
@@ -334,7 +341,7 @@ def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable
                        _snapshot(wanted, identities, rows, plain, checked, cycles, clean=not scan_problems))
     finally:
         cache.close()
-    loaded = _assemble(root, files, files, rows, scan_problems, identities, checked, plain)
+    loaded = _assemble(root, files, files, rows, scan_problems, identities, checked, plain, fresh)
     loaded.tickets.keep_from(root, identities, cycles, cache if cache.active else None)
     return loaded
 
@@ -382,37 +389,67 @@ Plain = tuple[list[str], list[str], list[TicketFacts]]
 
 
 def _from_cache(cache: RecordCache, identities: dict[str, Identity], about: str | None, snapshot: Snapshot | None
-                ) -> tuple[dict[str, Row], dict[str, Kept | None], dict[str, str | None], Plain | None]:
+                ) -> tuple[dict[str, Row], dict[str, Kept | None], dict[str, str | None], Plain | None, set[str]]:
     """The rows of the files the cache answered (see `_from_columns`), the kept results of their
     checks and the contexts of their kept cycles (None: none kept): from the `snapshot` of the
     last whole read, mended with the rows of the files changed since, when there is one and most
     of it holds (`RecordCache.indexed`); else from every row.
 
-    When nothing changed since the snapshot, its plain tickets are given as they are (`Plain`),
-    not as rows: `_assemble` makes the ticket tables of them at once."""
+    With a snapshot, its plain tickets (mended with the rows read) are given as they are
+    (`Plain`), not as rows: `_assemble` makes the ticket tables of them at once; and the files
+    changed since it was taken whose rows the cache does not have (to be read)."""
     indexed = cache.indexed(identities, snapshot) if snapshot is not None and about is None else None
     if snapshot is None or indexed is None:
-        return (*_from_rows(cache, cache.lookup(identities, about), identities), None)
+        return (*_from_rows(cache, cache.lookup(identities, about), identities), None, set())
     stale, columns = indexed
     plain, others, kept_checks, kept_cycles = snapshot.value
     rels = snapshot.identities
     rows = dict(others)
     checked: dict[str, Kept | None] = dict(zip(rels, kept_checks, strict=True))
     cycles: dict[str, str | None] = dict(zip(rels, kept_cycles, strict=True))
-    if not stale:
-        return rows, checked, cycles, plain
+    if stale:
+        for rel in stale:
+            rows.pop(rel, None)
+            checked.pop(rel, None)
+            cycles.pop(rel, None)
+            _mend(plain, rel)
+        more_rows, more_checked, more_cycles = _from_rows(cache, columns, identities)
+        checked.update(more_checked)
+        cycles.update(more_cycles)
+        for rel, row in more_rows.items():
+            if not _mend(plain, rel, row):
+                rows[rel] = row
+    unread = {rel for rel in stale if rel in identities and rel not in rows and not _holds(plain, rel)}
+    return rows, checked, cycles, plain, unread
+
+
+def _holds(plain: Plain, rel: str) -> bool:
+    at = bisect.bisect_left(plain[0], rel)
+    return at < len(plain[0]) and plain[0][at] == rel
+
+
+def _mend(plain: Plain, rel: str, row: Row | None = None) -> bool:
+    """Take the ticket file `rel` out of `plain`, or put it in with its `row` when that is plain
+    (the id on line 1, no problem): whether it is in now. The files of `plain` are sorted (the
+    ticket folders are listed by name, `tickets/<YYYY>/` of four digits), so its place is found by
+    bisection; a few hundred changed files cost a few hundred moves of three lists."""
     t_rels, t_ids, t_facts = plain
-    rows.update(zip(t_rels, [(None, (ident, 1, [], facts)) for ident, facts in zip(t_ids, t_facts, strict=True)],
-                    strict=True))
-    for rel in stale:
-        rows.pop(rel, None)
-        checked.pop(rel, None)
-        cycles.pop(rel, None)
-    more_rows, more_checked, more_cycles = _from_rows(cache, columns, identities)
-    rows.update(more_rows)
-    checked.update(more_checked)
-    cycles.update(more_cycles)
-    return rows, checked, cycles, None
+    at = bisect.bisect_left(t_rels, rel)
+    here = at < len(t_rels) and t_rels[at] == rel
+    if row is None:
+        if here:
+            del t_rels[at], t_ids[at], t_facts[at]
+        return False
+    _, (ident, id_line, found, facts) = row
+    if ident is None or facts is None or id_line != 1 or found:
+        return False
+    if here:
+        t_ids[at], t_facts[at] = ident, facts
+    else:
+        t_rels.insert(at, rel)
+        t_ids.insert(at, ident)
+        t_facts.insert(at, facts)
+    return True
 
 
 def _snapshot(wanted: list[tuple[str, str]], identities: dict[str, Identity], rows: dict[str, Row],
@@ -427,7 +464,7 @@ def _snapshot(wanted: list[tuple[str, str]], identities: dict[str, Identity], ro
              ) -> tuple[list[str], list[Identity], dict[str, FolderIdentity], Any]:
         same: dict[Any, Any] = {}
         rels = [rel for rel, _ in wanted if rel in saved]
-        given = dict(zip(plain[0], zip(plain[1], plain[2], strict=True), strict=True)) if plain else {}
+        given = dict(zip(plain[0], zip(plain[1], plain[2], strict=True), strict=True)) if plain is not None else {}
         t_rels: list[str] = []
         t_ids: list[str] = []
         t_facts: list[Any] = []
@@ -489,9 +526,11 @@ def _from_rows(cache: RecordCache, found: dict[str, Columns], identities: dict[s
 
 def _assemble(root: Path, chosen: list[RecordFile], files: list[RecordFile], rows: dict[str, Row],
               scan_problems: list[Problem], identities: dict[str, Identity], checked: dict[str, Kept | None],
-              plain: Plain | None = None) -> Loaded:
+              plain: Plain | None = None, fresh: Mapping[str, tuple[str, Any]] | None = None) -> Loaded:
     """The folder from the rows of the `chosen` files (all files, or all but the tickets), and the
-    `plain` tickets of a snapshot (see `_from_cache`), which are in none of the rows."""
+    `plain` tickets of a snapshot (see `_from_cache`), which are in none of the rows; of those,
+    the ones read this run are given in `fresh` (rel -> id and the ticket or its bytes)."""
+    fresh = fresh or {}
     settings, (_, _, found, _) = rows[SETTINGS_FILE]
     problems: list[Problem] = [*found, *scan_problems]
     loaded = Loaded(root, settings, problems=problems, identities=identities, checked=checked)
@@ -503,9 +542,10 @@ def _assemble(root: Path, chosen: list[RecordFile], files: list[RecordFile], row
             # every ticket is plain and no id is used twice: the tables at once, in file order
             tickets._items, tickets.rel = dict.fromkeys(t_ids), rel_of
             tickets.facts = dict(zip(t_ids, t_facts, strict=True))
+            tickets._items.update(fresh.values())
             chosen = [item for item in chosen if item.kind != "ticket"]
         else:   # perhaps a duplicate id: each ticket in turn, as from rows
-            rows = {**rows, **{rel: (None, (ident, 1, [], facts))
+            rows = {**rows, **{rel: (fresh[rel][1] if rel in fresh else None, (ident, 1, [], facts))
                                for rel, ident, facts in zip(t_rels, t_ids, t_facts, strict=True)}}
     items, rel_of, facts_of = tickets._items, tickets.rel, tickets.facts   # filled here, in file order
     for rel, kind, _ in chosen:
