@@ -296,8 +296,8 @@ class RecordCache:
                 ) -> tuple[set[str], dict[str, Columns]] | None:
         """What no longer holds in `snapshot` for the files of `identities` (rel -> identity now):
         (the files changed, gone, or whose rows were rewritten since, and the stored columns of
-        those of them unchanged, as `lookup` gives them). None when most of it no longer holds:
-        then `lookup` reads every row.
+        those of them unchanged, as `lookup` gives them). None when more than `PATCH_LIMIT` files
+        changed: then `lookup` reads every row.
 
         A warm run over 100,000 files reads one value instead of 100,000 rows, and a run after a
         few files changed reads those few rows besides."""
