@@ -347,6 +347,29 @@ def test_a_folder_whose_listing_found_a_problem_is_listed_every_time(old_records
     assert any(p.path == "tickets/2026/notes.txt" for p in again.problems)
 
 
+def test_beyond_the_patch_limit_every_row_is_read_and_the_snapshot_taken_again(old_records, parses, monkeypatch):
+    from conftest import event
+    old_records.ticket("T-2", event("09:00", "reported"))
+    _aged(old_records)
+    store.load(old_records.root)
+    monkeypatch.setattr(cache, "PATCH_LIMIT", 0)   # one changed file is already too many to mend
+    old_records.ticket("T-2", event("09:00", "reported"), event("10:00", "resolved"))
+    os.utime(old_records.root / "tickets/2026/T-2.yaml", (time.time() - 600, time.time() - 600))
+    read_all: list[int] = []
+    real = cache.RecordCache.lookup
+    monkeypatch.setattr(cache.RecordCache, "lookup", lambda self, ids, about=None: read_all.append(len(ids))
+                        or real(self, ids, about))
+    before = parses["n"]
+    loaded = store.load(old_records.root)
+    assert parses["n"] == before + 1 and read_all == [len(loaded.identities)]
+    assert loaded.tickets["T-2"].status == "resolved"
+    assert _cache_table(old_records.root, "SELECT rel FROM dirty") == []   # taken again, with T-2 as it is
+    read_all.clear()
+    again = store.load(old_records.root)
+    assert read_all == [] and parses["n"] == before + 1
+    assert again.tickets["T-2"].status == "resolved" and list(again.tickets) == ["T-1", "T-2"]
+
+
 def test_a_damaged_snapshot_is_not_trusted_and_taken_again(old_records, parses):
     first = store.load(old_records.root)
     import sqlite3

@@ -308,7 +308,7 @@ class RecordCache:
             stale = dirty | (ids.keys() - identities.keys())
             stale.update(rel for rel, now in identities.items() if ids.get(rel) != now)
         if not stale:
-            self.stored = self.hits = set(ids)
+            self.stored, self.hits = set(ids), set(ids)
             return stale, {}
         if len(stale) > PATCH_LIMIT:
             return None

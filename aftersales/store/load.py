@@ -392,8 +392,8 @@ def _from_cache(cache: RecordCache, identities: dict[str, Identity], about: str 
                 ) -> tuple[dict[str, Row], dict[str, Kept | None], dict[str, str | None], Plain | None, set[str]]:
     """The rows of the files the cache answered (see `_from_columns`), the kept results of their
     checks and the contexts of their kept cycles (None: none kept): from the `snapshot` of the
-    last whole read, mended with the rows of the files changed since, when there is one and most
-    of it holds (`RecordCache.indexed`); else from every row.
+    last whole read, mended with the rows of the files changed since, when there is one and no
+    more than `cache.PATCH_LIMIT` files changed (`RecordCache.indexed`); else from every row.
 
     With a snapshot, its plain tickets (mended with the rows read) are given as they are
     (`Plain`), not as rows: `_assemble` makes the ticket tables of them at once; and the files
@@ -419,23 +419,23 @@ def _from_cache(cache: RecordCache, identities: dict[str, Identity], about: str 
         for rel, row in more_rows.items():
             if not _mend(plain, rel, row):
                 rows[rel] = row
-    unread = {rel for rel in stale if rel in identities and rel not in rows and not _holds(plain, rel)}
+    unread = {rel for rel in stale if rel in identities and rel not in rows and not _place(plain, rel)[1]}
     return rows, checked, cycles, plain, unread
 
 
-def _holds(plain: Plain, rel: str) -> bool:
+def _place(plain: Plain, rel: str) -> tuple[int, bool]:
+    """Where the ticket file `rel` is or would go in `plain` (its files are sorted: the ticket
+    folders are listed by name, `tickets/<YYYY>/` of four digits), and whether it is there."""
     at = bisect.bisect_left(plain[0], rel)
-    return at < len(plain[0]) and plain[0][at] == rel
+    return at, at < len(plain[0]) and plain[0][at] == rel
 
 
 def _mend(plain: Plain, rel: str, row: Row | None = None) -> bool:
     """Take the ticket file `rel` out of `plain`, or put it in with its `row` when that is plain
-    (the id on line 1, no problem): whether it is in now. The files of `plain` are sorted (the
-    ticket folders are listed by name, `tickets/<YYYY>/` of four digits), so its place is found by
-    bisection; a few hundred changed files cost a few hundred moves of three lists."""
+    (the id on line 1, no problem): whether it is in now. Its place is found by bisection
+    (`_place`); a few hundred changed files cost a few hundred moves of three lists."""
     t_rels, t_ids, t_facts = plain
-    at = bisect.bisect_left(t_rels, rel)
-    here = at < len(t_rels) and t_rels[at] == rel
+    at, here = _place(plain, rel)
     if row is None:
         if here:
             del t_rels[at], t_ids[at], t_facts[at]
