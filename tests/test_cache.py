@@ -599,6 +599,59 @@ def test_the_cycles_of_stopped_clocks_are_kept_and_follow_the_settings(old_recor
     assert run(*args).stdout == changed and builds["decoded"] <= 1
 
 
+def test_kept_cycles_are_read_in_batches_and_only_while_their_file_is_unchanged(old_records, builds,
+                                                                                monkeypatch):
+    """The kept cycles of many tickets are read a few hundred at a time (here: two at a time, in
+    batches of three tickets); a ticket whose file changed since is built and evaluated again,
+    every other one comes from the cache, and the output is that of a run without the cache."""
+    from conftest import event, run
+
+    from aftersales.engine import sla
+    monkeypatch.setattr(cache, "ROWS_AT_ONCE", 2)
+    monkeypatch.setattr(sla, "KEPT_AT_ONCE", 3)
+    for i in range(2, 10):
+        old_records.ticket(f"T-{i}", event("09:00", "reported"), event("12:00", "responded"),
+                           event("15:00", "resolved"))
+    _aged(old_records)
+    args = ("sla", "--format", "json", "--at", "2026-12-01", "--records", str(old_records.root))
+    assert run(*args).exit_code == 0            # keeps the cycles
+    changed = old_records.ticket("T-5", event("09:00", "reported"), event("13:00", "responded"),
+                                 event("16:00", "resolved"))
+    os.utime(changed, (time.time() - 1800,) * 2)   # settled, like the others
+    monkeypatch.setenv("AFTERSALES_CACHE", "off")
+    expected = run(*args).stdout
+    monkeypatch.delenv("AFTERSALES_CACHE")
+    assert '"stop": "2026-03-14T13:00:00+08:00"' in expected   # T-5 as it is now
+    builds["decoded"] = 0
+    assert run(*args).stdout == expected
+    assert builds["decoded"] == 0   # T-5 was read from its file; the others' cycles came from the cache
+
+
+def test_stored_values_are_read_in_batches_for_files_whose_identity_still_holds(old_records, monkeypatch):
+    """`RecordCache.blobs`: the payloads of the files asked for, a query per two files here, but
+    not of a file whose row is now that of another version of it, nor of one it does not hold."""
+    from conftest import event
+    monkeypatch.setattr(cache, "ROWS_AT_ONCE", 2)
+    for i in range(2, 7):
+        old_records.ticket(f"T-{i}", event("09:00", "reported"), event("10:00", "resolved"))
+    _aged(old_records)
+    identities = store.load(old_records.root).identities
+    wanted = {rel: identity for rel, identity in identities.items() if rel.startswith("tickets/")}
+    assert len(wanted) == 6
+    size, mtime, ctime, inode, kind = wanted["tickets/2026/T-3.yaml"]
+    wanted["tickets/2026/T-3.yaml"] = (size, mtime + 1, ctime, inode, kind)   # another version
+    wanted["tickets/2026/T-9.yaml"] = (1, 1, 1, 1, "ticket")                    # never stored
+    kept = cache.RecordCache(old_records.root)
+    try:
+        found = kept.blobs(wanted)
+        assert sorted(found) == sorted(set(wanted) - {"tickets/2026/T-3.yaml", "tickets/2026/T-9.yaml"})
+        for rel, payload in found.items():
+            assert payload == kept.blob(rel, wanted[rel])
+        assert kept.blobs(wanted, "no such column") == {}
+    finally:
+        kept.close()
+
+
 RUNNING_TARGETS = """\
 - id: response
   when: {kind: repair}
@@ -777,6 +830,41 @@ def test_a_listing_of_every_ticket_keeps_rows_not_tickets(old_records):
     assert not any(isinstance(value, Ticket) for value in loaded.tickets._items.values())
 
 
+def test_many_tickets_are_built_from_stored_values_read_in_batches(old_records, monkeypatch):
+    """`Tickets.build` reads the stored tickets a batch at a time (two here): the tickets are those a
+    run without the cache reads, in the order asked, kept once built; one whose stored value is
+    damaged or gone is read from its file."""
+    import sqlite3
+
+    from conftest import event
+    monkeypatch.setattr(store, "BUILT_AT_ONCE", 2)
+    reads = []
+    real = cache.RecordCache.blobs
+
+    def counting(self, wanted, which="payload"):
+        reads.append(sorted(wanted))
+        return real(self, wanted, which)
+
+    monkeypatch.setattr(cache.RecordCache, "blobs", counting)
+    for i in range(2, 7):
+        old_records.ticket(f"T-{i}", event("09:00", "reported"), event(f"1{i}:00", "resolved"))
+    _aged(old_records)
+    store.load(old_records.root)                       # fills the cache
+    with sqlite3.connect(cache.cache_path(old_records.root)) as db:
+        db.execute("UPDATE blobs SET payload = x'00' WHERE rel = 'tickets/2026/T-3.yaml'")
+        db.execute("DELETE FROM blobs WHERE rel = 'tickets/2026/T-5.yaml'")
+    loaded = store.load(old_records.root)
+    ids = ["T-6", "T-3", "T-1", "T-5", "T-2"]
+    built = loaded.tickets.build(ids)
+    assert reads == [["tickets/2026/T-3.yaml", "tickets/2026/T-6.yaml"],
+                     ["tickets/2026/T-1.yaml", "tickets/2026/T-5.yaml"], ["tickets/2026/T-2.yaml"]]
+    plain = store.load(old_records.root, use_cache=False).tickets
+    assert built == [plain[i] for i in ids]
+    assert all(loaded.tickets[i] is t for i, t in zip(ids, built, strict=True))   # kept
+    reads.clear()
+    assert loaded.tickets.build(ids) == built and reads == []
+
+
 def test_a_ticket_whose_stored_bytes_are_gone_is_read_from_its_file_or_refused_clearly(old_records):
     """Another command may rewrite the cache between loading and building a ticket: the ticket is
     then read from its file; a file that changed meanwhile into something else is an error that
@@ -796,3 +884,17 @@ def test_a_ticket_whose_stored_bytes_are_gone_is_read_from_its_file_or_refused_c
     with pytest.raises(AftersalesError) as refused:
         again.tickets["T-1"]
     assert str(refused.value) == "tickets/2026/T-1.yaml changed while it was being read: run the command again"
+
+
+def test_equal_offsets_and_equal_sets_of_fields_are_one_object(old_records):
+    """The parser makes an offset object per instant, and the builder a set of the fields each
+    event wrote; the loader keeps one of each that are equal, so a pickled ticket (a row of the
+    cache) writes and rebuilds it once."""
+    from conftest import event
+    old_records.ticket("T-2", event("09:00", "reported"), event("10:00", "responded"),
+                       event("11:00", "resolved"))
+    ticket = store.load(old_records.root, use_cache=False).tickets["T-2"]
+    assert len({e.at.utcoffset() for e in ticket.events}) == 1
+    assert len({id(e.at.tzinfo) for e in ticket.events}) == 1
+    assert len({e.keys for e in ticket.events}) == 1
+    assert len({id(e.keys) for e in ticket.events}) == 1

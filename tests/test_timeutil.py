@@ -6,9 +6,12 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aftersales.core.errors import UsageError
 from aftersales.core.times import parse_instant, parse_past_instant, previous_quarter, quarter
+from aftersales.views.fmt import iso
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 24, 1, 54, tzinfo=TZ)
@@ -69,3 +72,14 @@ def test_only_the_documented_forms_are_accepted(text, hint):
 def test_a_year_out_of_range_is_refused_before_anything_is_written():
     with pytest.raises(UsageError, match="too far in the past or future"):
         parse_instant("0930-01-01 09:30", TZ, NOW)
+
+
+@given(st.datetimes(timezones=st.sampled_from([dt.timezone.utc, dt.timezone(dt.timedelta(hours=8)), TZ,
+                                                ZoneInfo("America/New_York")])),
+       st.sampled_from([TZ, ZoneInfo("America/New_York"), ZoneInfo("Asia/Kathmandu")]))
+def test_iso_is_the_instant_to_the_second_with_the_project_offset(instant, tz):
+    assert iso(instant, tz) == instant.astimezone(tz).isoformat(timespec="seconds")
+
+
+def test_iso_of_no_instant_is_none():
+    assert iso(None, TZ) is None

@@ -581,7 +581,7 @@ def report_tickets(records: Records, periods: Sequence[Period], at: dt.datetime)
     start, end = min(p.start for p in periods), max(p.end for p in periods)
     ids = dict.fromkeys([*records.reaching_ids(at, start, end),
                          *records.reaching_ids(at, start - REPEAT_WINDOW, start, "repair")])
-    found = (records.tickets[i].as_of(at) for i in ids)
+    found = (t.as_of(at) for t in records.tickets_of(ids))
     return [t for t in found if t is not None]
 
 

@@ -314,6 +314,9 @@ def candidate_ids(records: Records, at: dt.datetime, *, open_only: bool = False,
                               period=(period.start, period.end, at) if period is not None else None)
 
 
+# How many tickets' kept cycles are read from the record cache at once.
+KEPT_AT_ONCE = 2000
+
 # The code whose change makes every kept cycle stale.
 ENGINE_CODE = ("core", "store", "engine")
 
@@ -338,21 +341,25 @@ def cycles_of(records: Records, at: dt.datetime, ids: Iterable[str]) -> list[Cyc
     found: list[Cycle] = []
     targets = list(records.settings.targets)
     index = {id(t): i for i, t in enumerate(targets)}
-    for ident in ids:
-        blob = keeper.kept_cycles(ident, context, at) if keeper is not None else None
-        if blob is not None:
-            try:
-                kept = [c if c.stop is not None else engine.run_on(c, at) for c in _unpack(blob, targets)]
-            except Exception:   # a damaged row: evaluated again
-                kept = None
-            if kept is not None:
-                found.extend(kept)
-                continue
-        ticket = keeper.transient(ident) if keeper is not None else tickets[ident]   # not kept: one at a time
-        cycles = engine.cycles(ticket, at)
-        found.extend(cycles)
-        if keeper is not None and ticket.as_of(at) is ticket and all(id(c.definition) in index for c in cycles):
-            keeper.keep_cycles(ident, context, _pack(cycles, index))
+    ids = list(ids)
+    for first in range(0, len(ids), KEPT_AT_ONCE):
+        chunk = ids[first:first + KEPT_AT_ONCE]
+        kept_blobs = keeper.kept_cycles(chunk, context, at) if keeper is not None else {}
+        for ident in chunk:
+            blob = kept_blobs.get(ident)
+            if blob is not None:
+                try:
+                    kept = [c if c.stop is not None else engine.run_on(c, at) for c in _unpack(blob, targets)]
+                except Exception:   # a damaged row: evaluated again
+                    kept = None
+                if kept is not None:
+                    found.extend(kept)
+                    continue
+            ticket = keeper.transient(ident) if keeper is not None else tickets[ident]   # not kept: one at a time
+            cycles = engine.cycles(ticket, at)
+            found.extend(cycles)
+            if keeper is not None and ticket.as_of(at) is ticket and all(id(c.definition) in index for c in cycles):
+                keeper.keep_cycles(ident, context, _pack(cycles, index))
     if keeper is not None:
         keeper.save_cycles()
     return found
@@ -383,11 +390,13 @@ def _unpack(blob: bytes, targets: Sequence[Target]) -> list[Cycle]:
 URGENCY = {"breached-running": 0, "at-risk": 1, "running": 2, "paused": 3, "breached": 4, "met": 5, "void": 6}
 
 
+_FAR = dt.datetime.max.replace(tzinfo=dt.timezone.utc)   # the deadline of a clock without one, to sort
+
+
 def urgency(cycle: Cycle) -> tuple[int, dt.datetime, str, str, int]:
     """Sort key: open breaches first, then at risk, running, paused; then closed ones; by deadline."""
     key = "breached-running" if cycle.status == "breached" and cycle.stop is None else cycle.status
-    far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
-    return (URGENCY[key], cycle.deadline or far, cycle.ticket, cycle.target, cycle.cycle)
+    return (URGENCY[key], cycle.deadline or _FAR, cycle.ticket, cycle.target, cycle.cycle)
 
 
 def select(cycles: Iterable[Cycle], records: Records, *, open_only: bool = False,

@@ -229,8 +229,19 @@ def event(clean: Cleaned) -> Event | None:
         until=get(clean, "until"), reason=get(clean, "reason"),
         parts=tuple(PartUse(p["part"], p["qty"]) for p in get(clean, "parts") if spec.PART_USE.complete(p)),
         cost=get(clean, "cost"), satisfaction=get(clean, "satisfaction"), logged=get(clean, "logged"),
-        keys=frozenset(k for k in clean if k != MARKS),
+        keys=_written(frozenset(k for k in clean if k != MARKS)),
     )
+
+
+_KEY_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _written(keys: frozenset[str]) -> frozenset[str]:
+    """One shared set for the events that wrote the same fields (a few dozen kinds): a pickled
+    ticket (a row of the record cache) then writes and rebuilds each kind once, not every event's."""
+    if len(_KEY_SETS) < 1000:
+        return _KEY_SETS.setdefault(keys, keys)
+    return _KEY_SETS.get(keys, keys)
 
 
 def ticket(clean: Cleaned, path: str) -> Ticket | None:

@@ -79,6 +79,8 @@ CREATE TABLE folders (rel TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, ctime_ns 
 CREATE TABLE snapshot (one INTEGER PRIMARY KEY CHECK (one = 1), value BLOB NOT NULL);
 CREATE TABLE dirty (rel TEXT PRIMARY KEY)
 """
+# How many rows one query reads (each is a parameter of the query: SQLite allows 32,766 at most).
+ROWS_AT_ONCE = 500
 # A snapshot is taken again when more than this many files' rows changed since it was taken
 # (each run reads those rows and mends the snapshot with them); beyond PATCH_LIMIT it is not
 # mended at all but every row is read (a bulk change: cheaper than mending it).
@@ -328,8 +330,8 @@ class RecordCache:
         """The stored rows of `rels` (rel -> identity and `COLUMNS`), those there are."""
         assert self.db is not None
         found: dict[str, tuple[Any, ...]] = {}
-        for i in range(0, len(rels), 500):
-            chunk = rels[i:i + 500]
+        for i in range(0, len(rels), ROWS_AT_ONCE):
+            chunk = rels[i:i + ROWS_AT_ONCE]
             for row in self.db.execute(f"SELECT {_ROW} FROM files WHERE rel IN ({', '.join('?' * len(chunk))})",
                                        chunk):
                 found[row[0]] = row[1:]
@@ -350,16 +352,42 @@ class RecordCache:
             return None
         try:
             with self._lock:
-                if self.db is None:   # closed after loading: opened again to read (see `close`)
-                    if not self.path.exists():
-                        return None
-                    self.db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None,
-                                              check_same_thread=False)
-                row = self.db.execute(f"SELECT {which} FROM blobs WHERE rel = "
-                                      f"(SELECT rel FROM files WHERE {_SAME_FILE})", (rel, *ident)).fetchone()
+                if (db := self._reader()) is None:
+                    return None
+                row = db.execute(f"SELECT {which} FROM blobs WHERE rel = "
+                                 f"(SELECT rel FROM files WHERE {_SAME_FILE})", (rel, *ident)).fetchone()
         except sqlite3.Error:
             return None
         return None if row is None else row[0]
+
+    def _reader(self) -> sqlite3.Connection | None:
+        """The connection to read a blob with, opened again when it was closed after loading (see
+        `close`); None when the cache file is gone. The caller holds the lock."""
+        if self.db is None and self.path.exists():
+            self.db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None,
+                                      check_same_thread=False)
+        return self.db
+
+    def blobs(self, wanted: Mapping[str, Identity], which: str = "payload") -> dict[str, bytes]:
+        """`blob` of many files at once (a query per `ROWS_AT_ONCE`): those there are, by file."""
+        if not self.active or which not in BLOBS:
+            return {}
+        rels = list(wanted)
+        found: dict[str, bytes] = {}
+        try:
+            with self._lock:
+                if (db := self._reader()) is None:
+                    return {}
+                for i in range(0, len(rels), ROWS_AT_ONCE):
+                    chunk = rels[i:i + ROWS_AT_ONCE]
+                    for rel, *ident, value in db.execute(
+                            f"SELECT rel, size, mtime_ns, ctime_ns, inode, kind, {which} FROM files "
+                            f"JOIN blobs USING (rel) WHERE rel IN ({', '.join('?' * len(chunk))})", chunk):
+                        if value is not None and tuple(ident) == wanted[rel]:
+                            found[rel] = value
+        except sqlite3.Error:
+            return {}
+        return found
 
     def kept_folders(self) -> dict[str, FolderIdentity]:
         """The ticket folders kept by the last full read (see `save`)."""

@@ -17,7 +17,7 @@ import multiprocessing as mp
 import os
 import threading
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -71,6 +71,9 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
             uses or None, ticket.kind)
 
 
+BUILT_AT_ONCE = 2000   # how many stored tickets `Tickets.build` reads from the record cache at once
+
+
 class Tickets(Mapping[str, Ticket]):
     """The tickets read, by id, in the order of their files. A ticket the cache answered stays in
     the cache (or as its bytes, read on a cold run) and is built only when something asks for it;
@@ -95,6 +98,21 @@ class Tickets(Mapping[str, Ticket]):
             return value
         ticket = self._items[ident] = self.transient(ident)   # built once, then kept
         return ticket
+
+    def build(self, ids: Iterable[str]) -> list[Ticket]:
+        """The tickets `ids`, built and kept: those still in the record cache are read from it a
+        batch at a time (`BUILT_AT_ONCE`) instead of a query each."""
+        ids = list(ids)
+        waiting = [ident for ident in ids if self._items[ident] is None]
+        for first in range(0, len(waiting) if self._source is not None else 0, BUILT_AT_ONCE):
+            chunk = waiting[first:first + BUILT_AT_ONCE]
+            assert self._source is not None
+            stored = self._source.blobs({self.rel[ident]: self.identities[self.rel[ident]] for ident in chunk})
+            for ident in chunk:
+                if (blob := stored.get(self.rel[ident])) is not None:
+                    with contextlib.suppress(Exception):   # damaged: read from its file below (`_fetch`)
+                        self._items[ident] = decode(blob)[0]
+        return [self[ident] for ident in ids]
 
     def transient(self, ident: str) -> Ticket:
         """The ticket, built for one use and not kept when it was not built yet: a pass over many
@@ -139,15 +157,25 @@ class Tickets(Mapping[str, Ticket]):
             digest.update(repr((rel, identities[rel])).encode())   # what a ticket's cycles depend on besides its file
         self.context = digest.hexdigest()
 
-    def kept_cycles(self, ident: str, context: str, at: dt.datetime) -> bytes | None:
-        """The encoded cycles kept for ticket `ident` under `context`, when they hold as of `at`
-        (its latest event is not after `at`; the engine counts running clocks on); None otherwise."""
-        rel = self.rel.get(ident, "")
-        if self._cycles.get(rel) != context or self.facts[ident][2] > micros(at):
-            return None
-        if rel in self._kept:
-            return self._kept[rel]
-        return self._source.blob(rel, self.identities[rel], "cycles") if self._source is not None else None
+    def kept_cycles(self, ids: Iterable[str], context: str, at: dt.datetime) -> dict[str, bytes]:
+        """The encoded cycles kept for the tickets `ids` under `context` that hold as of `at` (the
+        ticket's latest event is not after `at`; the engine counts running clocks on), by ticket:
+        those there are, read from the record cache at once."""
+        by = micros(at)
+        found: dict[str, bytes] = {}
+        stored: dict[str, Identity] = {}
+        named: dict[str, str] = {}   # file -> ticket
+        for ident in ids:
+            rel = self.rel.get(ident, "")
+            if self._cycles.get(rel) != context or self.facts[ident][2] > by:
+                continue
+            if rel in self._kept:
+                found[ident] = self._kept[rel]
+            else:
+                stored[rel], named[rel] = self.identities[rel], ident
+        if stored and self._source is not None:
+            found.update((named[rel], blob) for rel, blob in self._source.blobs(stored, "cycles").items())
+        return found
 
     def keep_cycles(self, ident: str, context: str, cycles: bytes) -> None:
         rel = self.rel[ident]

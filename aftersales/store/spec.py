@@ -199,6 +199,9 @@ class Date(Type):
         return {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 
 
+_OFFSETS: dict[dt.tzinfo, dt.tzinfo] = {}   # see `Instant.check`
+
+
 class Instant(Type):
     label = "a time with its UTC offset, like 2026-03-14T09:12:00+08:00"
 
@@ -215,7 +218,10 @@ class Instant(Type):
                       f"{name}: {value.isoformat(sep='T')} has no UTC offset; write it like "
                       f"{value.isoformat(timespec='seconds')}+08:00")
             return INVALID
-        return value
+        # One shared offset object for equal offsets: the parser makes one per instant, and a
+        # pickle (the record cache) then writes and rebuilds each one instead of referring to one.
+        shared = _OFFSETS.setdefault(value.tzinfo, value.tzinfo)
+        return value if shared is value.tzinfo else value.replace(tzinfo=shared)
 
     def schema(self) -> dict[str, Any]:
         return {"type": "string",

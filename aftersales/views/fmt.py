@@ -13,7 +13,10 @@ from zoneinfo import ZoneInfo
 
 def iso(instant: dt.datetime | None, tz: ZoneInfo) -> str | None:
     """ISO 8601 with the project's offset, to the second."""
-    return None if instant is None else instant.astimezone(tz).isoformat(timespec="seconds")
+    if instant is None:
+        return None
+    local = instant.astimezone(tz)   # isoformat() is quicker than isoformat(timespec=...): same text
+    return (local.replace(microsecond=0) if local.microsecond else local).isoformat()
 
 
 def short(instant: dt.datetime | None, tz: ZoneInfo) -> str:
