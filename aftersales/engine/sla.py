@@ -401,25 +401,25 @@ def urgency(cycle: Cycle) -> tuple[int, dt.datetime, str, str, int]:
 
 def select(cycles: Iterable[Cycle], records: Records, *, open_only: bool = False,
            statuses: Sequence[str] = (), targets: Sequence[str] = (), area: str | None = None,
-           ticket: str | None = None, period=None, at: dt.datetime | None = None) -> list[Cycle]:
-    """The cycles that pass every given filter (a period keeps cycles that started in it)."""
-    chosen = []
-    for cycle in cycles:
-        if open_only and at is not None:
-            seen = records.tickets[cycle.ticket].as_of(at)
-            if seen is None or seen.status != "open":
-                continue
-        if statuses and cycle.status not in statuses:
-            continue
-        if targets and cycle.target not in targets:
-            continue
-        if area and cycle.area != area:
-            continue
-        if ticket and cycle.ticket != ticket:
-            continue
-        if period is not None and cycle.start not in period:
-            continue
-        chosen.append(cycle)
+           ticket: str | None = None, period: Period | None = None, at: dt.datetime | None = None) -> list[Cycle]:
+    """The cycles that pass every given filter (a period keeps cycles that started in it), in their
+    order. Each filter given is one pass over what the ones before it kept (a quarter's 100,000
+    cycles and more: no filter not given is looked at), the open tickets' last."""
+    chosen = list(cycles)
+    if period is not None:
+        first, end = period.start, period.end
+        chosen = [c for c in chosen if first <= c.start < end]
+    if statuses:
+        chosen = [c for c in chosen if c.status in statuses]
+    if targets:
+        chosen = [c for c in chosen if c.target in targets]
+    if area:
+        chosen = [c for c in chosen if c.area == area]
+    if ticket:
+        chosen = [c for c in chosen if c.ticket == ticket]
+    if open_only and at is not None:
+        seen = {ident: records.tickets[ident].as_of(at) for ident in dict.fromkeys(c.ticket for c in chosen)}
+        chosen = [c for c in chosen if (t := seen[c.ticket]) is not None and t.status == "open"]
     return chosen
 
 
