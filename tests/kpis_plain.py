@@ -290,7 +290,7 @@ def quarterly(records: Records, period: Period, at: dt.datetime, previous: Perio
               within_days: int = 180) -> dict[str, Any]:
     """Every number of the quarterly report for `period`, as of `at` (with the trend against `previous`)."""
     periods = [period] + ([previous] if previous is not None else [])
-    tickets = report_tickets(records, periods, at)
+    tickets = list(report_tickets(records, periods, at))
     tickets.sort(key=lambda t: (t.reported_at, t.id))
     first = min(p.start for p in periods)   # a clock starts at an event: those of the periods' tickets
     timed = [t.id for t in tickets if t.reported_at >= first or any(e.at >= first for e in t.events)]

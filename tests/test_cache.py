@@ -830,13 +830,16 @@ def test_a_listing_of_every_ticket_keeps_rows_not_tickets(old_records):
     assert not any(isinstance(value, Ticket) for value in loaded.tickets._items.values())
 
 
-def test_many_tickets_are_built_from_stored_values_read_in_batches(old_records, monkeypatch):
-    """`Tickets.build` reads the stored tickets a batch at a time (two here): the tickets are those a
-    run without the cache reads, in the order asked, kept once built; one whose stored value is
-    damaged or gone is read from its file."""
+def test_a_pass_over_many_tickets_reads_their_stored_values_in_batches_and_keeps_none(old_records,
+                                                                                       monkeypatch):
+    """`Tickets.each` reads the stored tickets a batch at a time (two here) and gives them in the
+    order asked: the tickets a run without the cache reads; one whose stored value is damaged or
+    gone is read from its file; none is kept, and a ticket built already is not read again."""
     import sqlite3
 
     from conftest import event
+
+    from aftersales.core.model import Ticket
     monkeypatch.setattr(store, "BUILT_AT_ONCE", 2)
     reads = []
     real = cache.RecordCache.blobs
@@ -855,14 +858,16 @@ def test_many_tickets_are_built_from_stored_values_read_in_batches(old_records, 
         db.execute("DELETE FROM blobs WHERE rel = 'tickets/2026/T-5.yaml'")
     loaded = store.load(old_records.root)
     ids = ["T-6", "T-3", "T-1", "T-5", "T-2"]
-    built = loaded.tickets.build(ids)
-    assert reads == [["tickets/2026/T-3.yaml", "tickets/2026/T-6.yaml"],
-                     ["tickets/2026/T-1.yaml", "tickets/2026/T-5.yaml"], ["tickets/2026/T-2.yaml"]]
     plain = store.load(old_records.root, use_cache=False).tickets
-    assert built == [plain[i] for i in ids]
-    assert all(loaded.tickets[i] is t for i, t in zip(ids, built, strict=True))   # kept
+    assert list(loaded.tickets.each(ids)) == [plain[i] for i in ids]
+    batches = [["tickets/2026/T-3.yaml", "tickets/2026/T-6.yaml"],
+               ["tickets/2026/T-1.yaml", "tickets/2026/T-5.yaml"], ["tickets/2026/T-2.yaml"]]
+    assert reads == batches
+    assert not any(isinstance(value, Ticket) for value in loaded.tickets._items.values())   # none kept
     reads.clear()
-    assert loaded.tickets.build(ids) == built and reads == []
+    kept = loaded.tickets["T-1"]                       # built and kept: not read again
+    assert list(loaded.tickets.each(ids))[2] is kept
+    assert reads == [batches[0], ["tickets/2026/T-5.yaml"], batches[2]]
 
 
 def test_a_ticket_whose_stored_bytes_are_gone_is_read_from_its_file_or_refused_clearly(old_records):

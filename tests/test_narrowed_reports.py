@@ -114,6 +114,26 @@ def test_a_past_quarter_builds_only_part_of_the_history(sample):
     assert {t.id for t in chosen} < {t.id for t in everything}
 
 
+def test_the_report_works_out_its_facts_one_ticket_at_a_time_and_keeps_only_its_breaches(sample):
+    """The report's tickets are built for one use each (none is kept by the ticket table); of them
+    `ReportTickets` keeps only those it is told to (the breaches'), as they stood at the instant."""
+    from aftersales.core.model import Ticket
+    project = load_project(sample, "2026-11-23")   # warm: no ticket built yet
+    records = project.records
+    built = {i for i, v in records.tickets._items.items() if isinstance(v, Ticket)}
+    assert len(built) < len(records.tickets) / 10   # the cache answered: tickets stay unbuilt
+    periods = [quarter_of(dt.date(2026, 7, 1), records.settings.tz)]
+    tickets = list(kpis.report_tickets(records, periods, project.at))
+    assert len(tickets) > 20
+    assert {i for i, v in records.tickets._items.items() if isinstance(v, Ticket)} == built
+    keep = {tickets[0].id, tickets[-1].id, "T-NOT-THERE"}
+    known = kpis.ReportTickets(records, tickets, keep=keep)
+    assert known.by_id == {t.id: t for t in (tickets[0], tickets[-1])}
+    assert sorted(f.id for f in known.facts) == sorted(t.id for t in tickets)
+    report = kpis.report(records, periods[0], project.at)
+    assert report["breaches"]   # listed from the kept tickets, events and all (the goldens check them)
+
+
 def _same_as_plain(folder: Path, at: str, periods) -> int:
     """kpis.report and the plain reading (tests/kpis_plain.py) agree on each period begun by `at`;
     returns how many periods were compared."""

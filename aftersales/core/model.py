@@ -439,12 +439,12 @@ class Records:
             return (self.tickets[i] for i in self.tickets.candidates(open_at=open_at, period=period, asset=asset))
         return iter(self.tickets.values())
 
-    def tickets_of(self, ids: Iterable[str]) -> list[Ticket]:
-        """The tickets `ids`, built together: a ticket table that can (`Narrowing.build`) reads
-        many stored tickets at once rather than one at a time."""
+    def each_ticket(self, ids: Iterable[str]) -> Iterator[Ticket]:
+        """The tickets `ids`, one at a time, each built for one use when the ticket table can
+        (`Narrowing.each`: it reads many stored tickets at once and keeps none of them)."""
         if isinstance(self.tickets, Narrowing):
-            return self.tickets.build(ids)
-        return [self.tickets[i] for i in ids]
+            return self.tickets.each(ids)
+        return (self.tickets[i] for i in ids)
 
     def ticket_once(self, ident: str) -> Ticket:
         """Ticket `ident`, built for one use when the ticket table can build it without keeping
@@ -505,4 +505,4 @@ class Narrowing(Protocol):
 
     def transient(self, ident: str) -> Ticket: ...
 
-    def build(self, ids: Iterable[str]) -> list[Ticket]: ...
+    def each(self, ids: Iterable[str]) -> Iterator[Ticket]: ...

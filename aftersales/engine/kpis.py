@@ -17,7 +17,7 @@ import bisect
 import datetime as dt
 import operator
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -67,14 +67,22 @@ class Span:
 @dataclass(slots=True, eq=False)
 class TicketFacts:
     """What the figures ask of one ticket as it stands at the report instant, instants as UTC
-    microseconds (`micros`). Its events are in the order of `at` (the loader sorts them)."""
+    microseconds (`micros`). It holds no event: a report's tickets are built one at a time and
+    only those of its breaches are kept (`ReportTickets`)."""
 
-    ticket: Ticket
+    id: str
+    kind: str
+    category: str | None
+    asset: str | None
+    status: str
+    reported_at: dt.datetime
     reported: int                    # its `reported` event (the first one)
     latest: int                      # its latest event
+    instants: tuple[int, ...]        # every event's, in time (`has_event_in`)
     fixes: tuple[int, ...]           # its `resolved` events
     resolved: int | None             # its last `resolved` event, when it is resolved (not open or cancelled)
     cancels: tuple[int, ...]         # its `cancelled` events
+    costs: tuple[float, ...]         # the `cost` of its `resolved` events (0 when none), in time
     reopened: bool                   # it has a `reopened` event
     first_time_fix: bool             # no `reopened` and at most one `arrived` event
     followed_up: frozenset[str]      # the FOLLOW_UPS at or after its last `resolved` event (if resolved)
@@ -86,11 +94,13 @@ class TicketFacts:
     def of(cls, t: Ticket, records: Records) -> TicketFacts:
         fixes: list[int] = []
         cancels: list[int] = []
+        costs: list[float] = []
         scores: list[tuple[str, int, int]] = []
         arrivals, reopened = 0, False
         for e in t.events:
             if e.type == "resolved":
                 fixes.append(micros(e.at))
+                costs.append(e.cost or 0)
             elif e.type == "cancelled":
                 cancels.append(micros(e.at))
             elif e.type == "reopened":
@@ -105,9 +115,9 @@ class TicketFacts:
             fixed = max(e.at for e in t.events if e.type == "resolved")
             followed = frozenset(e.type for e in t.events if e.type in FOLLOW_UPS and e.at >= fixed)
         asset = records.assets.get(t.asset or "")
-        reported = micros(t.reported_at)
-        latest = micros(t.events[-1].at) if len(t.events) > 1 else reported
-        return cls(t, reported, latest, tuple(fixes), resolved, tuple(cancels),
+        instants = tuple(micros(e.at) for e in t.events)
+        return cls(t.id, t.kind, t.category, t.asset, t.status, t.reported_at, instants[0], max(instants),
+                   instants, tuple(fixes), resolved, tuple(cancels), tuple(costs),
                    reopened, not reopened and arrivals <= 1, followed, tuple(scores),
                    sla.facts(t, records.settings, records.assets)["area"], asset.category if asset else None)
 
@@ -117,7 +127,7 @@ class TicketFacts:
             return False   # every event before it, or after it
         if self.reported >= span.start or self.latest < span.end:
             return True    # the first or the latest event in it
-        return any(micros(e.at) in span for e in self.ticket.events)   # reported before, latest after it
+        return any(at in span for at in self.instants)   # reported before, latest after it
 
 
 @dataclass(slots=True, eq=False)
@@ -145,17 +155,21 @@ class PeriodTickets:
 
 class ReportTickets:
     """The tickets of a report (`report_tickets`), each one's facts worked out once, in the
-    report's order: by report instant, then id."""
+    report's order: by report instant, then id. Of the tickets themselves only those in `keep`
+    (the report's breaches: `breaches` shows their events) are kept, in `by_id`."""
 
-    def __init__(self, records: Records, tickets: Iterable[Ticket]) -> None:
-        self.facts = sorted((TicketFacts.of(t, records) for t in tickets), key=lambda f: (f.reported, f.ticket.id))
-        self.by_id = {f.ticket.id: f.ticket for f in self.facts}
+    def __init__(self, records: Records, tickets: Iterable[Ticket], keep: Container[str] = ()) -> None:
+        facts, self.by_id = [], {}
+        for t in tickets:
+            facts.append(TicketFacts.of(t, records))
+            if t.id in keep:
+                self.by_id[t.id] = t
+        self.facts = sorted(facts, key=lambda f: (f.reported, f.id))
         # for repeat repairs: each asset's `resolved` events of repairs not cancelled, in time
         self.repair_fixes: dict[str, list[tuple[int, str]]] = {}
         for f in self.facts:
-            t = f.ticket
-            if t.kind == "repair" and t.asset and t.status != "cancelled":
-                self.repair_fixes.setdefault(t.asset, []).extend((at, t.id) for at in f.fixes)
+            if f.kind == "repair" and f.asset and f.status != "cancelled":
+                self.repair_fixes.setdefault(f.asset, []).extend((at, f.id) for at in f.fixes)
         for fixes in self.repair_fixes.values():
             fixes.sort()
 
@@ -188,9 +202,9 @@ def ticket_totals(p: PeriodTickets) -> dict[str, int]:
 def tickets_section(records: Records, p: PeriodTickets) -> dict[str, Any]:
     return {
         **ticket_totals(p),
-        "by_kind": ticket_counts(p.rows, lambda f: f.ticket.kind, KINDS),
+        "by_kind": ticket_counts(p.rows, lambda f: f.kind, KINDS),
         "by_area": ticket_counts(p.rows, lambda f: f.area, records.settings.areas),
-        "by_category": ticket_counts(p.rows, lambda f: f.ticket.category, CATEGORIES),
+        "by_category": ticket_counts(p.rows, lambda f: f.category, CATEGORIES),
         "by_asset_category": ticket_counts(p.rows, lambda f: f.asset_category,
                                            sorted({a.category for a in records.assets.values()})),
     }
@@ -332,11 +346,11 @@ def _reasons(t: Ticket, c: sla.Cycle, at: dt.datetime) -> list[dict[str, Any]]:
 
 def quality_section(p: PeriodTickets, repair_fixes: Mapping[str, Sequence[tuple[int, str]]]) -> dict[str, Any]:
     resolved = p.resolved
-    repairs = [f for f in resolved if f.ticket.kind == "repair"]
+    repairs = [f for f in resolved if f.kind == "repair"]
     first_time = [f for f in repairs if f.first_time_fix]
     reopened = [f for f in resolved if f.reopened]
     opened = p.opened
-    complaints = sum(f.ticket.kind == "complaint" for f in opened)
+    complaints = sum(f.kind == "complaint" for f in opened)
     repeat_base, repeats = _repeat_repairs(opened, repair_fixes)
     return {
         "first_time_fix_rate": rate(len(first_time), len(repairs)),
@@ -359,14 +373,13 @@ def _repeat_repairs(opened: Iterable[TicketFacts],
     (`repair_fixes`: each asset's such events as (instant, ticket), in time)."""
     base = repeats = 0
     for f in opened:
-        t = f.ticket
-        if t.kind != "repair" or t.status == "cancelled":
+        if f.kind != "repair" or f.status == "cancelled":
             continue
         base += 1
-        fixes = repair_fixes.get(t.asset or "", [])
+        fixes = repair_fixes.get(f.asset or "", [])
         first = bisect.bisect_left(fixes, (f.reported - REPEAT_WINDOW_MICROS, ""))
         last = bisect.bisect_left(fixes, (f.reported, ""))
-        if any(other != t.id for _, other in fixes[first:last]):
+        if any(other != f.id for _, other in fixes[first:last]):
             repeats += 1
     return base, repeats
 
@@ -441,9 +454,8 @@ def warranty_section(records: Records, p: PeriodTickets, end: dt.datetime, day: 
     rows = warranty.status_rows(records, day, ends)
     soon = warranty.expiring(rows, within_days)
     gone = warranty.expired(rows)
-    out = [f.ticket for f in p.opened
-           if warranty.in_warranty(f.ticket, records.assets.get(f.ticket.asset or ""), s, ends) is False]
-    cost = sum(e.cost or 0 for t in out for e in t.events if e.type == "resolved")
+    out = [f for f in p.opened if warranty.in_warranty(f, records.assets.get(f.asset or ""), s, ends) is False]
+    cost = sum(cost for f in out for cost in f.costs)
     candidates = warranty.replacement_candidates(records, warranty.repairs_in_warranty(records, end, ends), ends)
     return {
         "as_of": day, "within_days": within_days,
@@ -477,16 +489,16 @@ def parts_section(records: Records, period: Period, at: dt.datetime, day: dt.dat
 def analysis_section(records: Records, p: PeriodTickets) -> dict[str, Any]:
     tz = records.settings.tz
     period = p.period
-    opened = [f.ticket for f in p.opened]
+    opened = p.opened
     pairs: Counter[tuple[str, str]] = Counter()
-    for t in opened:
-        asset = records.assets.get(t.asset or "")
-        if asset and t.category:
-            pairs[(asset.category, t.category)] += 1
+    for f in opened:
+        asset = records.assets.get(f.asset or "")
+        if asset and f.category:
+            pairs[(asset.category, f.category)] += 1
     hours, weekdays = [0] * 24, [0] * 7
     weeks: Counter[dt.date] = Counter()
-    for t in opened:
-        local = t.reported_at.astimezone(tz)
+    for f in opened:
+        local = f.reported_at.astimezone(tz)
         hours[local.hour] += 1
         weekdays[local.weekday()] += 1
         weeks[local.date() - dt.timedelta(days=local.weekday())] += 1
@@ -559,10 +571,13 @@ def quarterly(records: Records, period: Period, at: dt.datetime, previous: Perio
 def _quarterly(records: Records, period: Period, at: dt.datetime, previous: Period | None,
                within_days: int) -> dict[str, Any]:
     periods = [period] + ([previous] if previous is not None else [])
-    known = ReportTickets(records, report_tickets(records, periods, at))
-    first = micros(min(p.start for p in periods))   # a clock starts at an event: those of the periods' tickets
-    timed = [f.ticket.id for f in known.facts if f.latest >= first]
-    clocks = Clocks(sla.cycles_of(records, at, timed))   # kept from an earlier run: no ticket built
+    # A clock starts at an event: those of the tickets with an event in the periods (and a few
+    # more, whose clocks started before: `Clocks.started_in` leaves them out). Kept from an earlier
+    # run: no ticket built. Of the tickets, only those of the breaches are kept for the report.
+    first, end = min(p.start for p in periods), max(p.end for p in periods)
+    clocks = Clocks(sla.cycles_of(records, at, records.reaching_ids(at, first, end)))
+    breached = {c.ticket for c in clocks.started_in(period) if c.status == "breached"}
+    known = ReportTickets(records, report_tickets(records, periods, at), keep=breached)
     slots = maintenance_slots(records, at)
     report = _numbers(records, known, clocks, slots, period, at, within_days)
     if previous is not None:
@@ -570,19 +585,22 @@ def _quarterly(records: Records, period: Period, at: dt.datetime, previous: Peri
     return report
 
 
-def report_tickets(records: Records, periods: Sequence[Period], at: dt.datetime) -> list[Ticket]:
-    """The tickets as of `at` that a report of `periods` may count (`ReportTickets` sorts them); the
-    others are not built. A figure of a period counts tickets reported or with an event in it, or
-    (repeat repairs) the repairs with a `resolved` event in the 90 days before one of those was
-    reported. So these are the tickets reported or with an event from the start of the first period
-    to the end of the last, and the repairs with an event in the 90 days before: a superset the
-    figures still filter exactly. The figures of the whole history come from what the loader
-    keeps: replacement candidates from `Records.heads`, stock from `Records.part_uses`."""
+def report_tickets(records: Records, periods: Sequence[Period], at: dt.datetime) -> Iterator[Ticket]:
+    """The tickets as of `at` that a report of `periods` may count (`ReportTickets` sorts them),
+    each built for one use; the others are not built. A figure of a period counts tickets reported
+    or with an event in it, or (repeat repairs) the repairs with a `resolved` event in the 90 days
+    before one of those was reported. So these are the tickets reported or with an event from the
+    start of the first period to the end of the last, and the repairs with an event in the 90 days
+    before: a superset the figures still filter exactly. The figures of the whole history come
+    from what the loader keeps: replacement candidates from `Records.heads`, stock from
+    `Records.part_uses`."""
     start, end = min(p.start for p in periods), max(p.end for p in periods)
     ids = dict.fromkeys([*records.reaching_ids(at, start, end),
                          *records.reaching_ids(at, start - REPEAT_WINDOW, start, "repair")])
-    found = (t.as_of(at) for t in records.tickets_of(ids))
-    return [t for t in found if t is not None]
+    for t in records.each_ticket(ids):
+        seen = t.as_of(at)
+        if seen is not None:
+            yield seen
 
 
 def state_instant(period: Period, at: dt.datetime) -> dt.datetime:

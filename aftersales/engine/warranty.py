@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from dateutil.relativedelta import relativedelta
 
@@ -33,7 +34,14 @@ def _end(asset: Asset, settings: Settings, known: Mapping[str, dt.date | None] |
     return known[asset.id] if known is not None else warranty_end(asset, settings)
 
 
-def in_warranty(ticket: Ticket | TicketHead, asset: Asset | None, settings: Settings,
+class Reported(Protocol):
+    """What has a report instant: a ticket, its head, the facts a report keeps of it."""
+
+    @property
+    def reported_at(self) -> dt.datetime: ...
+
+
+def in_warranty(ticket: Reported, asset: Asset | None, settings: Settings,
                 known: Mapping[str, dt.date | None] | None = None) -> bool | None:
     """Reported on or before the warranty's last day; None when it cannot be known. `known`:
     the assets' ends (`ends`), when worked out already."""

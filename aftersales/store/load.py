@@ -71,7 +71,7 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
             uses or None, ticket.kind)
 
 
-BUILT_AT_ONCE = 2000   # how many stored tickets `Tickets.build` reads from the record cache at once
+BUILT_AT_ONCE = 2000   # how many stored tickets `Tickets.each` reads from the record cache at once
 
 
 class Tickets(Mapping[str, Ticket]):
@@ -99,20 +99,28 @@ class Tickets(Mapping[str, Ticket]):
         ticket = self._items[ident] = self.transient(ident)   # built once, then kept
         return ticket
 
-    def build(self, ids: Iterable[str]) -> list[Ticket]:
-        """The tickets `ids`, built and kept: those still in the record cache are read from it a
-        batch at a time (`BUILT_AT_ONCE`) instead of a query each."""
+    def each(self, ids: Iterable[str]) -> Iterator[Ticket]:
+        """The tickets `ids`, one at a time, each built for one use (as `transient`): those still in
+        the record cache are read from it a batch at a time (`BUILT_AT_ONCE`) instead of a query
+        each, and none is kept, so a pass over many tickets holds one batch at most."""
         ids = list(ids)
-        waiting = [ident for ident in ids if self._items[ident] is None]
-        for first in range(0, len(waiting) if self._source is not None else 0, BUILT_AT_ONCE):
-            chunk = waiting[first:first + BUILT_AT_ONCE]
-            assert self._source is not None
-            stored = self._source.blobs({self.rel[ident]: self.identities[self.rel[ident]] for ident in chunk})
+        for first in range(0, len(ids), BUILT_AT_ONCE):
+            chunk = ids[first:first + BUILT_AT_ONCE]
+            stored = self._stored(chunk)
             for ident in chunk:
-                if (blob := stored.get(self.rel[ident])) is not None:
-                    with contextlib.suppress(Exception):   # damaged: read from its file below (`_fetch`)
-                        self._items[ident] = decode(blob)[0]
-        return [self[ident] for ident in ids]
+                yield stored.get(ident) or self.transient(ident)
+
+    def _stored(self, ids: list[str]) -> dict[str, Ticket]:
+        """Of the tickets `ids`, those not built yet that the record cache holds, built from their
+        stored values read at once; a damaged one is left out (`transient` reads its file)."""
+        wanted = {self.rel[ident]: ident for ident in ids if self._items[ident] is None}
+        if not wanted or self._source is None:
+            return {}
+        found: dict[str, Ticket] = {}
+        for rel, blob in self._source.blobs({rel: self.identities[rel] for rel in wanted}).items():
+            with contextlib.suppress(Exception):
+                found[wanted[rel]] = decode(blob)[0]
+        return found
 
     def transient(self, ident: str) -> Ticket:
         """The ticket, built for one use and not kept when it was not built yet: a pass over many

@@ -63,7 +63,8 @@ class YamlProblem(Exception):
 
 
 def _mark(node: yaml.Node) -> Mark:
-    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+    start = node.start_mark   # a Mark per value of every file read: made as NamedTuple._make makes it
+    return tuple.__new__(Mark, (start.line + 1, start.column + 1))
 
 
 class _Builder:
