@@ -6,7 +6,9 @@ folder (default /tmp/aftersales-bench/N; generated folders are reused by later r
 It then measures, in this one run:
 
 - the floor: a bare process that reads every ticket file and parses it with PyYAML's
-  CSafeLoader, nothing else (single process);
+  CSafeLoader, nothing else (single process), --runs times before the commands and as
+  many after them (the median and minimum are over both: a shared machine's speed drifts
+  in the minutes between);
 - each command (`python -m aftersales ...`, output thrown away) --runs times: cold
   `validate` (cache folder emptied before each run), warm commands (after an
   untimed `validate` and `sla` have left in the cache what earlier runs leave),
@@ -167,11 +169,15 @@ def measure(folder: Path, caches: Path, size: int, runs: int, chosen: set[str] |
         env.pop(name, None)
     ticket_id, asset_id, touched = first_ids(folder)
     floor = Figure([], 0)
-    for _ in range(runs):
-        seconds, peak = run([sys.executable, "-c", FLOOR, str(folder)], env)
-        floor.seconds.append(seconds)
-        floor.peak_kb = max(floor.peak_kb, peak)
-    print(f"  floor {floor.median:.2f} s", file=sys.stderr)
+
+    def measure_floor() -> None:
+        for _ in range(runs):
+            seconds, peak = run([sys.executable, "-c", FLOOR, str(folder)], env)
+            floor.seconds.append(seconds)
+            floor.peak_kb = max(floor.peak_kb, peak)
+        print(f"  floor {floor.median:.2f} s", file=sys.stderr)
+
+    measure_floor()   # before the commands and again after them (below): a shared machine's speed drifts
     figures: dict[str, Figure] = {}
     warm = False   # the first warm command of a run fills the cache first (the code may have changed)
     for command in commands(ticket_id, asset_id):
@@ -199,6 +205,7 @@ def measure(folder: Path, caches: Path, size: int, runs: int, chosen: set[str] |
             figure.peak_kb = max(figure.peak_kb, peak)
         figures[command.name] = figure
         print(f"  {command.name} {figure.median:.2f} s", file=sys.stderr)
+    measure_floor()
     return floor, figures, cache_bytes(cache)
 
 
@@ -211,7 +218,8 @@ def table(results: dict[int, tuple[Figure, dict[str, Figure], int]], runs: int) 
     lines = []
     for size in sizes:
         floor, figures, cache_size = results[size]
-        lines += [f"**{size:,} tickets** — floor (read + CSafeLoader parse of every ticket, one process): "
+        lines += [f"**{size:,} tickets** — floor (read + CSafeLoader parse of every ticket, one process; "
+                  f"{len(floor.seconds) // 2} runs before the commands, {len(floor.seconds) // 2} after): "
                   f"median {floor.median:.2f} s, min {floor.best:.2f} s; cache on disk "
                   f"{cache_size / 1e6:.1f} MB ({cache_size / size / 1024:.2f} KB/ticket)", "",
                   "| command | median | min | ratio to floor | peak memory | KB/ticket | target |",
