@@ -568,6 +568,26 @@ def test_asset_show_builds_only_the_tickets_of_its_asset(old_records, builds):
     assert builds["decoded"] == 2      # T-1 (the fixture's) and T-8
 
 
+def test_asset_show_builds_only_the_tickets_it_lists(old_records, builds):
+    """An asset with a long history: the latest tickets and the open ones are built, the others
+    counted from the kept facts; a ticket whose events after the instant are dropped is still
+    counted as it stood then."""
+    from conftest import event, run
+    old_records.ticket("T-1", event("2026-03-01 09:00", "reported"), event("2026-03-01 10:00", "resolved"))
+    for i in range(2, 12):   # T-03 stays open
+        closing = () if i == 3 else (event(f"2026-03-{10 + i} 10:00", "resolved"),)
+        old_records.ticket(f"T-{i:02}", event(f"2026-03-{10 + i} 09:00", "reported"), *closing, asset="CHAIR-1")
+    _aged(old_records)
+    assert run("validate", "--records", str(old_records.root)).exit_code in (0, 1)
+    builds["decoded"] = 0
+    result = run("asset", "show", "CHAIR-1", "--last", "2", "--records", str(old_records.root))
+    assert result.exit_code == 0, result.output
+    listed = [line.split()[0] for line in result.stdout.splitlines() if line.startswith("T-")]
+    assert listed == ["T-03", "T-10", "T-11"]     # the open one, then the two latest reported
+    assert "Tickets (11, 1 open)" in result.stdout
+    assert builds["decoded"] == 3
+
+
 def test_the_cycles_of_stopped_clocks_are_kept_and_follow_the_settings(old_records, builds, monkeypatch):
     """A second `sla` builds no ticket whose clocks have all stopped; a changed target in the
     settings makes the kept cycles stale; the output is always that of a run without the cache."""

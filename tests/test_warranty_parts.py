@@ -143,8 +143,33 @@ def test_asset_show_as_of_an_instant(folder):
     # 2026-11-20 12:00: the third repair is reported (09:00) but not yet resolved (18:00); 51 days left
     out = ok(folder, "asset", "show", "W-EXT", at="2026-11-20 12:00")
     assert "  warranty   until 2027-01-10 (7 years, 2 by extension; 51 days left)\n" in out
-    assert "Tickets (3)\n" in out and "T-CAND2   2026-11-20  repair  open      测试\n" in out
+    assert "Tickets (3, 1 open)\n" in out and "T-CAND2   2026-11-20  repair  open      测试\n" in out
     assert "Tickets (2)\n" in ok(folder, "asset", "show", "W-EXT", at="2026-11-19")
+
+
+def test_asset_show_lists_the_latest_tickets_and_every_open_one(folder):
+    # 2026-11-20 12:00: T-CAND2 is open; T-CAND0 and T-CAND1 are resolved
+    out = ok(folder, "asset", "show", "W-EXT", "--last", "1", at="2026-11-20 12:00")
+    assert "Tickets (3, 1 open)\nListed: the 1 latest; 2 more not listed (--all lists every one).\n" in out
+    assert "T-CAND2" in out and "T-CAND0" not in out and "T-CAND1" not in out
+    # only the open one
+    out = ok(folder, "asset", "show", "W-EXT", "--last", "0", at="2026-11-20 12:00")
+    assert "Listed: the 1 open one; 2 more not listed (--all lists every one).\n" in out and "T-CAND2" in out
+    # the latest one, and the open one before it (T-CAND1 reopened on 2026-11-21)
+    folder.ticket("T-CAND1", event("2026-03-01 09:00", "reported"), event("2026-03-01 18:00", "resolved"),
+                  event("2026-11-21 09:00", "reopened"), asset="W-EXT", summary="测试")
+    folder.ticket("T-CAND3", event("2026-11-22 09:00", "reported"), asset="W-EXT", summary="测试")
+    out = ok(folder, "asset", "show", "W-EXT", "--last", "1")
+    assert "Tickets (4, 2 open)\nListed: the 1 latest and the 1 open one before them; 2 more not listed" in out
+    rows = [line.split()[0] for line in out.splitlines() if line.startswith("T-")]
+    assert rows == ["T-CAND1", "T-CAND3"]       # in the order they were reported
+    # --all, and a --last that covers them all, list every one with no note
+    for args in (("--all",), ("--last", "4"), ("--last", "1", "--all")):
+        out = ok(folder, "asset", "show", "W-EXT", *args)
+        assert "Listed:" not in out
+        assert [line.split()[0] for line in out.splitlines() if line.startswith("T-")] == [
+            "T-CAND0", "T-CAND1", "T-CAND2", "T-CAND3"]
+    assert "Invalid value for '--last'" in cmd(folder, "asset", "show", "W-EXT", "--last", "-1").stderr
 
 
 def test_asset_show_an_ended_and_an_unknown_warranty(folder):

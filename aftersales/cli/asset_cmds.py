@@ -85,26 +85,36 @@ def asset_group() -> None:
     """Installed products."""
 
 
+SHOWN_TICKETS = 20   # `asset show` lists this many latest tickets (and every open one) by default
+
+
 @asset_group.command("show")
 @click.argument("asset_id", metavar="ID")
+@click.option("--last", type=click.IntRange(min=0), default=SHOWN_TICKETS, show_default=True, metavar="N",
+              help="List the N latest tickets, and every open one before them.")
+@click.option("--all", "show_all", is_flag=True, help="List every ticket about the asset.")
 @records_option
 @at_option
-def asset_show(asset_id: str, records_dir, at_text) -> None:
+def asset_show(asset_id: str, last: int, show_all: bool, records_dir, at_text) -> None:
     """Show an asset: its details, its warranty and its ticket history.
 
-    Only the settings, the asset and its tickets must validate. When the
-    record cache knows the folder (any earlier command read it), no other
-    ticket file is read.
+    The history lists the latest tickets and every open one, with how many
+    there are in all; `--all` lists every one. Only the settings, the asset
+    and its tickets must validate. When the record cache knows the folder
+    (any earlier command read it), no other ticket file is read, and only
+    the tickets listed are built.
 
     \b
-    Example:
+    Examples:
       aftersales asset show AUD-CHAIR-A
+      aftersales asset show AUD-CHAIR-A --all
+      aftersales asset show AUD-CHAIR-A --last 5 --at 2026-06-30
     """
     ident = resolve(asset_id, list_ids(find_root(records_dir))["asset"], "asset")
     with progress("Reading records") as (start, step):
         p = load_asset_project(records_dir, ident, at_text, progress=step, on_count=start)
     s = p.settings
-    found = queries.asset_history(p.records, ident, p.at)
+    found = queries.asset_history(p.records, ident, p.at, None if show_all else last)
     asset, end = found.asset, found.warranty_end
     area = s.areas.get(asset.area)
     click.echo(visible(f"{asset.id}  {asset.name}"))
@@ -118,7 +128,13 @@ def asset_show(asset_id: str, records_dir, at_text) -> None:
         f"until {end} ({years} years{f', {extra} by extension' if extra else ''}; "
         + ("ended" if left < 0 else f"{left} days left") + ")")
     click.echo(f"  {'warranty':<10} {state}")
-    click.echo(f"\nTickets ({len(found.tickets)})")
+    click.echo(f"\nTickets ({found.count}{f', {found.open} open' if found.open else ''})")
+    if found.left_out:
+        before = len(found.tickets) - last   # the open tickets listed before the latest ones
+        shown = [f"the {last} latest"] if last else []
+        if before:
+            shown.append(f"the {before} open {'one' if before == 1 else 'ones'}" + (" before them" if last else ""))
+        click.echo(f"Listed: {' and '.join(shown)}; {found.left_out} more not listed (--all lists every one).")
     if found.tickets:
         click.echo(table([(t.id, short(t.reported_at, s.tz)[:10], t.kind, t.status, clip(t.summary, 20))
                           for t in found.tickets], ("ticket", "reported", "kind", "status", "summary")))

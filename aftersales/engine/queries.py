@@ -73,25 +73,42 @@ def ticket_rows(records: Records, at: dt.datetime, *, show_all: bool = False, ki
 
 @dataclass(frozen=True)
 class AssetHistory:
-    """An asset, its warranty as of a date and the tickets reported about it."""
+    """An asset, its warranty as of a date and the tickets reported about it: all of them, or
+    (`asset_history`'s `last`) the latest few and every one still open."""
 
     asset: Asset
     warranty_end: dt.date | None
     warranty_years: int
     extension_years: int
     days_left: int | None    # negative once the warranty has ended; None without an install date
-    tickets: tuple[Ticket, ...]
+    tickets: tuple[Ticket, ...]   # those shown, in the order they were reported
+    count: int                    # every ticket about the asset, shown or not
+    open: int                     # of those, how many are open
+
+    @property
+    def left_out(self) -> int:
+        return self.count - len(self.tickets)
 
 
-def asset_history(records: Records, asset_id: str, at: dt.datetime) -> AssetHistory:
+def asset_history(records: Records, asset_id: str, at: dt.datetime, last: int | None = None) -> AssetHistory:
+    """The asset and its tickets as of `at`. With `last`, only the `last` latest tickets and the
+    open ones before them are built and shown (an asset of a ten-year history has thousands);
+    the others are counted from what the loader keeps (`Records.heads`), without building them."""
     asset = records.assets[asset_id]
     s = records.settings
     end = warranty.warranty_end(asset, s)
     today = at.astimezone(s.tz).date()
-    mine = (t.as_of(at) for t in records.maybe_tickets(asset=asset.id))   # only this asset's tickets are built
-    history = sorted((t for t in mine if t is not None and t.asset == asset.id), key=lambda t: t.reported_at)
+    heads = sorted((h for h in records.heads(at, {asset.id: at + dt.timedelta(microseconds=1)}, None)
+                    if h.asset == asset.id and h.reported_at <= at), key=lambda h: (h.reported_at, h.id))
+    shown = heads
+    if last is not None and len(heads) > last:
+        cut = len(heads) - last
+        shown = [h for h in heads[:cut] if h.status == "open"] + heads[cut:]
+    built = {t.id: t for t in records.each_ticket(h.id for h in shown)}   # only the shown ones
+    history = tuple(t for t in (built[h.id].as_of(at) for h in shown) if t is not None)
     return AssetHistory(asset, end, warranty.warranty_years(asset, s), sum(e.years for e in asset.extensions),
-                        (end - today).days if end else None, tuple(history))
+                        (end - today).days if end else None, history, len(heads),
+                        sum(h.status == "open" for h in heads))
 
 
 @dataclass(frozen=True)

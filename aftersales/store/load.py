@@ -215,14 +215,14 @@ class Tickets(Mapping[str, Ticket]):
         return [ident for ident, (reported, _, latest, _, _, _, of_kind) in self.facts.items()
                 if reported <= by and reported < last_at and latest >= first_at and kind in (None, of_kind)]
 
-    def heads(self, until: dt.datetime, covered: Mapping[str, dt.datetime], kind: str) -> list[TicketHead]:
+    def heads(self, until: dt.datetime, covered: Mapping[str, dt.datetime], kind: str | None) -> list[TicketHead]:
         """See `Records.heads`: from the kept facts; a ticket with an event after `until` (its
         status then may differ) is built and taken as it stood at `until`."""
         found = []
         by = micros(until)
         limits = {asset: micros(instant) for asset, instant in covered.items()}
         for ident, (reported, _, latest, status, of, _, of_kind) in self.facts.items():
-            if reported > by or of_kind != kind or of is None or reported >= limits.get(of, reported):
+            if reported > by or kind not in (None, of_kind) or of is None or reported >= limits.get(of, reported):
                 continue
             if latest <= by:
                 found.append(TicketHead(ident, of_kind, status, of, EPOCH + reported * MICROSECOND))
