@@ -46,6 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 AT = "2026-11-23"       # the generated history ends the day before
 QUARTER = "2026Q3"
+START_UP = "start-up"
 AN_HOUR = 3600
 
 FLOOR = r"""
@@ -69,6 +70,7 @@ class Command:
     argv: tuple[str, ...]
     setup: str = "warm"       # warm | cold (cache emptied before each run) | changed (one ticket changed)
     group: str = ""           # which target of the issue it answers
+    records: bool = True      # run on the folder (`--records`)
 
 
 def commands(ticket_id: str, asset_id: str) -> list[Command]:
@@ -89,6 +91,9 @@ def commands(ticket_id: str, asset_id: str) -> list[Command]:
         Command("ticket-list-all-json", ("ticket", "list", "--all", "--format", "json", *at), "warm", "streams"),
         Command("ticket-show", ("ticket", "show", ticket_id, *at), "warm", "≤ 1.3× at 1,000"),
         Command("asset-show", ("asset", "show", asset_id), "warm", "≤ 1.3× at 1,000"),
+        # Python's start and the command line's, nothing read: the same work at every size, so
+        # that the times of `ticket show` and `asset show` can be compared across sizes over it
+        Command(START_UP, ("--version",), "warm", "yardstick", records=False),
     ]
 
 
@@ -200,7 +205,8 @@ def measure(folder: Path, caches: Path, size: int, runs: int, chosen: set[str] |
                     when = time.time() - AN_HOUR + 60 + i   # a new identity, outside the racy window
                     touched.write_bytes(touched.read_bytes())
                     os.utime(touched, (when, when))
-            seconds, peak = run(_argv(folder, command.argv), env)
+            seconds, peak = run(_argv(folder, command.argv) if command.records else
+                                [sys.executable, "-m", "aftersales", *command.argv], env)
             figure.seconds.append(seconds)
             figure.peak_kb = max(figure.peak_kb, peak)
         figures[command.name] = figure
@@ -219,7 +225,7 @@ def table(results: dict[int, tuple[Figure, dict[str, Figure], int]], runs: int) 
     for size in sizes:
         floor, figures, cache_size = results[size]
         lines += [f"**{size:,} tickets** — floor (read + CSafeLoader parse of every ticket, one process; "
-                  f"{len(floor.seconds) // 2} runs before the commands, {len(floor.seconds) // 2} after): "
+                  f"{_runs(len(floor.seconds) // 2)} before the commands, {len(floor.seconds) // 2} after): "
                   f"median {floor.median:.2f} s, min {floor.best:.2f} s; cache on disk "
                   f"{cache_size / 1e6:.1f} MB ({cache_size / size / 1024:.2f} KB/ticket)", "",
                   "| command | median | min | ratio to floor | peak memory | KB/ticket | target |",
@@ -233,29 +239,46 @@ def table(results: dict[int, tuple[Figure, dict[str, Figure], int]], runs: int) 
         large = sizes[-1]
         smaller = sizes[:-1]
         l_floor, l_figs, _ = results[large]
-        lines += [f"At {large:,} tickets over each smaller size: the time (`ticket show` and `asset show` "
-                  f"should barely grow) and the time per ticket (1.0 is linear):", "",
-                  "| command | " + " | ".join(f"time / {s:,} | per ticket / {s:,}" for s in smaller) + " |",
-                  "|---|" + "---:|---:|" * len(smaller)]
+        lines += [f"At {large:,} tickets over each smaller size. *Time*: the command's time (`ticket show` "
+                  f"and `asset show` should barely grow); *÷ start-up*: the same over `{START_UP}`'s, which "
+                  "does the same work at every size (a machine that slowed down between the sizes cancels "
+                  "out); *per ticket*: the time per ticket (1.0 is linear); *÷ floor*: the same over the "
+                  "floor's, the ratio to the floor at each size:", "",
+                  "| command | " + " | ".join(f"time / {s:,} | ÷ start-up | per ticket / {s:,} | ÷ floor"
+                                             for s in smaller) + " |",
+                  "|---|" + "---:|---:|---:|---:|" * len(smaller)]
+        l_start = l_figs.get(START_UP)
 
-        def ratios(l_fig: Figure, small_figs: list[Figure | None]) -> str:
+        def ratios(l_fig: Figure, small: list[tuple[Figure | None, Figure, Figure | None]]) -> str:
             cells = []
-            for size, fig in zip(smaller, small_figs, strict=True):
+            for size, (fig, s_floor, s_start) in zip(smaller, small, strict=True):
                 if fig is None:
-                    cells += ["—", "—"]
+                    cells += ["—"] * 4
                     continue
-                cells += [f"{l_fig.median / fig.median:.2f}",
-                          f"{(l_fig.median / large) / (fig.median / size):.2f}"]
+                time_ratio = l_fig.median / fig.median
+                per_ticket = time_ratio * size / large
+                over_start = (f"{time_ratio / (l_start.median / s_start.median):.2f}"
+                              if l_start is not None and s_start is not None else "—")
+                cells += [f"{time_ratio:.2f}", over_start, f"{per_ticket:.2f}",
+                          f"{per_ticket / ((l_floor.median / large) / (s_floor.median / size)):.2f}"]
             return " | ".join(cells)
 
-        lines.append(f"| floor | {ratios(l_floor, [results[s][0] for s in smaller])} |")
+        def at_smaller(name: str | None) -> list[tuple[Figure | None, Figure, Figure | None]]:
+            return [(results[s][0] if name is None else results[s][1].get(name), results[s][0],
+                     results[s][1].get(START_UP)) for s in smaller]
+
+        lines.append(f"| floor | {ratios(l_floor, at_smaller(None))} |")
         for name, fig in l_figs.items():
-            lines.append(f"| `{name}` | {ratios(fig, [results[s][1].get(name) for s in smaller])} |")
+            lines.append(f"| `{name}` | {ratios(fig, at_smaller(name))} |")
         lines.append("")
     lines.append(f"Measured {dt.date.today().isoformat()} on CPython {platform.python_version()}, "
-                 f"{platform.machine()}, {os.cpu_count()} cores, {runs} run(s) per figure "
+                 f"{platform.machine()}, {os.cpu_count()} cores, {_runs(runs)} per figure "
                  f"(shared machine: compare within a table, not across tables).")
     return "\n".join(lines)
+
+
+def _runs(n: int) -> str:
+    return f"{n} run{'' if n == 1 else 's'}"
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -20,7 +20,29 @@ def test_the_benchmark_runs_at_2000_tickets(tmp_path):
     table = done.stdout
     assert "**2,000 tickets** — floor" in table
     for name in ("validate-cold", "validate", "sla-open", "ticket-list", "maintenance-due", "warranty", "parts",
-                 "report-quarterly", "sla-quarter", "sla-open-after-change", "ticket-show", "asset-show"):
+                 "report-quarterly", "sla-quarter", "sla-open-after-change", "ticket-show", "asset-show", "start-up"):
         assert f"| `{name}` |" in table
     assert (tmp_path / "2000" / ".bench-complete").exists()
     assert any((tmp_path / "cache-2000").iterdir())      # the commands filled their cache there
+
+
+def test_the_table_compares_sizes_over_the_start_up_and_over_the_floor():
+    """Between the sizes the machine slowed down by half: over `start-up` (the same work at every
+    size) and over the floor (linear in the tickets), the drift cancels out."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import bench
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    f = bench.Figure
+
+    def figures(slower: float, tickets: int) -> dict[str, bench.Figure]:
+        return {"ticket-show": f([0.3 * slower], 30_000), "start-up": f([0.1 * slower], 20_000),
+                "report-quarterly": f([0.002 * tickets * slower], 100_000)}
+
+    table = bench.table({1000: (f([1.0, 1.0], 1), figures(1, 1000), 2_000_000),
+                         100_000: (f([150.0, 150.0], 1), figures(1.5, 100_000), 200_000_000)}, 2)
+    assert "| floor | 150.00 | 100.00 | 1.50 | 1.00 |" in table
+    assert "| `ticket-show` | 1.50 | 1.00 | 0.01 | 0.01 |" in table
+    assert "| `report-quarterly` | 150.00 | 100.00 | 1.50 | 1.00 |" in table
+    assert "1 run before the commands, 1 after" in table and "2 runs per figure" in table
