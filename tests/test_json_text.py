@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aftersales.views.tables import json_rows, to_json
+from aftersales.views.tables import json_pieces, json_rows, to_json
 
 
 def dumps(value):
@@ -44,6 +44,19 @@ def test_to_json_is_json_dumps_with_an_indent_of_two(value):
 @given(st.lists(VALUES, max_size=6))
 def test_json_rows_together_are_the_whole_list(rows):
     assert "".join(json_rows(iter(rows))) == dumps(rows) + "\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(VALUES, st.integers(0, 4))
+def test_json_pieces_together_are_the_whole_document(value, depth):
+    assert "".join(json_pieces(value, depth)) == dumps(value)
+
+
+def test_json_pieces_write_the_items_of_the_first_levels_apart():
+    report = {"breaches": [{"ticket": "T-1", "events": [1, 2]}, {"ticket": "T-2", "events": []}], "n": 2}
+    pieces = list(json_pieces(report))
+    assert "".join(pieces) == dumps(report)
+    assert '{\n      "ticket": "T-1",\n      "events": [\n        1,\n        2\n      ]\n    }' in pieces
 
 
 def test_a_key_escaped_once_is_reused_only_for_the_same_key():

@@ -128,7 +128,8 @@ def test_the_report_works_out_its_facts_one_ticket_at_a_time_and_keeps_only_its_
     assert {i for i, v in records.tickets._items.items() if isinstance(v, Ticket)} == built
     keep = {tickets[0].id, tickets[-1].id, "T-NOT-THERE"}
     known = kpis.ReportTickets(records, tickets, keep=keep)
-    assert known.by_id == {t.id: t for t in (tickets[0], tickets[-1])}
+    assert known.by_id == {t.id: kpis.Breached.of(t) for t in (tickets[0], tickets[-1])}
+    assert all(len(known.by_id[t.id].events) < len(t.events) for t in (tickets[0], tickets[-1]))
     assert sorted(f.id for f in known.facts) == sorted(t.id for t in tickets)
     report = kpis.report(records, periods[0], project.at)
     assert report["breaches"]   # listed from the kept tickets, events and all (the goldens check them)

@@ -229,6 +229,30 @@ def test_output_to_a_file_is_written_atomically(tmp_path, monkeypatch):
     assert quarterly("2026Q3", "-o", str(target)).stderr == ""   # without --verbose, quiet for cron
 
 
+def test_json_is_written_as_it_comes_and_a_file_only_once_whole(tmp_path, monkeypatch):
+    """The JSON report goes out a piece at a time, to standard output or to -o's file, the same
+    text either way; a run that fails half-way leaves the older file as it was, nothing beside it."""
+    from aftersales.core.errors import AftersalesError
+    from aftersales.views import quarterly as view
+    whole = text_of("2026Q3", "--format", "json")
+    assert json.loads(whole)["period"]["name"] == "2026Q3"
+    target = tmp_path / "report.json"
+    assert quarterly("2026Q3", "--format", "json", "-o", str(target)).exit_code == 0
+    assert target.read_text(encoding="utf-8") == whole
+    real = view.json_text
+
+    def failing(records, report):
+        pieces = real(records, report)
+        yield next(pieces)
+        raise AftersalesError("the disk went away")
+
+    monkeypatch.setattr(view, "json_text", failing)
+    result = quarterly("2026Q3", "--format", "json", "-o", str(target))
+    assert result.exit_code == 1 and "the disk went away" in result.stderr
+    assert target.read_text(encoding="utf-8") == whole
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
 def test_records_that_do_not_validate_exit_1_and_write_nothing(records, tmp_path):
     records.ticket("T-1", event("07-01 09:00", "reported"), kind="repiar")
     out = tmp_path / "out"

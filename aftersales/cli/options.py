@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from aftersales.cli.base import Choice
+from aftersales.cli.base import Choice, echo_chunks
 from aftersales.core.durations import parse_duration
 from aftersales.core.errors import UsageError
 from aftersales.core.problems import Problem
@@ -169,9 +169,11 @@ def note(message: str) -> None:
         click.echo(message, err=True)
 
 
-def emit(text: str | bytes, output: str | None, default_name: str) -> None:
+def emit(text: str | bytes | Iterator[str], output: str | None, default_name: str) -> None:
     """Print a document, or write it where -o says (never over a record); with --verbose, say where.
-    Bytes (a PDF) go to standard output only when it is not a terminal."""
+    Bytes (a PDF) go to standard output only when it is not a terminal. A document given a piece
+    at a time (`views.tables.json_pieces`) is written as it comes, to the terminal or (atomically)
+    to the file."""
     path = output_path(output, default_name)
     if path is None:
         if isinstance(text, bytes):
@@ -180,10 +182,15 @@ def emit(text: str | bytes, output: str | None, default_name: str) -> None:
             stream = sys.stdout.buffer  # the bytes under the text stream (click.testing gives one too)
             stream.write(text)
             stream.flush()
-        else:
+        elif isinstance(text, str):
             click.echo(text, nl=False)
+        else:
+            echo_chunks(text)
         return
-    write_output(path, text if isinstance(text, bytes) else text.encode("utf-8"))
+    if isinstance(text, (str, bytes)):
+        write_output(path, text if isinstance(text, bytes) else text.encode("utf-8"))
+    else:
+        write_output(path, (piece.encode("utf-8") for piece in text))
     note(f"wrote {path}")
 
 

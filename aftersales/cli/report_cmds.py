@@ -78,7 +78,8 @@ def quarterly(period: str | None, from_text: str | None, to_text: str | None, pr
         data = pdf_bytes(quarterly_view.render_quarterly(p.records, numbers, "html", lang))
         emit(data, output, quarterly_view.output_name(chosen, fmt, lang))
         return
-    text = quarterly_view.render_quarterly(p.records, numbers, fmt, lang)
+    text = (quarterly_view.json_text(p.records, numbers) if fmt == "json"   # written as it comes
+            else quarterly_view.render_quarterly(p.records, numbers, fmt, lang))
     emit(text, output, quarterly_view.output_name(chosen, fmt, lang))
 
 

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from aftersales.core import collector
 from aftersales.core.durations import Duration
-from aftersales.core.model import Records, Ticket
+from aftersales.core.model import Event, Records, Ticket
 from aftersales.core.times import Period, date_range, quarter_of
 from aftersales.engine import parts as parts_mod
 from aftersales.engine import schedule, sla, warranty
@@ -153,17 +153,41 @@ class PeriodTickets:
     resolved: list[TicketFacts]
 
 
+REASON_EVENTS = ("paused", "resumed", "workaround", "escalated", "diagnosed", "informed", "note")
+
+
+@dataclass(frozen=True, slots=True)
+class Breached:
+    """What the list of breaches shows of a ticket (`breaches`): a few fields and, of its events,
+    only those that may tell why a clock took long (`_reasons` picks those inside each clock's
+    run): a report keeps this for each of its thousands of breaches' tickets, not the ticket."""
+
+    id: str
+    kind: str
+    summary: str
+    reported_at: dt.datetime
+    asset: str | None
+    location: str | None
+    status: str
+    events: tuple[Event, ...]
+
+    @classmethod
+    def of(cls, t: Ticket) -> Breached:
+        return cls(t.id, t.kind, t.summary, t.reported_at, t.asset, t.location, t.status,
+                   tuple(e for e in t.events if e.type in REASON_EVENTS or (e.type == "resolved" and e.parts)))
+
+
 class ReportTickets:
     """The tickets of a report (`report_tickets`), each one's facts worked out once, in the
-    report's order: by report instant, then id. Of the tickets themselves only those in `keep`
-    (the report's breaches: `breaches` shows their events) are kept, in `by_id`."""
+    report's order: by report instant, then id. Of the tickets themselves only what the list of
+    breaches shows of those in `keep` (the report's breaches) is kept, in `by_id`."""
 
     def __init__(self, records: Records, tickets: Iterable[Ticket], keep: Container[str] = ()) -> None:
         facts, self.by_id = [], {}
         for t in tickets:
             facts.append(TicketFacts.of(t, records))
             if t.id in keep:
-                self.by_id[t.id] = t
+                self.by_id[t.id] = Breached.of(t)
         self.facts = sorted(facts, key=lambda f: (f.reported, f.id))
         # for repeat repairs: each asset's `resolved` events of repairs not cancelled, in time
         self.repair_fixes: dict[str, list[tuple[int, str]]] = {}
@@ -212,20 +236,20 @@ def tickets_section(records: Records, p: PeriodTickets) -> dict[str, Any]:
 
 # --- SLA ----------------------------------------------------------------------
 
-def _clock_numbers(cycles: Iterable[sla.Cycle]) -> dict[str, Any]:
+def _clock_numbers(clocks: Iterable[Clock]) -> dict[str, Any]:
     """Met and breached clocks, compliance, the mean counted time of the clocks stopped at one of
     their `stop` events, and what was promised: the allowed times they ran against, shortest first."""
     met = breached = 0
     stopped: list[int] = []
     promised: set[tuple[int, str, str]] = set()   # (amount, unit, calendar)
-    for c in cycles:
+    for c in clocks:
         if c.status == "met":
             met += 1
         elif c.status == "breached":
             breached += 1
-        if c.stop_event is not None and c.definition is not None and c.stop_event in c.definition.stop:
-            stopped.append(c.elapsed)
-        promised.add((c.within.amount, c.within.unit, c.calendar))
+        if c.stopped is not None:
+            stopped.append(c.stopped)
+        promised.add(c.promise)
     allowed = sorted(((Duration(amount, unit), cal) for amount, unit, cal in promised),
                      key=lambda p: (p[0].seconds, p[1]))
     return {"met": met, "breached": breached, "compliance": rate(met, met + breached),
@@ -245,32 +269,66 @@ def promises(records: Records, target: str) -> list[dict[str, Any]]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """What the SLA figures count of one clock (`_clock_numbers`): a report holds this for each
+    of its hundreds of thousands of clocks, not the cycle (its texts shared, see `Clocks`)."""
+
+    target: str
+    priority: str | None
+    status: str
+    stopped: int | None              # its counted seconds, when it stopped at one of its `stop` events
+    promise: tuple[int, str, str]    # the allowed time it ran against: (amount, unit, calendar)
+
+    @classmethod
+    def of(cls, c: sla.Cycle, shared: dict[Any, Any]) -> Clock:
+        """`shared`: equal values seen before, kept once (the same few texts and promises recur in
+        every ticket's cycles, each read back as new objects)."""
+        promise = (c.within.amount, c.within.unit, c.calendar)
+        stopped = c.stop_event is not None and c.definition is not None and c.stop_event in c.definition.stop
+        return cls(shared.setdefault(c.target, c.target), shared.setdefault(c.priority, c.priority),
+                   shared.setdefault(c.status, c.status), c.elapsed if stopped else None,
+                   shared.setdefault(promise, promise))
+
+
 class Clocks:
-    """The clocks of a report's tickets (`sla.cycles_of`), each with its start as UTC microseconds."""
+    """The clocks of a report's tickets (`sla.each_cycle`) that belong to each of its periods
+    (their cycle started in it), as `Clock`s, in their order; of the first period's breached
+    clocks also the cycle (`breached`), which the list of breaches shows. Nothing else of a
+    cycle is kept."""
 
-    def __init__(self, cycles: Sequence[sla.Cycle]) -> None:
-        self.cycles = cycles
-        self.starts = [micros(c.start) for c in cycles]   # ints: nothing more for the collector to walk
+    def __init__(self, cycles: Iterable[sla.Cycle], periods: Sequence[Period]) -> None:
+        spans = [(p, Span.of(p)) for p in periods]
+        self.started: dict[Period, list[Clock]] = {p: [] for p in periods}
+        self.breached: list[sla.Cycle] = []
+        detailed = periods[0]
+        shared: dict[Any, Any] = {}
+        for c in cycles:
+            start = micros(c.start)
+            clock = None
+            for period, span in spans:
+                if span.start <= start < span.end:
+                    clock = clock or Clock.of(c, shared)
+                    self.started[period].append(clock)
+                    if period is detailed and c.status == "breached":
+                        self.breached.append(c)
 
-    def started_in(self, period: Period) -> list[sla.Cycle]:
-        """The clocks that belong to the period: their cycle started in it."""
-        span = Span.of(period)
-        first, end = span.start, span.end
-        return [c for start, c in zip(self.starts, self.cycles, strict=True) if first <= start < end]
+    def started_in(self, period: Period) -> list[Clock]:
+        """The clocks that belong to the period (one of the report's): their cycle started in it."""
+        return self.started[period]
 
 
-def _grouped(cycles: Iterable[sla.Cycle], key: Callable[[sla.Cycle], str],
-             keys: Iterable[str]) -> dict[str, list[sla.Cycle]]:
-    """The cycles under each of `keys` (in that order; other keys are left out), in their order."""
-    groups: dict[str, list[sla.Cycle]] = {k: [] for k in keys}
-    for c in cycles:
+def _grouped(clocks: Iterable[Clock], key: Callable[[Clock], str], keys: Iterable[str]) -> dict[str, list[Clock]]:
+    """The clocks under each of `keys` (in that order; other keys are left out), in their order."""
+    groups: dict[str, list[Clock]] = {k: [] for k in keys}
+    for c in clocks:
         group = groups.get(key(c))
         if group is not None:
             group.append(c)
     return groups
 
 
-def sla_section(records: Records, started: Sequence[sla.Cycle], detailed: bool = True) -> dict[str, Any]:
+def sla_section(records: Records, started: Sequence[Clock], detailed: bool = True) -> dict[str, Any]:
     """Per target (in settings order), and per priority within it (`detailed`): the clocks that
     started in the period (`Clocks.started_in`)."""
     targets = dict.fromkeys(t.id for t in records.settings.targets)
@@ -300,12 +358,9 @@ def sla_groups(records: Records) -> list[dict[str, Any]]:
     return [g for g in groups if g["targets"]]
 
 
-REASON_EVENTS = ("paused", "resumed", "workaround", "escalated", "diagnosed", "informed", "note")
-
-
-def breaches(records: Records, tickets: Mapping[str, Ticket], started: Iterable[sla.Cycle],
+def breaches(records: Records, tickets: Mapping[str, Breached | Ticket], started: Iterable[sla.Cycle],
              at: dt.datetime) -> list[dict[str, Any]]:
-    """The breached clocks that started in the period (`Clocks.started_in`), with what the school needs to
+    """The breached clocks that started in the period (`Clocks.breached`), with what the school needs to
     read each one: the request, the product and where it stands, the promise, by how much it was
     missed (to the stop, or to `at` when the clock never stopped), and what the events say about why."""
     rows = []
@@ -326,7 +381,7 @@ def breaches(records: Records, tickets: Mapping[str, Ticket], started: Iterable[
     return rows
 
 
-def _reasons(t: Ticket, c: sla.Cycle, at: dt.datetime) -> list[dict[str, Any]]:
+def _reasons(t: Breached | Ticket, c: sla.Cycle, at: dt.datetime) -> list[dict[str, Any]]:
     """The events inside the clock's run that tell why it took long: pauses, workarounds,
     escalations, diagnoses, progress told to the customer and notes, and the parts the fix needed."""
     end = c.stop or at
@@ -572,11 +627,11 @@ def _quarterly(records: Records, period: Period, at: dt.datetime, previous: Peri
                within_days: int) -> dict[str, Any]:
     periods = [period] + ([previous] if previous is not None else [])
     # A clock starts at an event: those of the tickets with an event in the periods (and a few
-    # more, whose clocks started before: `Clocks.started_in` leaves them out). Kept from an earlier
+    # more, whose clocks started before: `Clocks` leaves them out). Kept from an earlier
     # run: no ticket built. Of the tickets, only those of the breaches are kept for the report.
     first, end = min(p.start for p in periods), max(p.end for p in periods)
-    clocks = Clocks(sla.cycles_of(records, at, records.reaching_ids(at, first, end)))
-    breached = {c.ticket for c in clocks.started_in(period) if c.status == "breached"}
+    clocks = Clocks(sla.each_cycle(records, at, records.reaching_ids(at, first, end)), periods)
+    breached = {c.ticket for c in clocks.breached}
     known = ReportTickets(records, report_tickets(records, periods, at), keep=breached)
     slots = maintenance_slots(records, at)
     report = _numbers(records, known, clocks, slots, period, at, within_days)
@@ -627,7 +682,7 @@ def _numbers(records: Records, known: ReportTickets, clocks: Clocks, slots: Sequ
         "sla": (section := sla_section(records, started)),
         "sla_total": sla_total(section),
         "sla_groups": sla_groups(records),
-        "breaches": breaches(records, known.by_id, started, at),
+        "breaches": breaches(records, known.by_id, clocks.breached, at),
         **_service_figures(p, known, slots, period),
         "findings": findings_section(records, period, day),
         "warranty": warranty_section(records, p, end, day, within_days),

@@ -327,8 +327,14 @@ def _engine_code() -> str:
 
 
 def cycles_of(records: Records, at: dt.datetime, ids: Iterable[str]) -> list[Cycle]:
-    """The cycles of the tickets `ids` as of `at` under the records' settings: `evaluate` of those
-    tickets. While no event of a ticket is after the instant, what its events decide of each
+    """The cycles of the tickets `ids` as of `at` under the records' settings (`each_cycle`)."""
+    return list(each_cycle(records, at, ids))
+
+
+def each_cycle(records: Records, at: dt.datetime, ids: Iterable[str]) -> Iterator[Cycle]:
+    """The cycles of the tickets `ids` as of `at` under the records' settings, ticket by ticket
+    (a caller that keeps only what it needs of each holds one batch of them at most): `evaluate`
+    of those tickets. While no event of a ticket is after the instant, what its events decide of each
     cycle (start, stop, pauses, deadline, allowed time) does not change with the instant: the
     record cache keeps the cycles, with a hash of what they depend on (the settings, asset and part
     files, this code), and a later run reads them back instead of building and evaluating the
@@ -338,31 +344,32 @@ def cycles_of(records: Records, at: dt.datetime, ids: Iterable[str]) -> list[Cyc
     tickets = records.tickets
     keeper = tickets if isinstance(tickets, Tickets) else None
     context = hashlib.sha256(f"{_engine_code()}|{keeper.context}".encode()).hexdigest()[:24] if keeper else ""
-    found: list[Cycle] = []
     targets = list(records.settings.targets)
     index = {id(t): i for i, t in enumerate(targets)}
     ids = list(ids)
-    for first in range(0, len(ids), KEPT_AT_ONCE):
-        chunk = ids[first:first + KEPT_AT_ONCE]
-        kept_blobs = keeper.kept_cycles(chunk, context, at) if keeper is not None else {}
-        for ident in chunk:
-            blob = kept_blobs.get(ident)
-            if blob is not None:
-                try:
-                    kept = [c if c.stop is not None else engine.run_on(c, at) for c in _unpack(blob, targets)]
-                except Exception:   # a damaged row: evaluated again
-                    kept = None
-                if kept is not None:
-                    found.extend(kept)
-                    continue
-            ticket = keeper.transient(ident) if keeper is not None else tickets[ident]   # not kept: one at a time
-            cycles = engine.cycles(ticket, at)
-            found.extend(cycles)
-            if keeper is not None and ticket.as_of(at) is ticket and all(id(c.definition) in index for c in cycles):
-                keeper.keep_cycles(ident, context, _pack(cycles, index))
-    if keeper is not None:
-        keeper.save_cycles()
-    return found
+    try:
+        for first in range(0, len(ids), KEPT_AT_ONCE):
+            chunk = ids[first:first + KEPT_AT_ONCE]
+            kept_blobs = keeper.kept_cycles(chunk, context, at) if keeper is not None else {}
+            for ident in chunk:
+                blob = kept_blobs.get(ident)
+                if blob is not None:
+                    try:
+                        kept = [c if c.stop is not None else engine.run_on(c, at) for c in _unpack(blob, targets)]
+                    except Exception:   # a damaged row: evaluated again
+                        kept = None
+                    if kept is not None:
+                        yield from kept
+                        continue
+                ticket = keeper.transient(ident) if keeper is not None else tickets[ident]   # not kept: one at a time
+                cycles = engine.cycles(ticket, at)
+                yield from cycles
+                if keeper is not None and ticket.as_of(at) is ticket and all(id(c.definition) in index
+                                                                             for c in cycles):
+                    keeper.keep_cycles(ident, context, _pack(cycles, index))
+    finally:
+        if keeper is not None:
+            keeper.save_cycles()
 
 
 _KEPT_FIELDS = tuple(f.name for f in dataclasses.fields(Cycle) if f.name != "definition")

@@ -19,7 +19,7 @@ import signal
 import stat
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from aftersales.core.errors import AftersalesError, Refused, UsageError
@@ -90,8 +90,9 @@ def read_text(path: Path, rel: str, root: Path) -> tuple[bytes, str]:
 
 # --- writing ----------------------------------------------------------------
 
-def write_atomic(path: Path, data: bytes, exclusive: bool = False) -> None:
-    """Write `data` to `path` via a temporary file in the same folder, fsync and rename.
+def write_atomic(path: Path, data: bytes | Iterable[bytes], exclusive: bool = False) -> None:
+    """Write `data` (or its pieces, as they come) to `path` via a temporary file in the same
+    folder, fsync and rename.
 
     With `exclusive`, refuse (FileExistsError) when `path` exists, without ever
     overwriting it: the temporary file is hard-linked into place, which fails
@@ -108,7 +109,8 @@ def write_atomic(path: Path, data: bytes, exclusive: bool = False) -> None:
         fcntl.flock(fd, fcntl.LOCK_EX)  # held until closed: the cleaner leaves a live file alone
         os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for piece in (data,) if isinstance(data, bytes) else data:
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
             _committing()
@@ -185,7 +187,7 @@ def locked(root: Path, rel: str) -> Iterator[None]:
 
 # --- documents people asked for -----------------------------------------------
 
-def write_output(path: Path, data: bytes) -> None:
+def write_output(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Write a document someone asked for (`-o`) atomically. Never over a records folder's
     settings or records, nor inside its record folders: a report is not a record."""
     refuse_records(path)

@@ -8,7 +8,7 @@ templates only lay them out.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from aftersales.views import charts
 from aftersales.views.fmt import iso, whole
 from aftersales.views.labels import Names, texts
 from aftersales.views.markdown import md
-from aftersales.views.tables import to_json
+from aftersales.views.tables import json_pieces
 from aftersales.views.templating import render
 from aftersales.views.words import duration, joined, money, person, promise, promised, within
 
@@ -648,8 +648,14 @@ def _charts(report: Mapping[str, Any], doc: Document) -> dict[str, Markup]:
 
 def render_quarterly(records: Records, report: Mapping[str, Any], fmt: str, lang: str) -> str:
     """The report as Markdown, HTML or JSON text (PDF: `pdf_bytes` of the HTML)."""
-    shown = plain(report, records.settings.tz)
     if fmt == "json":
-        return to_json(shown) + "\n"
+        return "".join(json_text(records, report))
+    shown = plain(report, records.settings.tz)
     issued = shown["as_of"][:10]
     return render(Path(records.root), f"quarterly.{fmt}.j2", context(shown, records, lang, fmt, issued))
+
+
+def json_text(records: Records, report: Mapping[str, Any]) -> Iterator[str]:
+    """The report as JSON text, a piece at a time (its thousands of breaches row by row)."""
+    yield from json_pieces(plain(report, records.settings.tz))
+    yield "\n"

@@ -135,6 +135,27 @@ def json_rows(rows: Iterable[Any]) -> Iterator[str]:
     yield "[]\n" if first else "\n]\n"
 
 
+def json_pieces(value: Any, depth: int = 2) -> Iterator[str]:
+    """The text of `to_json(value)`, a piece at a time: each item of its dicts and lists down to
+    `depth` levels is written as it comes (a report's list of thousands of breaches row by row),
+    so nothing holds the whole document."""
+    yield from _pieces(value, "\n", {}, depth)
+
+
+def _pieces(value: Any, newline: str, keys: dict[Any, str], depth: int) -> Iterator[str]:
+    kind = type(value)
+    if depth == 0 or not value or not (kind is dict or kind is list or kind is tuple):
+        yield _json(value, newline, keys)
+        return
+    inner = newline + "  "
+    items = value.items() if kind is dict else ((None, item) for item in value)
+    yield "{" if kind is dict else "["
+    for n, (key, item) in enumerate(items):
+        yield ("," if n else "") + inner + ((keys.get(key) or _key(key, keys)) if kind is dict else "")
+        yield from _pieces(item, inner, keys, depth - 1)
+    yield newline + ("}" if kind is dict else "]")
+
+
 def csv_rows(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> Iterator[str]:
     """The text of `to_csv(list(rows), columns)`, a few hundred rows at a time."""
     out = io.StringIO()
