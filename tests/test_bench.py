@@ -46,3 +46,7 @@ def test_the_table_compares_sizes_over_the_start_up_and_over_the_floor():
     assert "| `ticket-show` | 1.50 | 1.00 | 0.01 | 0.01 |" in table
     assert "| `report-quarterly` | 150.00 | 100.00 | 1.50 | 1.00 |" in table
     assert "1 run before the commands, 1 after" in table and "2 runs per figure" in table
+    changed = bench.Figure([0.6, 0.7, 0.8], 1024, warm=[0.5, 0.5, 0.6])
+    table = bench.table({1000: (f([1.0], 1), {"sla-open-after-change": changed}, 1)}, 3)
+    assert "| `sla-open-after-change` | 0.70 s | 0.60 s | 0.700× | 1 MB | 1.0 | ≤ 1.2× the warm run: " \
+           "0.50 s warm, 1.40× |" in table
