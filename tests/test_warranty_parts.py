@@ -172,6 +172,23 @@ def test_asset_show_lists_the_latest_tickets_and_every_open_one(folder):
     assert "Invalid value for '--last'" in cmd(folder, "asset", "show", "W-EXT", "--last", "-1").stderr
 
 
+def test_asset_show_as_json(folder):
+    assert json.loads(ok(folder, "asset", "show", "W-EXT", "--last", "2", "--format", "json")) == {
+        "asset": {"id": "W-EXT", "name": "产品 W-EXT", "category": "chair", "area": "lobby", "location": None,
+                  "quantity": 1, "model": None, "installed": "2020-01-10"},
+        "as_of": "2026-11-23T00:00:00+08:00",
+        "warranty": {"end": "2027-01-10", "years": 7, "extension_years": 2, "days_left": 48},
+        "tickets": {"count": 3, "open": 0, "not_listed": 1, "listed": [
+            {"id": "T-CAND1", "reported": "2026-03-01T09:00:00+08:00", "kind": "repair", "status": "resolved",
+             "summary": "测试"},
+            {"id": "T-CAND2", "reported": "2026-11-20T09:00:00+08:00", "kind": "repair", "status": "resolved",
+             "summary": "测试"}]},
+    }
+    everything = json.loads(ok(folder, "asset", "show", "W-EXT", "--all", "--format", "json"))["tickets"]
+    assert [t["id"] for t in everything["listed"]] == ["T-CAND0", "T-CAND1", "T-CAND2"]
+    assert everything["not_listed"] == 0
+
+
 def test_asset_show_an_ended_and_an_unknown_warranty(folder):
     out = ok(folder, "asset", "show", "W-G")    # a unique prefix
     assert out.startswith("W-GONE  产品 W-GONE\n")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -29,7 +31,7 @@ from aftersales.engine import queries, warranty
 from aftersales.project import load_asset_project
 from aftersales.store.paths import find_root, list_ids
 from aftersales.store.spec import ASSET
-from aftersales.views.fmt import short
+from aftersales.views.fmt import iso, short
 from aftersales.views.safe import visible
 from aftersales.views.tables import clip, table, to_csv, to_json
 
@@ -95,7 +97,8 @@ SHOWN_TICKETS = 20   # `asset show` lists this many latest tickets (and every op
 @click.option("--all", "show_all", is_flag=True, help="List every ticket about the asset.")
 @records_option
 @at_option
-def asset_show(asset_id: str, last: int, show_all: bool, records_dir, at_text) -> None:
+@format_option("table", "json")
+def asset_show(asset_id: str, last: int, show_all: bool, records_dir, at_text, fmt) -> None:
     """Show an asset: its details, its warranty and its ticket history.
 
     The history lists the latest tickets and every open one, with how many
@@ -109,6 +112,7 @@ def asset_show(asset_id: str, last: int, show_all: bool, records_dir, at_text) -
       aftersales asset show AUD-CHAIR-A
       aftersales asset show AUD-CHAIR-A --all
       aftersales asset show AUD-CHAIR-A --last 5 --at 2026-06-30
+      aftersales asset show AUD-CHAIR-A --all --format json
     """
     ident = resolve(asset_id, list_ids(find_root(records_dir))["asset"], "asset")
     with progress("Reading records") as (start, step):
@@ -116,6 +120,9 @@ def asset_show(asset_id: str, last: int, show_all: bool, records_dir, at_text) -
     s = p.settings
     found = queries.asset_history(p.records, ident, p.at, None if show_all else last)
     asset, end = found.asset, found.warranty_end
+    if fmt == "json":
+        click.echo(to_json(_history_json(found, p.at, s.tz)))
+        return
     area = s.areas.get(asset.area)
     click.echo(visible(f"{asset.id}  {asset.name}"))
     for label, value in (("category", asset.category), ("area", f"{asset.area} ({area.name})" if area else asset.area),
@@ -139,6 +146,21 @@ def asset_show(asset_id: str, last: int, show_all: bool, records_dir, at_text) -
         click.echo(table([(t.id, short(t.reported_at, s.tz)[:10], t.kind, t.status, clip(t.summary, 20))
                           for t in found.tickets], ("ticket", "reported", "kind", "status", "summary")))
 
+
+def _history_json(found: queries.AssetHistory, at: dt.datetime, tz: ZoneInfo) -> dict[str, Any]:
+    a = found.asset
+    return {
+        "asset": {"id": a.id, "name": a.name, "category": a.category, "area": a.area, "location": a.location or None,
+                  "quantity": a.quantity, "model": a.model or None,
+                  "installed": a.installed.isoformat() if a.installed else None},
+        "as_of": iso(at, tz),
+        "warranty": {"end": found.warranty_end.isoformat() if found.warranty_end else None,
+                     "years": found.warranty_years, "extension_years": found.extension_years,
+                     "days_left": found.days_left},
+        "tickets": {"count": found.count, "open": found.open, "not_listed": found.left_out,
+                    "listed": [{"id": t.id, "reported": iso(t.reported_at, tz), "kind": t.kind, "status": t.status,
+                                "summary": t.summary} for t in found.tickets]},
+    }
 
 
 @asset_group.command("new")

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-FORMAT = 10
+FORMAT = 11
 RACY_SECONDS = 2  # a file changed this close to the save may change again within one mtime tick
 BUSY_MS = 10_000  # how long a command waits for another one's write before giving up saving
 # A ticket's record and kept cycles take about 1.4 KB: two fit in SQLite's default 4 KB page
@@ -74,6 +74,7 @@ CREATE TABLE files (
 ) WITHOUT ROWID;
 CREATE TABLE blobs (rel TEXT PRIMARY KEY, payload BLOB NOT NULL, cycles BLOB);
 CREATE INDEX files_by_asset ON files (asset);
+CREATE INDEX files_not_tickets ON files (kind) WHERE kind != 'ticket';
 CREATE TABLE folders (rel TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,
                       inode INTEGER NOT NULL);
 CREATE TABLE snapshot (one INTEGER PRIMARY KEY CHECK (one = 1), value BLOB NOT NULL);
@@ -260,8 +261,12 @@ class RecordCache:
         if self.db is None:
             return {}
         try:
-            where = " WHERE kind != 'ticket' OR asset = ?" if about else ""
-            rows = self.db.execute(f"SELECT {_ROW} FROM files{where}", (about,) if about else ()).fetchall()
+            if about:   # each part read through an index (the other records: a small partial one)
+                rows = self.db.execute(f"SELECT {_ROW} FROM files WHERE kind != 'ticket' UNION ALL "
+                                       f"SELECT {_ROW} FROM files WHERE asset = ? AND kind = 'ticket'",
+                                       (about,)).fetchall()
+            else:
+                rows = self.db.execute(f"SELECT {_ROW} FROM files").fetchall()
         except sqlite3.DatabaseError:   # a damaged page: start again from the files, and rebuild it
             self._rebuild()
             return {}
