@@ -155,6 +155,8 @@ def test_asset_show_lists_the_latest_tickets_and_every_open_one(folder):
     # only the open one
     out = ok(folder, "asset", "show", "W-EXT", "--last", "0", at="2026-11-20 12:00")
     assert "Listed: the 1 open one; 2 more not listed (--all lists every one).\n" in out and "T-CAND2" in out
+    out = ok(folder, "asset", "show", "W-EXT", "--last", "0")   # nothing open: nothing listed
+    assert out.endswith("Tickets (3)\nListed: none (no open ones); 3 more not listed (--all lists every one).\n")
     # the latest one, and the open one before it (T-CAND1 reopened on 2026-11-21)
     folder.ticket("T-CAND1", event("2026-03-01 09:00", "reported"), event("2026-03-01 18:00", "resolved"),
                   event("2026-11-21 09:00", "reopened"), asset="W-EXT", summary="测试")

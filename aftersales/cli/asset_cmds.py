@@ -141,7 +141,8 @@ def asset_show(asset_id: str, last: int, show_all: bool, records_dir, at_text, f
         shown = [f"the {last} latest"] if last else []
         if before:
             shown.append(f"the {before} open {'one' if before == 1 else 'ones'}" + (" before them" if last else ""))
-        click.echo(f"Listed: {' and '.join(shown)}; {found.left_out} more not listed (--all lists every one).")
+        listed = " and ".join(shown) or "none (no open ones)"
+        click.echo(f"Listed: {listed}; {found.left_out} more not listed (--all lists every one).")
     if found.tickets:
         click.echo(table([(t.id, short(t.reported_at, s.tz)[:10], t.kind, t.status, clip(t.summary, 20))
                           for t in found.tickets], ("ticket", "reported", "kind", "status", "summary")))
