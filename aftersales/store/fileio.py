@@ -109,7 +109,7 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes], exclusive: bool = Fa
         fcntl.flock(fd, fcntl.LOCK_EX)  # held until closed: the cleaner leaves a live file alone
         os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "wb") as handle:
-            for piece in (data,) if isinstance(data, bytes) else data:
+            for piece in (data,) if isinstance(data, (bytes, bytearray, memoryview)) else data:
                 handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
