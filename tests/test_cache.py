@@ -586,6 +586,16 @@ def test_asset_show_builds_only_the_tickets_it_lists(old_records, builds):
     assert listed == ["T-03", "T-10", "T-11"]     # the open one, then the two latest reported
     assert "Tickets (11, 1 open)" in result.stdout
     assert builds["decoded"] == 3
+    # at 09:30 on 03-21 T-11 was reported and not resolved yet: open then (built for its status)
+    builds["decoded"] = 0
+    result = run("asset", "show", "CHAIR-1", "--last", "1", "--at", "2026-03-21 09:30",
+                 "--records", str(old_records.root))
+    assert result.exit_code == 0, result.output
+    assert [line.split()[:5] for line in result.stdout.splitlines() if line.startswith("T-")] == [
+        ["T-03", "2026-03-13", "repair", "open", "扶手松动"], ["T-11", "2026-03-21", "repair", "open", "扶手松动"]]
+    assert "Tickets (11, 2 open)\nListed: the 1 latest and the 1 open one before them; 9 more not listed" \
+        in result.stdout
+    assert builds["decoded"] == 2
 
 
 def test_the_cycles_of_stopped_clocks_are_kept_and_follow_the_settings(old_records, builds, monkeypatch):

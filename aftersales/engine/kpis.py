@@ -156,6 +156,12 @@ class PeriodTickets:
 REASON_EVENTS = ("paused", "resumed", "workaround", "escalated", "diagnosed", "informed", "note")
 
 
+def may_tell_why(e: Event) -> bool:
+    """An event that may tell why a clock took long (`_reasons`): one of REASON_EVENTS, or a fix
+    that needed parts."""
+    return e.type in REASON_EVENTS or (e.type == "resolved" and bool(e.parts))
+
+
 @dataclass(frozen=True, slots=True)
 class Breached:
     """What the list of breaches shows of a ticket (`breaches`): a few fields and, of its events,
@@ -174,7 +180,7 @@ class Breached:
     @classmethod
     def of(cls, t: Ticket) -> Breached:
         return cls(t.id, t.kind, t.summary, t.reported_at, t.asset, t.location, t.status,
-                   tuple(e for e in t.events if e.type in REASON_EVENTS or (e.type == "resolved" and e.parts)))
+                   tuple(e for e in t.events if may_tell_why(e)))
 
 
 class ReportTickets:
@@ -387,13 +393,12 @@ def _reasons(t: Breached | Ticket, c: sla.Cycle, at: dt.datetime) -> list[dict[s
     end = c.stop or at
     found = []
     for e in t.events:
-        if not c.start <= e.at <= end:
+        if not c.start <= e.at <= end or not may_tell_why(e):
             continue
-        parts = [{"part": p.part, "qty": p.qty} for p in e.parts]
-        fix = e.type == "resolved" and parts and c.start_event != "resolved"  # not the fix a callback follows
-        if e.type in REASON_EVENTS or fix:
-            found.append({"type": e.type, "at": e.at, "by": e.by, "to": e.to, "reason": e.reason,
-                          "note": e.note, "until": e.until, "parts": parts})
+        if e.type == "resolved" and c.start_event == "resolved":   # the fix a callback follows
+            continue
+        found.append({"type": e.type, "at": e.at, "by": e.by, "to": e.to, "reason": e.reason,
+                      "note": e.note, "until": e.until, "parts": [{"part": p.part, "qty": p.qty} for p in e.parts]})
     return found
 
 

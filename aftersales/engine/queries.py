@@ -98,8 +98,9 @@ def asset_history(records: Records, asset_id: str, at: dt.datetime, last: int | 
     s = records.settings
     end = warranty.warranty_end(asset, s)
     today = at.astimezone(s.tz).date()
-    heads = sorted((h for h in records.heads(at, {asset.id: at + dt.timedelta(microseconds=1)}, None)
-                    if h.asset == asset.id and h.reported_at <= at), key=lambda h: (h.reported_at, h.id))
+    reported_by = {asset.id: at + dt.timedelta(microseconds=1)}   # `heads` takes those reported before it
+    heads = sorted((h for h in records.heads(at, reported_by, None) if h.asset == asset.id and h.reported_at <= at),
+                   key=lambda h: (h.reported_at, h.id))
     shown = heads
     if last is not None and len(heads) > last:
         cut = len(heads) - last
