@@ -629,6 +629,65 @@ def test_the_cycles_of_stopped_clocks_are_kept_and_follow_the_settings(old_recor
     assert run(*args).stdout == changed and builds["decoded"] <= 1
 
 
+def test_the_reports_facts_are_kept_with_the_cycles_and_follow_the_asset_files(old_records, builds, monkeypatch):
+    """A report after `sla` builds only its breaches' tickets: each ticket's facts come back with
+    its kept cycles. An asset moved to another area makes them stale (its tickets' area is the
+    asset's); the report is always that of a run without the cache."""
+    from conftest import event, run
+    for i in range(2, 6):   # met: resolved within the hour
+        old_records.ticket(f"T-{i}", event("09:00", "reported"), event("09:01", "assigned", to="eng-wang"),
+                           event("09:02", "responded"), event("09:30", "arrived"), event("09:50", "resolved"))
+    _aged(old_records)
+    root = ("--records", str(old_records.root))
+    report = ("report", "quarterly", "--period", "2026Q1", "--format", "json", "--at", "2026-12-01", *root)
+
+    def without_cache():
+        monkeypatch.setenv("AFTERSALES_CACHE", "off")
+        try:
+            return run(*report).stdout
+        finally:
+            monkeypatch.delenv("AFTERSALES_CACHE")
+
+    assert run("sla", "--format", "csv", "--at", "2026-12-01", *root).exit_code == 0   # keeps cycles and facts
+    builds["decoded"] = 0
+    first = run(*report)
+    assert first.exit_code == 0, first.output
+    breached = {b["ticket"] for b in json.loads(first.stdout)["breaches"]}
+    assert "T-2" not in breached and builds["decoded"] == len(breached)
+    assert first.stdout == without_cache()
+    assert json.loads(first.stdout)["tickets"]["by_area"]["lobby"]["opened"] == 5
+    old_records.asset(area="office")
+    _aged(old_records)
+    moved = run(*report).stdout
+    assert json.loads(moved)["tickets"]["by_area"]["office"]["opened"] == 5
+    assert moved == without_cache()
+
+
+def test_an_event_pickles_as_its_values_and_comes_back_equal():
+    """What the record cache keeps of an event: its values without their names and without the
+    defaults at the end, and the fields written as bits; one shared set per combination of them
+    comes back, and a field no event has (reported by the checks) survives as it is."""
+    import dataclasses
+    import datetime as dt
+    import pickle
+
+    from aftersales.core.model import Event, PartUse
+    at = dt.datetime(2026, 3, 12, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    events = [Event(at, "reported", 3, by="cs-li", keys=frozenset({"at", "type", "by"})),
+              Event(at, "resolved", 4, by="eng-wang", parts=(PartUse("BOLT-M8", 2),), cost=12.5,
+                    keys=frozenset({"at", "type", "by", "parts", "cost"})),
+              Event(at, "note", 5, logged=at, keys=frozenset({"at", "type", "logged", "colour"})),
+              Event(at, "note", 6)]
+    back = pickle.loads(pickle.dumps(events, pickle.HIGHEST_PROTOCOL))
+    assert back == events
+    assert [e.keys for e in back] == [e.keys for e in events]
+    assert [dataclasses.asdict(e) for e in back] == [dataclasses.asdict(e) for e in events]
+    again = pickle.loads(pickle.dumps(events[0], pickle.HIGHEST_PROTOCOL))
+    assert again.keys is back[0].keys   # shared, as the builder shares them
+    plain = pickle.dumps(events[1].__dict__, pickle.HIGHEST_PROTOCOL)
+    assert len(pickle.dumps(events[1], pickle.HIGHEST_PROTOCOL)) < len(plain) * 0.7
+
+
 def test_kept_cycles_are_read_in_batches_and_only_while_their_file_is_unchanged(old_records, builds,
                                                                                 monkeypatch):
     """The kept cycles of many tickets are read a few hundred at a time (here: two at a time, in

@@ -25,7 +25,8 @@ import pytest
 
 from aftersales.core.model import Records
 from aftersales.core.times import date_range, quarter_of
-from aftersales.engine import kpis, warranty
+from aftersales.engine import kpis, sla, warranty
+from aftersales.engine.ticket_facts import TicketFacts
 from aftersales.project import load_project
 
 REPO = Path(__file__).resolve().parent.parent
@@ -115,8 +116,9 @@ def test_a_past_quarter_builds_only_part_of_the_history(sample):
 
 
 def test_the_report_works_out_its_facts_one_ticket_at_a_time_and_keeps_only_its_breaches(sample):
-    """The report's tickets are built for one use each (none is kept by the ticket table); of them
-    `ReportTickets` keeps only those it is told to (the breaches'), as they stood at the instant."""
+    """The report's tickets are built for one use each (none is kept by the ticket table), and a
+    report of a warm cache builds only its breaches' (their facts and cycles are kept); of them
+    `Breached` keeps only what the list of breaches shows, as they stood at the instant."""
     from aftersales.core.model import Ticket
     project = load_project(sample, "2026-11-23")   # warm: no ticket built yet
     records = project.records
@@ -126,13 +128,29 @@ def test_the_report_works_out_its_facts_one_ticket_at_a_time_and_keeps_only_its_
     tickets = list(kpis.report_tickets(records, periods, project.at))
     assert len(tickets) > 20
     assert {i for i, v in records.tickets._items.items() if isinstance(v, Ticket)} == built
-    keep = {tickets[0].id, tickets[-1].id, "T-NOT-THERE"}
-    known = kpis.ReportTickets(records, tickets, keep=keep)
-    assert known.by_id == {t.id: kpis.Breached.of(t) for t in (tickets[0], tickets[-1])}
-    assert all(len(known.by_id[t.id].events) < len(t.events) for t in (tickets[0], tickets[-1]))
-    assert sorted(f.id for f in known.facts) == sorted(t.id for t in tickets)
+    kept = list(sla.each_kept(records, project.at, [t.id for t in tickets], with_facts=True))
+    assert [k.facts.values() for k in kept] == [TicketFacts.of(t, records.assets).values() for t in tickets]
+    assert all(len(kpis.Breached.of(t).events) < len(t.events) for t in (tickets[0], tickets[-1]))
     report = kpis.report(records, periods[0], project.at)
     assert report["breaches"]   # listed from the kept tickets, events and all (the goldens check them)
+
+
+def test_a_warm_report_builds_only_the_tickets_of_its_breaches(sample, monkeypatch):
+    """Once a report ran, the next one reads each ticket's facts and cycles back from the record
+    cache: of the tickets it builds only those whose breaches it lists."""
+    periods_of = lambda records: quarter_of(dt.date(2026, 7, 1), records.settings.tz)  # noqa: E731
+    first = load_project(sample, "2026-11-23")
+    expected = kpis.report(first.records, periods_of(first.records), first.at)
+    project = load_project(sample, "2026-11-23")
+    records = project.records
+    asked: list[str] = []
+    each = records.tickets.each
+    transient = records.tickets.transient
+    monkeypatch.setattr(records.tickets, "each", lambda ids: (asked.extend(ids := list(ids)), each(ids))[1])
+    monkeypatch.setattr(records.tickets, "transient", lambda i: (asked.append(i), transient(i))[1])
+    assert kpis.report(records, periods_of(records), project.at) == expected
+    assert sorted(set(asked)) == sorted({b["ticket"] for b in expected["breaches"]})
+    assert len(set(asked)) < len(kpis.report_ids(records, [periods_of(records)], project.at)) / 2
 
 
 def _same_as_plain(folder: Path, at: str, periods) -> int:

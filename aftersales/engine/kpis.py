@@ -17,7 +17,7 @@ import bisect
 import datetime as dt
 import operator
 from collections import Counter
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -29,13 +29,12 @@ from aftersales.core.model import Event, Records, Ticket
 from aftersales.core.times import Period, date_range, quarter_of
 from aftersales.engine import parts as parts_mod
 from aftersales.engine import schedule, sla, warranty
+from aftersales.engine.ticket_facts import Span, TicketFacts
 from aftersales.store.load import micros
 from aftersales.store.spec import CATEGORIES, KINDS
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 REPEAT_WINDOW = dt.timedelta(days=90)
-FOLLOW_UPS = ("callback", "message", "revisit")   # the events that may follow a fix
-SCORED = ("callback", "revisit")                   # the events whose `satisfaction` is averaged
 
 
 def rate(part: int, whole: int) -> Fraction | None:
@@ -48,87 +47,6 @@ def mean(values: Sequence[int]) -> Fraction | None:
 
 
 # --- what the figures ask of a ticket, once per report ------------------------------
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A period as UTC microseconds, [start, end): `instant in span` compares two ints."""
-
-    start: int
-    end: int
-
-    @classmethod
-    def of(cls, period: Period) -> Span:
-        return cls(micros(period.start), micros(period.end))
-
-    def __contains__(self, instant: int | None) -> bool:
-        return instant is not None and self.start <= instant < self.end
-
-
-@dataclass(slots=True, eq=False)
-class TicketFacts:
-    """What the figures ask of one ticket as it stands at the report instant, instants as UTC
-    microseconds (`micros`). It holds no event: a report's tickets are built one at a time and
-    only those of its breaches are kept (`ReportTickets`)."""
-
-    id: str
-    kind: str
-    category: str | None
-    asset: str | None
-    status: str
-    reported_at: dt.datetime
-    reported: int                    # its `reported` event (the first one)
-    latest: int                      # its latest event
-    instants: tuple[int, ...]        # every event's, in time (`has_event_in`)
-    fixes: tuple[int, ...]           # its `resolved` events
-    resolved: int | None             # its last `resolved` event, when it is resolved (not open or cancelled)
-    cancels: tuple[int, ...]         # its `cancelled` events
-    costs: tuple[float, ...]         # the `cost` of its `resolved` events (0 when none), in time
-    reopened: bool                   # it has a `reopened` event
-    first_time_fix: bool             # no `reopened` and at most one `arrived` event
-    followed_up: frozenset[str]      # the FOLLOW_UPS at or after its last `resolved` event (if resolved)
-    scores: tuple[tuple[str, int, int], ...]   # (callback or revisit, at, satisfaction) of the scored events
-    area: str | None                 # the ticket's, or its asset's
-    asset_category: str | None
-
-    @classmethod
-    def of(cls, t: Ticket, records: Records) -> TicketFacts:
-        fixes: list[int] = []
-        cancels: list[int] = []
-        costs: list[float] = []
-        scores: list[tuple[str, int, int]] = []
-        arrivals, reopened = 0, False
-        for e in t.events:
-            if e.type == "resolved":
-                fixes.append(micros(e.at))
-                costs.append(e.cost or 0)
-            elif e.type == "cancelled":
-                cancels.append(micros(e.at))
-            elif e.type == "reopened":
-                reopened = True
-            elif e.type == "arrived":
-                arrivals += 1
-            elif e.type in SCORED and e.satisfaction is not None:
-                scores.append((e.type, micros(e.at), e.satisfaction))
-        resolved = fixes[-1] if t.status == "resolved" else None
-        followed: frozenset[str] = frozenset()
-        if resolved is not None:
-            fixed = max(e.at for e in t.events if e.type == "resolved")
-            followed = frozenset(e.type for e in t.events if e.type in FOLLOW_UPS and e.at >= fixed)
-        asset = records.assets.get(t.asset or "")
-        instants = tuple(micros(e.at) for e in t.events)
-        return cls(t.id, t.kind, t.category, t.asset, t.status, t.reported_at, instants[0], max(instants),
-                   instants, tuple(fixes), resolved, tuple(cancels), tuple(costs),
-                   reopened, not reopened and arrivals <= 1, followed, tuple(scores),
-                   sla.facts(t, records.settings, records.assets)["area"], asset.category if asset else None)
-
-    def has_event_in(self, span: Span) -> bool:
-        """Reported or with an event in the period."""
-        if self.latest < span.start or self.reported >= span.end:
-            return False   # every event before it, or after it
-        if self.reported >= span.start or self.latest < span.end:
-            return True    # the first or the latest event in it
-        return any(at in span for at in self.instants)   # reported before, latest after it
-
 
 @dataclass(slots=True, eq=False)
 class Standing:
@@ -184,16 +102,11 @@ class Breached:
 
 
 class ReportTickets:
-    """The tickets of a report (`report_tickets`), each one's facts worked out once, in the
-    report's order: by report instant, then id. Of the tickets themselves only what the list of
-    breaches shows of those in `keep` (the report's breaches) is kept, in `by_id`."""
+    """The tickets of a report (`report_ids`) as their facts, in the report's order: by report
+    instant, then id; of its breaches' tickets what the list of breaches shows (`by_id`)."""
 
-    def __init__(self, records: Records, tickets: Iterable[Ticket], keep: Container[str] = ()) -> None:
-        facts, self.by_id = [], {}
-        for t in tickets:
-            facts.append(TicketFacts.of(t, records))
-            if t.id in keep:
-                self.by_id[t.id] = Breached.of(t)
+    def __init__(self, facts: Iterable[TicketFacts], by_id: Mapping[str, Breached]) -> None:
+        self.by_id = by_id
         self.facts = sorted(facts, key=lambda f: (f.reported, f.id))
         # for repeat repairs: each asset's `resolved` events of repairs not cancelled, in time
         self.repair_fixes: dict[str, list[tuple[int, str]]] = {}
@@ -298,25 +211,27 @@ class Clock:
 
 
 class Clocks:
-    """The clocks of a report's tickets (`sla.each_cycle`) that belong to each of its periods
-    (their cycle started in it), as `Clock`s, in their order; of the first period's breached
-    clocks also the cycle (`breached`), which the list of breaches shows. Nothing else of a
-    cycle is kept."""
+    """The clocks of a report's tickets (`add`, a ticket's cycles at a time) that belong to each
+    of its periods (their cycle started in it), as `Clock`s, in their order; of the first period's
+    breached clocks also the cycle (`breached`), which the list of breaches shows. Nothing else of
+    a cycle is kept."""
 
-    def __init__(self, cycles: Iterable[sla.Cycle], periods: Sequence[Period]) -> None:
-        spans = [(p, Span.of(p)) for p in periods]
+    def __init__(self, periods: Sequence[Period]) -> None:
+        self.spans = [(p, Span.of(p)) for p in periods]
         self.started: dict[Period, list[Clock]] = {p: [] for p in periods}
         self.breached: list[sla.Cycle] = []
-        detailed = periods[0]
-        shared: dict[Any, Any] = {}
+        self.detailed = periods[0]
+        self.shared: dict[Any, Any] = {}
+
+    def add(self, cycles: Iterable[sla.Cycle]) -> None:
         for c in cycles:
             start = micros(c.start)
             clock = None
-            for period, span in spans:
+            for period, span in self.spans:
                 if span.start <= start < span.end:
-                    clock = clock or Clock.of(c, shared)
+                    clock = clock or Clock.of(c, self.shared)
                     self.started[period].append(clock)
-                    if period is detailed and c.status == "breached":
+                    if period is self.detailed and c.status == "breached":
                         self.breached.append(c)
 
     def started_in(self, period: Period) -> list[Clock]:
@@ -631,13 +546,17 @@ def quarterly(records: Records, period: Period, at: dt.datetime, previous: Perio
 def _quarterly(records: Records, period: Period, at: dt.datetime, previous: Period | None,
                within_days: int) -> dict[str, Any]:
     periods = [period] + ([previous] if previous is not None else [])
-    # A clock starts at an event: those of the tickets with an event in the periods (and a few
-    # more, whose clocks started before: `Clocks` leaves them out). Kept from an earlier
-    # run: no ticket built. Of the tickets, only those of the breaches are kept for the report.
-    first, end = min(p.start for p in periods), max(p.end for p in periods)
-    clocks = Clocks(sla.each_cycle(records, at, records.reaching_ids(at, first, end)), periods)
-    breached = {c.ticket for c in clocks.breached}
-    known = ReportTickets(records, report_tickets(records, periods, at), keep=breached)
+    # Each ticket's cycles and facts, kept from an earlier run where they can be: no ticket built.
+    # Of the tickets, only those of the breaches are built, for what the list of them shows.
+    clocks = Clocks(periods)
+    facts = []
+    for kept in sla.each_kept(records, at, report_ids(records, periods, at), with_facts=True):
+        if kept.facts is not None:
+            facts.append(kept.facts)
+            clocks.add(kept.cycles)
+    breached = dict.fromkeys(c.ticket for c in clocks.breached)
+    shown = (t.as_of(at) for t in records.each_ticket(breached))
+    known = ReportTickets(facts, {t.id: Breached.of(t) for t in shown if t is not None})
     slots = maintenance_slots(records, at)
     report = _numbers(records, known, clocks, slots, period, at, within_days)
     if previous is not None:
@@ -645,19 +564,24 @@ def _quarterly(records: Records, period: Period, at: dt.datetime, previous: Peri
     return report
 
 
-def report_tickets(records: Records, periods: Sequence[Period], at: dt.datetime) -> Iterator[Ticket]:
-    """The tickets as of `at` that a report of `periods` may count (`ReportTickets` sorts them),
-    each built for one use; the others are not built. A figure of a period counts tickets reported
-    or with an event in it, or (repeat repairs) the repairs with a `resolved` event in the 90 days
-    before one of those was reported. So these are the tickets reported or with an event from the
-    start of the first period to the end of the last, and the repairs with an event in the 90 days
-    before: a superset the figures still filter exactly. The figures of the whole history come
-    from what the loader keeps: replacement candidates from `Records.heads`, stock from
+def report_ids(records: Records, periods: Sequence[Period], at: dt.datetime) -> list[str]:
+    """The ids of the tickets that a report of `periods` as of `at` may count, and perhaps a few
+    more: the figures still filter exactly. A figure of a period counts tickets reported or with
+    an event in it, or (repeat repairs) the repairs with a `resolved` event in the 90 days before
+    one of those was reported; a clock counts in the period it started in, at one of its ticket's
+    events. So these are the tickets reported or with an event from the start of the first period
+    to the end of the last (first, in the records' order: their clocks come in that order), then
+    the repairs with an event in the 90 days before. The figures of the whole history come from
+    what the loader keeps: replacement candidates from `Records.heads`, stock from
     `Records.part_uses`."""
     start, end = min(p.start for p in periods), max(p.end for p in periods)
-    ids = dict.fromkeys([*records.reaching_ids(at, start, end),
-                         *records.reaching_ids(at, start - REPEAT_WINDOW, start, "repair")])
-    for t in records.each_ticket(ids):
+    return list(dict.fromkeys([*records.reaching_ids(at, start, end),
+                               *records.reaching_ids(at, start - REPEAT_WINDOW, start, "repair")]))
+
+
+def report_tickets(records: Records, periods: Sequence[Period], at: dt.datetime) -> Iterator[Ticket]:
+    """The tickets of `report_ids` as of `at` (those reported by then), each built for one use."""
+    for t in records.each_ticket(report_ids(records, periods, at)):
         seen = t.as_of(at)
         if seen is not None:
             yield seen

@@ -19,6 +19,7 @@ from aftersales.core.errors import AftersalesError
 from aftersales.core.model import Asset, CalendarSpec, Event, Records, Settings, Target, Ticket
 from aftersales.core.times import Period
 from aftersales.engine.calendar import WorkCalendar
+from aftersales.engine.ticket_facts import TicketFacts, area_of
 from aftersales.store.cache import decode, encode, fingerprint
 from aftersales.store.load import Tickets
 from aftersales.store.spec import STATUSES  # noqa: F401  (re-exported: the statuses a cycle can have)
@@ -96,8 +97,7 @@ def _days(ranges: Iterable[tuple[dt.date, dt.date]]) -> Iterator[dt.date]:
 
 def facts(ticket: Ticket, settings: Settings, assets: Mapping[str, Asset]) -> dict[str, str | None]:
     """The ticket fields `when` matches on, with defaults: area from the asset, priority from the area."""
-    asset = assets.get(ticket.asset or "")
-    area = ticket.area or (asset.area if asset else None)
+    area = area_of(ticket, assets)
     area_record = settings.areas.get(area or "")
     priority = ticket.priority or (area_record.priority if area_record else None)
     return {"kind": ticket.kind, "priority": priority, "severity": ticket.severity, "area": area,
@@ -334,12 +334,30 @@ def cycles_of(records: Records, at: dt.datetime, ids: Iterable[str]) -> list[Cyc
 def each_cycle(records: Records, at: dt.datetime, ids: Iterable[str]) -> Iterator[Cycle]:
     """The cycles of the tickets `ids` as of `at` under the records' settings, ticket by ticket
     (a caller that keeps only what it needs of each holds one batch of them at most): `evaluate`
-    of those tickets. While no event of a ticket is after the instant, what its events decide of each
-    cycle (start, stop, pauses, deadline, allowed time) does not change with the instant: the
-    record cache keeps the cycles, with a hash of what they depend on (the settings, asset and part
-    files, this code), and a later run reads them back instead of building and evaluating the
-    ticket. A stopped clock is read back as it was; a running one is evaluated on to the instant
-    (`Engine.run_on`: its counted time and status)."""
+    of those tickets, read back from the record cache where it can (`each_kept`)."""
+    for kept in each_kept(records, at, ids):
+        yield from kept.cycles
+
+
+@dataclass(frozen=True, slots=True)
+class TicketCycles:
+    """One ticket's cycles as of an instant (`each_kept`) and, when asked for, what the quarterly
+    report's figures ask of the ticket (None: not asked for, or not reported at the instant)."""
+
+    ticket: str
+    cycles: list[Cycle]
+    facts: TicketFacts | None
+
+
+def each_kept(records: Records, at: dt.datetime, ids: Iterable[str], *,
+              with_facts: bool = False) -> Iterator[TicketCycles]:
+    """The cycles of each ticket of `ids` as of `at` under the records' settings, in that order, and
+    its `TicketFacts` when `with_facts`. While no event of a ticket is after the instant, what its
+    events decide of each cycle (start, stop, pauses, deadline, allowed time) and its facts do not
+    change with the instant: the record cache keeps both, with a hash of what they depend on (the
+    settings, asset and part files, this code), and a later run reads them back instead of building
+    and evaluating the ticket. A stopped clock is read back as it was; a running one is evaluated on
+    to the instant (`Engine.run_on`: its counted time and status)."""
     engine = Engine(records.settings, records.assets)
     tickets = records.tickets
     keeper = tickets if isinstance(tickets, Tickets) else None
@@ -355,18 +373,20 @@ def each_cycle(records: Records, at: dt.datetime, ids: Iterable[str]) -> Iterato
                 blob = kept_blobs.get(ident)
                 if blob is not None:
                     try:
-                        kept = [c if c.stop is not None else engine.run_on(c, at) for c in _unpack(blob, targets)]
+                        kept = _unpack(ident, blob, targets, engine, at, with_facts)
                     except Exception:   # a damaged row: evaluated again
                         kept = None
                     if kept is not None:
-                        yield from kept
+                        yield kept
                         continue
                 ticket = keeper.transient(ident) if keeper is not None else tickets[ident]   # not kept: one at a time
                 cycles = engine.cycles(ticket, at)
-                yield from cycles
-                if keeper is not None and ticket.as_of(at) is ticket and all(id(c.definition) in index
-                                                                             for c in cycles):
-                    keeper.keep_cycles(ident, context, _pack(cycles, index))
+                seen = ticket.as_of(at)
+                facts = TicketFacts.of(seen, records.assets) if seen is not None else None
+                yield TicketCycles(ident, cycles, facts if with_facts else None)
+                if keeper is not None and seen is ticket and all(id(c.definition) in index for c in cycles):
+                    assert facts is not None
+                    keeper.keep_cycles(ident, context, _pack(cycles, index, facts))
     finally:
         if keeper is not None:
             keeper.save_cycles()
@@ -375,21 +395,25 @@ def each_cycle(records: Records, at: dt.datetime, ids: Iterable[str]) -> Iterato
 _KEPT_FIELDS = tuple(f.name for f in dataclasses.fields(Cycle) if f.name != "definition")
 
 
-def _pack(cycles: list[Cycle], index: Mapping[int, int]) -> bytes:
-    """Cycles as plain values, with the position of their target in the settings instead of the
-    target itself (the settings are part of what they are kept under)."""
-    return encode([(index.get(id(c.definition), -1), tuple(getattr(c, name) for name in _KEPT_FIELDS))
-                   for c in cycles])
+def _pack(cycles: list[Cycle], index: Mapping[int, int], facts: TicketFacts) -> bytes:
+    """The ticket's facts and its cycles as plain values, with the position of each cycle's target
+    in the settings instead of the target itself (the settings are part of what they are kept
+    under). One value, so that the texts and instants they share are written once."""
+    return encode((facts.values(), [(index.get(id(c.definition), -1), tuple(getattr(c, name) for name in _KEPT_FIELDS))
+                                    for c in cycles]))
 
 
-def _unpack(blob: bytes, targets: Sequence[Target]) -> list[Cycle]:
-    found = []
-    for i, values in decode(blob):   # as unpickling does: the fields set directly, no __init__ to run
+def _unpack(ticket: str, blob: bytes, targets: Sequence[Target], engine: Engine, at: dt.datetime,
+            with_facts: bool) -> TicketCycles:
+    """`_pack`'s value as of `at`: running clocks evaluated on to the instant."""
+    facts, packed = decode(blob)
+    cycles = []
+    for i, values in packed:   # as unpickling does: the fields set directly, no __init__ to run
         cycle = object.__new__(Cycle)
         cycle.__dict__.update(zip(_KEPT_FIELDS, values, strict=True))
         cycle.__dict__["definition"] = targets[i] if i >= 0 else None
-        found.append(cycle)
-    return found
+        cycles.append(cycle if cycle.stop is not None else engine.run_on(cycle, at))
+    return TicketCycles(ticket, cycles, TicketFacts(*facts) if with_facts else None)
 
 
 # --- selecting and presenting cycles (data only: the command line renders it) ---

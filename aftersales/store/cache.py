@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-FORMAT = 11
+FORMAT = 12
 RACY_SECONDS = 2  # a file changed this close to the save may change again within one mtime tick
 BUSY_MS = 10_000  # how long a command waits for another one's write before giving up saving
 # A ticket's record and kept cycles take about 1.4 KB: two fit in SQLite's default 4 KB page
@@ -57,12 +57,12 @@ FolderIdentity = tuple[int, int, int]        # mtime_ns, ctime_ns, inode
 # its problems (encoded; NULL: none), for a ticket its facts (reported, first and latest event in
 # microseconds since the epoch, status, asset, parts used, kind), the hash of the context the
 # results of its checks ran in and those results (see checks.validate), and the hash of the
-# context of its kept SLA cycles (see engine.sla.cycles_of).
+# context of its kept SLA cycles and report facts (see engine.sla.each_kept).
 COLUMNS = ("crc", "ident", "id_line", "problems", "reported", "first_at", "latest", "status", "asset", "uses",
            "ticket_kind", "checked_context", "checked", "cycles_context")
 Columns = tuple[Any, ...]
 # The big values, in a table of their own that a run reads only for the files it needs: the record
-# (pickled, zlib-compressed) and the kept SLA cycles of a ticket (see engine.sla.cycles_of).
+# (pickled, zlib-compressed) and the kept SLA cycles and report facts of a ticket (engine.sla.each_kept).
 BLOBS = ("payload", "cycles")
 
 SCHEMA = """

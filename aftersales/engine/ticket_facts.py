@@ -1,0 +1,115 @@
+"""What the quarterly report's figures ask of one ticket (`TicketFacts`), and periods as spans
+of UTC microseconds (`Span`) to test its instants against.
+
+Below the SLA engine, which keeps each ticket's facts with its cycles (`sla.each_kept`), and
+the figures (`kpis`), which count them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+from aftersales.core.model import Asset, Ticket
+from aftersales.core.times import Period
+from aftersales.store.load import micros
+
+FOLLOW_UPS = ("callback", "message", "revisit")   # the events that may follow a fix
+SCORED = ("callback", "revisit")                   # the events whose `satisfaction` is averaged
+
+
+def area_of(ticket: Ticket, assets: Mapping[str, Asset]) -> str | None:
+    """The ticket's area, or its asset's."""
+    asset = assets.get(ticket.asset or "")
+    return ticket.area or (asset.area if asset else None)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A period as UTC microseconds, [start, end): `instant in span` compares two ints."""
+
+    start: int
+    end: int
+
+    @classmethod
+    def of(cls, period: Period) -> Span:
+        return cls(micros(period.start), micros(period.end))
+
+    def __contains__(self, instant: int | None) -> bool:
+        return instant is not None and self.start <= instant < self.end
+
+
+@dataclass(slots=True, eq=False)
+class TicketFacts:
+    """What the figures ask of one ticket as it stands at the report instant, instants as UTC
+    microseconds (`micros`). It holds no event: a report's tickets are built one at a time and
+    only those of its breaches are kept (`kpis.ReportTickets`); it is kept with the ticket's
+    cycles (`sla.each_kept`), so that a later report need not build the ticket at all."""
+
+    id: str
+    kind: str
+    category: str | None
+    asset: str | None
+    status: str
+    reported_at: dt.datetime
+    reported: int                    # its `reported` event (the first one)
+    latest: int                      # its latest event
+    instants: tuple[int, ...]        # every event's, in time (`has_event_in`)
+    fixes: tuple[int, ...]           # its `resolved` events
+    resolved: int | None             # its last `resolved` event, when it is resolved (not open or cancelled)
+    cancels: tuple[int, ...]         # its `cancelled` events
+    costs: tuple[float, ...]         # the `cost` of its `resolved` events (0 when none), in time
+    reopened: bool                   # it has a `reopened` event
+    first_time_fix: bool             # no `reopened` and at most one `arrived` event
+    followed_up: frozenset[str]      # the FOLLOW_UPS at or after its last `resolved` event (if resolved)
+    scores: tuple[tuple[str, int, int], ...]   # (callback or revisit, at, satisfaction) of the scored events
+    area: str | None                 # the ticket's, or its asset's
+    asset_category: str | None
+
+    @classmethod
+    def of(cls, t: Ticket, assets: Mapping[str, Asset]) -> TicketFacts:
+        fixes: list[int] = []
+        cancels: list[int] = []
+        costs: list[float] = []
+        scores: list[tuple[str, int, int]] = []
+        arrivals, reopened = 0, False
+        for e in t.events:
+            if e.type == "resolved":
+                fixes.append(micros(e.at))
+                costs.append(e.cost or 0)
+            elif e.type == "cancelled":
+                cancels.append(micros(e.at))
+            elif e.type == "reopened":
+                reopened = True
+            elif e.type == "arrived":
+                arrivals += 1
+            elif e.type in SCORED and e.satisfaction is not None:
+                scores.append((e.type, micros(e.at), e.satisfaction))
+        resolved = fixes[-1] if t.status == "resolved" else None
+        followed: frozenset[str] = frozenset()
+        if resolved is not None:
+            fixed = max(e.at for e in t.events if e.type == "resolved")
+            followed = frozenset(e.type for e in t.events if e.type in FOLLOW_UPS and e.at >= fixed)
+        asset = assets.get(t.asset or "")
+        instants = tuple(micros(e.at) for e in t.events)
+        return cls(t.id, t.kind, t.category, t.asset, t.status, t.reported_at, instants[0], max(instants),
+                   instants, tuple(fixes), resolved, tuple(cancels), tuple(costs),
+                   reopened, not reopened and arrivals <= 1, followed, tuple(scores),
+                   area_of(t, assets), asset.category if asset else None)
+
+    def has_event_in(self, span: Span) -> bool:
+        """Reported or with an event in the period."""
+        if self.latest < span.start or self.reported >= span.end:
+            return False   # every event before it, or after it
+        if self.reported >= span.start or self.latest < span.end:
+            return True    # the first or the latest event in it
+        return any(at in span for at in self.instants)   # reported before, latest after it
+
+    def values(self) -> tuple[object, ...]:
+        """Its fields in order, as plain values (`TicketFacts(*values)` makes it again): what
+        the record cache keeps."""
+        return tuple(getattr(self, name) for name in _FIELDS)
+
+
+_FIELDS = tuple(f.name for f in fields(TicketFacts))
