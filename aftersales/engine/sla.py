@@ -382,10 +382,10 @@ def each_kept(records: Records, at: dt.datetime, ids: Iterable[str], *,
                 ticket = keeper.transient(ident) if keeper is not None else tickets[ident]   # not kept: one at a time
                 cycles = engine.cycles(ticket, at)
                 seen = ticket.as_of(at)
-                facts = TicketFacts.of(seen, records.assets) if seen is not None else None
+                keep = keeper is not None and seen is ticket and all(id(c.definition) in index for c in cycles)
+                facts = TicketFacts.of(seen, records.assets) if seen is not None and (keep or with_facts) else None
                 yield TicketCycles(ident, cycles, facts if with_facts else None)
-                if keeper is not None and seen is ticket and all(id(c.definition) in index for c in cycles):
-                    assert facts is not None
+                if keep and keeper is not None and facts is not None:
                     keeper.keep_cycles(ident, context, _pack(cycles, index, facts))
     finally:
         if keeper is not None:
