@@ -166,12 +166,15 @@ def test_asset_show_lists_the_latest_tickets_and_every_open_one(folder):
     rows = [line.split()[0] for line in out.splitlines() if line.startswith("T-")]
     assert rows == ["T-CAND1", "T-CAND3"]       # in the order they were reported
     # --all, and a --last that covers them all, list every one with no note
-    for args in (("--all",), ("--last", "4"), ("--last", "1", "--all")):
+    for args in (("--all",), ("--last", "4")):
         out = ok(folder, "asset", "show", "W-EXT", *args)
         assert "Listed:" not in out
         assert [line.split()[0] for line in out.splitlines() if line.startswith("T-")] == [
             "T-CAND0", "T-CAND1", "T-CAND2", "T-CAND3"]
     assert "Invalid value for '--last'" in cmd(folder, "asset", "show", "W-EXT", "--last", "-1").stderr
+    both = cmd(folder, "asset", "show", "W-EXT", "--last", "1", "--all")   # which one? said, not guessed
+    assert both.exit_code != 0 and "--last and --all do not go together (--all lists every ticket)" in both.stderr
+    assert "Traceback" not in both.output
 
 
 def test_asset_show_as_json(folder):

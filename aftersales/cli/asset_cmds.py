@@ -92,13 +92,13 @@ SHOWN_TICKETS = 20   # `asset show` lists this many latest tickets (and every op
 
 @asset_group.command("show")
 @click.argument("asset_id", metavar="ID")
-@click.option("--last", type=click.IntRange(min=0), default=SHOWN_TICKETS, show_default=True, metavar="N",
-              help="List the N latest tickets, and every open one before them.")
-@click.option("--all", "show_all", is_flag=True, help="List every ticket about the asset.")
+@click.option("--last", type=click.IntRange(min=0), metavar="N",
+              help=f"List the N latest tickets, and every open one before them.  [default: {SHOWN_TICKETS}]")
+@click.option("--all", "show_all", is_flag=True, help="List every ticket about the asset (not with --last).")
 @records_option
 @at_option
 @format_option("table", "json")
-def asset_show(asset_id: str, last: int, show_all: bool, records_dir, at_text, fmt) -> None:
+def asset_show(asset_id: str, last: int | None, show_all: bool, records_dir, at_text, fmt) -> None:
     """Show an asset: its details, its warranty and its ticket history.
 
     The history lists the latest tickets and every open one, with how many
@@ -114,11 +114,14 @@ def asset_show(asset_id: str, last: int, show_all: bool, records_dir, at_text, f
       aftersales asset show AUD-CHAIR-A --last 5 --at 2026-06-30
       aftersales asset show AUD-CHAIR-A --all --format json
     """
+    if show_all and last is not None:
+        raise UsageError("--last and --all do not go together (--all lists every ticket)")
+    last = None if show_all else SHOWN_TICKETS if last is None else last
     ident = resolve(asset_id, list_ids(find_root(records_dir))["asset"], "asset")
     with progress("Reading records") as (start, step):
         p = load_asset_project(records_dir, ident, at_text, progress=step, on_count=start)
     s = p.settings
-    found = queries.asset_history(p.records, ident, p.at, None if show_all else last)
+    found = queries.asset_history(p.records, ident, p.at, last)
     asset, end = found.asset, found.warranty_end
     if fmt == "json":
         click.echo(to_json(_history_json(found, p.at, s.tz)))
@@ -136,7 +139,7 @@ def asset_show(asset_id: str, last: int, show_all: bool, records_dir, at_text, f
         + ("ended" if left < 0 else f"{left} days left") + ")")
     click.echo(f"  {'warranty':<10} {state}")
     click.echo(f"\nTickets ({found.count}{f', {found.open} open' if found.open else ''})")
-    if found.left_out:
+    if found.left_out and last is not None:
         before = len(found.tickets) - last   # the open tickets listed before the latest ones
         shown = [f"the {last} latest"] if last else []
         if before:
