@@ -471,6 +471,16 @@ def builds(monkeypatch):
     return count
 
 
+def _without_cache(monkeypatch, *args):
+    """The output of a command run with the cache turned off."""
+    from conftest import run
+    monkeypatch.setenv("AFTERSALES_CACHE", "off")
+    try:
+        return run(*args).stdout
+    finally:
+        monkeypatch.delenv("AFTERSALES_CACHE")
+
+
 def _aged(records, seconds=3600):
     when = time.time() - seconds
     for p in records.root.rglob("*.yaml"):
@@ -609,11 +619,7 @@ def test_the_cycles_of_stopped_clocks_are_kept_and_follow_the_settings(old_recor
     args = ("sla", "--format", "json", "--at", "2026-12-01", "--records", str(old_records.root))
 
     def without_cache():
-        monkeypatch.setenv("AFTERSALES_CACHE", "off")
-        try:
-            return run(*args).stdout
-        finally:
-            monkeypatch.delenv("AFTERSALES_CACHE")
+        return _without_cache(monkeypatch, *args)
 
     first = run(*args)
     assert first.exit_code == 0, first.output
@@ -642,11 +648,7 @@ def test_the_reports_facts_are_kept_with_the_cycles_and_follow_the_asset_files(o
     report = ("report", "quarterly", "--period", "2026Q1", "--format", "json", "--at", "2026-12-01", *root)
 
     def without_cache():
-        monkeypatch.setenv("AFTERSALES_CACHE", "off")
-        try:
-            return run(*report).stdout
-        finally:
-            monkeypatch.delenv("AFTERSALES_CACHE")
+        return _without_cache(monkeypatch, *report)
 
     assert run("sla", "--format", "csv", "--at", "2026-12-01", *root).exit_code == 0   # keeps cycles and facts
     builds["decoded"] = 0
