@@ -5,10 +5,11 @@ rates and means as `Fraction`s, durations in seconds, instants as aware datetime
 Nothing here rounds: the views (`views.quarterly`) round once, when they show a number.
 
 What the figures ask of a ticket (when it was reported, its last `resolved` event, whether it
-was reopened, followed up ...) is worked out once per report (`TicketFacts`), with its instants
-as UTC microseconds; what it counts for in a period (opened, resolved, cancelled in it) once per
-period (`Standing`). Each section then reads like its definition, on those facts. The period
-before (the trend's base) computes only the figures the trend compares (`trend_numbers`).
+was reopened, followed up ...) is worked out once (`TicketFacts`, kept with the ticket's SLA
+cycles: `sla.each_kept`), with its instants as UTC microseconds; what it counts for in a period
+(opened, resolved, cancelled in it) once per period (`Standing`). Each section then reads like
+its definition, on those facts. The period before (the trend's base) computes only the figures
+the trend compares (`trend_numbers`).
 """
 
 from __future__ import annotations
