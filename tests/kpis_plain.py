@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from aftersales.core.durations import Duration
@@ -29,7 +29,7 @@ from aftersales.engine.kpis import (
     previous_period,
     promises,
     rate,
-    report_tickets,
+    report_ids,
     sla_groups,
     sla_total,
     state_instant,
@@ -299,6 +299,14 @@ def analysis_section(records: Records, tickets: Sequence[Ticket], period: Period
         "top_problems": [{"asset_category": a, "category": c, "count": n} for (a, c), n in top],
         "by_hour": hours, "by_weekday": dict(zip(WEEKDAYS, weekdays, strict=True)), "per_week": per_week,
     }
+
+
+def report_tickets(records: Records, periods: Sequence[Period], at: dt.datetime) -> Iterator[Ticket]:
+    """The tickets of `kpis.report_ids` as of `at` (those reported by then), each built for one use."""
+    for t in records.each_ticket(report_ids(records, periods, at)):
+        seen = t.as_of(at)
+        if seen is not None:
+            yield seen
 
 
 def quarterly(records: Records, period: Period, at: dt.datetime, previous: Period | None = None,

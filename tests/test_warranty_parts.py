@@ -173,7 +173,7 @@ def test_asset_show_lists_the_latest_tickets_and_every_open_one(folder):
             "T-CAND0", "T-CAND1", "T-CAND2", "T-CAND3"]
     assert "Invalid value for '--last'" in cmd(folder, "asset", "show", "W-EXT", "--last", "-1").stderr
     both = cmd(folder, "asset", "show", "W-EXT", "--last", "1", "--all")   # which one? said, not guessed
-    assert both.exit_code != 0 and "--last and --all do not go together (--all lists every ticket)" in both.stderr
+    assert both.exit_code == 2 and "--last and --all do not go together (--all lists every ticket)" in both.stderr
     assert "Traceback" not in both.output
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -31,7 +29,8 @@ from aftersales.engine import queries, warranty
 from aftersales.project import load_asset_project
 from aftersales.store.paths import find_root, list_ids
 from aftersales.store.spec import ASSET
-from aftersales.views.fmt import iso, short
+from aftersales.views.fmt import short
+from aftersales.views.rows import asset_history_row
 from aftersales.views.safe import visible
 from aftersales.views.tables import clip, table, to_csv, to_json
 
@@ -124,7 +123,7 @@ def asset_show(asset_id: str, last: int | None, show_all: bool, records_dir, at_
     found = queries.asset_history(p.records, ident, p.at, last)
     asset, end = found.asset, found.warranty_end
     if fmt == "json":
-        click.echo(to_json(_history_json(found, p.at, s.tz)))
+        click.echo(to_json(asset_history_row(found, p.at, s.tz)))
         return
     area = s.areas.get(asset.area)
     click.echo(visible(f"{asset.id}  {asset.name}"))
@@ -149,22 +148,6 @@ def asset_show(asset_id: str, last: int | None, show_all: bool, records_dir, at_
     if found.tickets:
         click.echo(table([(t.id, short(t.reported_at, s.tz)[:10], t.kind, t.status, clip(t.summary, 20))
                           for t in found.tickets], ("ticket", "reported", "kind", "status", "summary")))
-
-
-def _history_json(found: queries.AssetHistory, at: dt.datetime, tz: ZoneInfo) -> dict[str, Any]:
-    a = found.asset
-    return {
-        "asset": {"id": a.id, "name": a.name, "category": a.category, "area": a.area, "location": a.location or None,
-                  "quantity": a.quantity, "model": a.model or None,
-                  "installed": a.installed.isoformat() if a.installed else None},
-        "as_of": iso(at, tz),
-        "warranty": {"end": found.warranty_end.isoformat() if found.warranty_end else None,
-                     "years": found.warranty_years, "extension_years": found.extension_years,
-                     "days_left": found.days_left},
-        "tickets": {"count": found.count, "open": found.open, "not_listed": found.left_out,
-                    "listed": [{"id": t.id, "reported": iso(t.reported_at, tz), "kind": t.kind, "status": t.status,
-                                "summary": t.summary} for t in found.tickets]},
-    }
 
 
 @asset_group.command("new")

@@ -18,7 +18,7 @@ import bisect
 import datetime as dt
 import operator
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -584,14 +584,6 @@ def report_ids(records: Records, periods: Sequence[Period], at: dt.datetime) -> 
     start, end = min(p.start for p in periods), max(p.end for p in periods)
     return list(dict.fromkeys([*records.reaching_ids(at, start, end),
                                *records.reaching_ids(at, start - REPEAT_WINDOW, start, "repair")]))
-
-
-def report_tickets(records: Records, periods: Sequence[Period], at: dt.datetime) -> Iterator[Ticket]:
-    """The tickets of `report_ids` as of `at` (those reported by then), each built for one use."""
-    for t in records.each_ticket(report_ids(records, periods, at)):
-        seen = t.as_of(at)
-        if seen is not None:
-            yield seen
 
 
 def state_instant(period: Period, at: dt.datetime) -> dt.datetime:

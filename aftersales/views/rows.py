@@ -6,9 +6,11 @@ in counted seconds; the column order is the key order.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from aftersales.engine.queries import TicketRow
+from aftersales.engine.queries import AssetHistory, TicketRow
 from aftersales.engine.sla import Cycle
 from aftersales.views.fmt import iso
 
@@ -37,3 +39,21 @@ def ticket_row(row: TicketRow, tz: ZoneInfo) -> dict[str, object]:
     return {"id": t.id, "status": row.status, "kind": t.kind, "priority": row.priority, "area": row.area,
             "asset": t.asset, "reported": iso(t.reported_at, tz), "age": row.age,
             "next_deadline": iso(row.next_deadline, tz), "next_target": row.next_target, "summary": t.summary}
+
+
+def asset_history_row(found: AssetHistory, at: dt.datetime, tz: ZoneInfo) -> dict[str, Any]:
+    """The JSON form of `asset show`: the asset, its warranty as of `at`, and its tickets (how many,
+    how many open, how many not listed, and those listed)."""
+    a = found.asset
+    return {
+        "asset": {"id": a.id, "name": a.name, "category": a.category, "area": a.area, "location": a.location or None,
+                  "quantity": a.quantity, "model": a.model or None,
+                  "installed": a.installed.isoformat() if a.installed else None},
+        "as_of": iso(at, tz),
+        "warranty": {"end": found.warranty_end.isoformat() if found.warranty_end else None,
+                     "years": found.warranty_years, "extension_years": found.extension_years,
+                     "days_left": found.days_left},
+        "tickets": {"count": found.count, "open": found.open, "not_listed": found.left_out,
+                    "listed": [{"id": t.id, "reported": iso(t.reported_at, tz), "kind": t.kind, "status": t.status,
+                                "summary": t.summary} for t in found.tickets]},
+    }
