@@ -30,7 +30,7 @@ from aftersales.project import load_asset_project
 from aftersales.store.paths import find_root, list_ids
 from aftersales.store.spec import ASSET
 from aftersales.views.fmt import short
-from aftersales.views.rows import asset_history_row
+from aftersales.views.rows import asset_fields, asset_history_row
 from aftersales.views.safe import visible
 from aftersales.views.tables import clip, table, to_csv, to_json
 
@@ -227,10 +227,8 @@ def asset_list(records_dir: Any, at_text: str, area: str | None, category: str |
         rows = warranty.expired(rows)
     rows = [r for r in rows if (area is None or r.asset.area == area)
             and (category is None or r.asset.category == category)]
-    data = [{"asset": r.asset.id, "name": r.asset.name, "category": r.asset.category, "area": r.asset.area,
-             "location": r.asset.location or None, "quantity": r.asset.quantity, "model": r.asset.model or None,
-             "installed": r.asset.installed.isoformat() if r.asset.installed else None,
-             "warranty_end": r.end.isoformat() if r.end else None, "days_left": r.days_left} for r in rows]
+    data = [{"asset": r.asset.id, **asset_fields(r.asset), "warranty_end": r.end.isoformat() if r.end else None,
+             "days_left": r.days_left} for r in rows]
     if fmt == "json":
         click.echo(to_json(data))
     elif fmt == "csv":

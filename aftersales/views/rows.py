@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from aftersales.core.model import Asset
 from aftersales.engine.queries import AssetHistory, TicketRow
 from aftersales.engine.sla import Cycle
 from aftersales.views.fmt import iso
@@ -41,14 +42,18 @@ def ticket_row(row: TicketRow, tz: ZoneInfo) -> dict[str, object]:
             "next_deadline": iso(row.next_deadline, tz), "next_target": row.next_target, "summary": t.summary}
 
 
+def asset_fields(a: Asset) -> dict[str, Any]:
+    """An asset's fields after its id, as JSON and CSV rows give them (empty text as null)."""
+    return {"name": a.name, "category": a.category, "area": a.area, "location": a.location or None,
+            "quantity": a.quantity, "model": a.model or None,
+            "installed": a.installed.isoformat() if a.installed else None}
+
+
 def asset_history_row(found: AssetHistory, at: dt.datetime, tz: ZoneInfo) -> dict[str, Any]:
     """The JSON form of `asset show`: the asset, its warranty as of `at`, and its tickets (how many,
     how many open, how many not listed, and those listed)."""
-    a = found.asset
     return {
-        "asset": {"id": a.id, "name": a.name, "category": a.category, "area": a.area, "location": a.location or None,
-                  "quantity": a.quantity, "model": a.model or None,
-                  "installed": a.installed.isoformat() if a.installed else None},
+        "asset": {"id": found.asset.id, **asset_fields(found.asset)},
         "as_of": iso(at, tz),
         "warranty": {"end": found.warranty_end.isoformat() if found.warranty_end else None,
                      "years": found.warranty_years, "extension_years": found.extension_years,
