@@ -690,6 +690,19 @@ def test_an_event_pickles_as_its_values_and_comes_back_equal():
     assert len(pickle.dumps(events[1], pickle.HIGHEST_PROTOCOL)) < len(plain) * 0.7
 
 
+def test_a_duration_pickles_as_its_values_and_comes_back_one_shared_value():
+    """A kept ticket's cycles hold a duration each: it comes back equal, and as one value per
+    duration however many times it was pickled."""
+    import pickle
+
+    from aftersales.core.durations import Duration
+    durations = [Duration(30, "m"), Duration(2, "h"), Duration(30, "m")]
+    back = pickle.loads(pickle.dumps(durations, pickle.HIGHEST_PROTOCOL))
+    again = pickle.loads(pickle.dumps(Duration(30, "m"), pickle.HIGHEST_PROTOCOL))
+    assert back == durations and [str(d) for d in back] == ["30m", "2h", "30m"]
+    assert back[0] is back[2] is again
+
+
 def test_kept_cycles_are_read_in_batches_and_only_while_their_file_is_unchanged(old_records, builds,
                                                                                 monkeypatch):
     """The kept cycles of many tickets are read a few hundred at a time (here: two at a time, in

@@ -13,6 +13,7 @@ hand (arithmetic in the comments). 2026-03-02 is a Monday.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -250,6 +251,27 @@ def test_csv_has_a_header_and_one_line_per_cycle(folder: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0].startswith("ticket,target,cycle,status,start,deadline,stop")
     assert len(lines) == 1 + len(ALL)
+
+
+def test_each_instant_written_once_gives_the_texts_of_each_cycle(folder: Path, monkeypatch) -> None:
+    """`sla`'s rows write each instant once and keep a bounded number of texts: with room for
+    only two, or for all, every row is that of the cycle on its own, whatever zone its instants
+    were given in (the same instant in another zone is the same text)."""
+    import datetime as dt
+
+    from aftersales.engine import sla
+    from aftersales.project import load_project
+    from aftersales.views import rows
+    records = load_project(folder).records
+    at = dt.datetime(2026, 4, 10, 4, tzinfo=dt.timezone.utc)
+    cycles = sla.cycles_of(records, at, list(records.tickets))
+    tz = records.settings.tz
+    shifted = [dataclasses.replace(c, start=c.start.astimezone(dt.timezone.utc)) for c in cycles]
+    alone = [rows.cycle_values(c, tz) for c in cycles]
+    assert len({c.start for c in cycles}) < len(cycles)   # instants shared: the texts are reused
+    assert list(rows.each_cycle_values(cycles + shifted, tz)) == alone + alone
+    monkeypatch.setattr(rows, "_TEXTS_KEPT", 2)
+    assert list(rows.each_cycle_values(cycles + shifted, tz)) == alone + alone
 
 
 # --- the machine's time zone never matters -----------------------------------------------------

@@ -20,7 +20,7 @@ from aftersales.store import build
 from aftersales.store.reading import read_file
 from aftersales.store.spec import STATUSES
 from aftersales.views.fmt import human_seconds, short
-from aftersales.views.rows import CYCLE_COLUMNS, cycle_row, cycle_values
+from aftersales.views.rows import CYCLE_COLUMNS, cycle_row, each_cycle_values
 from aftersales.views.tables import csv_rows, flat_json_rows, table, to_csv, to_json
 
 
@@ -88,9 +88,10 @@ def sla_command(records_dir, at_text, open_only, statuses, targets, area, ticket
     if fail_on_breach and not breached:   # for cron: a run with nothing breached says nothing
         return
     if fmt == "json":   # written row by row: 250,000 cycles never make one document in memory
-        echo_chunks(flat_json_rows(CYCLE_COLUMNS, (cycle_values(c, tz) for c in cycles)))
+        echo_chunks(flat_json_rows(CYCLE_COLUMNS, each_cycle_values(cycles, tz)))
     elif fmt == "csv":
-        echo_chunks(csv_rows((cycle_row(c, tz) for c in cycles), CYCLE_COLUMNS))
+        echo_chunks(csv_rows((dict(zip(CYCLE_COLUMNS, values)) for values in each_cycle_values(cycles, tz)),
+                             CYCLE_COLUMNS))
     else:
         click.echo(_sla_table(cycles, tz) or "no clock cycles match")
         if cycles:

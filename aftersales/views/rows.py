@@ -7,6 +7,7 @@ in counted seconds; the column order is the key order.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,9 +20,31 @@ from aftersales.views.fmt import iso
 def cycle_values(cycle: Cycle, tz: ZoneInfo) -> tuple[object, ...]:
     """The values of a cycle's row, in the order of CYCLE_COLUMNS: instants in ISO 8601 with the
     project's offset. Text, numbers and null only (`tables.flat_json_rows` writes them)."""
-    return (cycle.ticket, cycle.target, cycle.cycle, cycle.status, iso(cycle.start, tz), iso(cycle.deadline, tz),
-            iso(cycle.stop, tz), cycle.stop_event, cycle.elapsed, cycle.allowed, str(cycle.within), cycle.priority,
-            cycle.area, cycle.calendar)
+    return next(each_cycle_values((cycle,), tz))
+
+
+def each_cycle_values(cycles: Iterable[Cycle], tz: ZoneInfo) -> Iterator[tuple[object, ...]]:
+    """`cycle_values` of each cycle, each instant written once: a ticket's cycles share their
+    start and most of their stops (a quarter's 100,000 rows hold 300,000 instants, a quarter of
+    them distinct). The texts are kept by instant, a bounded number at a time."""
+    texts: dict[dt.datetime, str | None] = {}
+
+    def text(instant: dt.datetime | None) -> str | None:
+        if instant is None:
+            return None
+        written = texts.get(instant)
+        if written is None:
+            if len(texts) >= _TEXTS_KEPT:
+                texts.clear()
+            written = texts[instant] = iso(instant, tz)
+        return written
+
+    for c in cycles:
+        yield (c.ticket, c.target, c.cycle, c.status, text(c.start), text(c.deadline), text(c.stop), c.stop_event,
+               c.elapsed, c.allowed, str(c.within), c.priority, c.area, c.calendar)
+
+
+_TEXTS_KEPT = 100_000
 
 
 def cycle_row(cycle: Cycle, tz: ZoneInfo) -> dict[str, object]:
