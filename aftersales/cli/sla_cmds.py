@@ -90,8 +90,8 @@ def sla_command(records_dir, at_text, open_only, statuses, targets, area, ticket
     if fmt == "json":   # written row by row: 250,000 cycles never make one document in memory
         echo_chunks(flat_json_rows(CYCLE_COLUMNS, each_cycle_values(cycles, tz)))
     elif fmt == "csv":
-        echo_chunks(csv_rows((dict(zip(CYCLE_COLUMNS, values)) for values in each_cycle_values(cycles, tz)),
-                             CYCLE_COLUMNS))
+        rows = (dict(zip(CYCLE_COLUMNS, values, strict=True)) for values in each_cycle_values(cycles, tz))
+        echo_chunks(csv_rows(rows, CYCLE_COLUMNS))
     else:
         click.echo(_sla_table(cycles, tz) or "no clock cycles match")
         if cycles:

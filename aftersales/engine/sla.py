@@ -415,7 +415,7 @@ def _unpack(ticket: str, blob: bytes, targets: Sequence[Target], engine: Engine,
     for i, values in packed:   # as unpickling does: the fields set directly, no __init__ to run
         cycle = new(Cycle)     # (the values are those of `fields` in this code: they are kept under its hash)
         kept = cycle.__dict__
-        kept.update(zip(fields, values))
+        kept.update(zip(fields, values, strict=False))
         kept["definition"] = targets[i] if i >= 0 else None
         if cycle.stop is None:   # running: counted on to the instant (the cycle is new: set in place)
             kept["elapsed"], kept["status"] = engine.run_on(cycle, at)
