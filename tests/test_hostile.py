@@ -205,3 +205,47 @@ def test_arbitrary_bytes_never_crash(records, data):
     result = records.run()  # run() itself fails on any exception other than SystemExit
     assert result.exit_code in (0, 1)
     assert re.match(r"(ok: |\d+ errors?, \d+ warnings? in )", result.output.splitlines()[-1])
+
+
+PLAIN_WORDS = ["yes", "No", "on", "~", "null", "", "true", "0o17", "017", "0x1F", "1_000", "1:30", "190:20:30",
+               "3.5", ".inf", "-.NaN", "1e3", "2026-03-12", "2026-03-12 09:00:00+08:00", "2026-03-12T09:00Z",
+               "resolved", "T-20260312-AB12CD", "<<", "=", "+1", "-0", "2026-03-12T09:00:00+08:00",
+               "2026-03-12T09:00:00Z", "2026-03-12T09:00:00-00:00", "2026-03-12T23:59:59-09:30",
+               "2026-03-12T09:00:00.5+08:00", "2026-03-12 09:00:00 +8", "2026-3-12T9:00:00Z",
+               "2026-02-30T09:00:00+08:00", "2026-03-12T24:00:00+08:00", "2026-03-12T09:00:00+24:00"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(words=st.lists(st.one_of(st.sampled_from(PLAIN_WORDS), st.from_regex(r"[-+.0-9:_a-zA-Z ~]{0,12}",
+                                                                              fullmatch=True)),
+                      min_size=1, max_size=12),
+       kept=st.integers(min_value=1, max_value=30))
+def test_plain_scalar_tags_are_pyyamls_however_many_are_kept(words, kept):
+    """The loader keeps the tag of each plain text it has seen (a bounded number of them), and
+    reads an instant written as the tools write it itself: every value, plain or quoted, is the
+    one PyYAML's own safe loader gives (or an error where it gives one), whatever was kept before."""
+    import yaml
+    yamlio._PLAIN_TAGS.clear()
+    saved = yamlio._PLAIN_TAGS_KEPT
+    yamlio._PLAIN_TAGS_KEPT = kept
+    try:
+        for quoted in (False, True, False):
+            text = "".join(f"k{n}: {repr(w) if quoted else w}\n" for n, w in enumerate(words))
+            try:
+                expected = yaml.load(text, Loader=yaml.SafeLoader)   # PyYAML alone, in Python
+            except yaml.YAMLError:
+                continue
+            except (ValueError, OverflowError):   # a value out of range: refused by both
+                with pytest.raises((ValueError, OverflowError)):
+                    yaml.load(text, Loader=yamlio.FastLoader)
+                with pytest.raises(yamlio.YamlProblem):
+                    yamlio.parse(text.encode())
+                continue
+            assert repr(yaml.load(text, Loader=yamlio.FastLoader)) == repr(expected)   # repr: nan == nan
+            assert len(yamlio._PLAIN_TAGS) <= kept
+            value, _ = yamlio.parse(text.encode())
+            read = {k: v.value if isinstance(v, yamlio.Quirky) else v for k, v in value.items()}
+            assert repr(read) == repr(expected)
+            assert [type(v) for v in read.values()] == [type(v) for v in expected.values()]
+    finally:
+        yamlio._PLAIN_TAGS_KEPT = saved

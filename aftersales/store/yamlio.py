@@ -8,6 +8,7 @@ octal or sexagesimal numbers, and alias expansion that grows without bound.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -18,7 +19,27 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from aftersales.core.problems import quoted
 
 # The C parser (libyaml) is several times faster; the pure-Python one gives the same nodes.
-FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class FastLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The safe loader, with the tag of a plain scalar looked up once per text: the parser asks
+    for every scalar, and the same keys and words recur in every file (PyYAML's resolver tries
+    its patterns each time). The tag of a plain scalar depends on its text alone (no path
+    resolvers), and a quoted one is text."""
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is not yaml.ScalarNode:
+            return super().resolve(kind, value, implicit)
+        if not implicit[0]:
+            return _STR
+        tag = _PLAIN_TAGS.get(value)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_PLAIN_TAGS) >= _PLAIN_TAGS_KEPT:
+                _PLAIN_TAGS.clear()
+            _PLAIN_TAGS[value] = tag
+        return tag
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_NODES = 100_000
@@ -28,6 +49,10 @@ _STR = "tag:yaml.org,2002:str"
 _BOOL_WORDS = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
 _OCTAL = re.compile(r"^[-+]?0[0-7_]+$")
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_INSTANT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[+-][0-9]{2}:[0-9]{2}|Z)$")
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_KEPT = 20_000
 
 
 class Mark(NamedTuple):
@@ -101,6 +126,11 @@ class _Builder:
     def scalar(self, node: yaml.ScalarNode) -> Any:
         if node.tag == _STR:  # most values: text as written, nothing YAML 1.1 could change
             return node.value
+        if node.tag == _TIMESTAMP and _INSTANT.match(node.value):   # an event's `at`, as the tools write it
+            try:
+                return dt.datetime.fromisoformat(node.value)   # what PyYAML makes of it, many times as fast
+            except ValueError:   # out of range: reported below, as PyYAML's reading of it reports it
+                pass
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (ConstructorError, ValueError, OverflowError, AttributeError, KeyError, IndexError,
@@ -137,14 +167,21 @@ class _Builder:
         result.mark = _mark(node)
         result.key_marks = {}
         result.value_marks = {}
+        scalar, shallow = yaml.ScalarNode, depth < MAX_DEPTH
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise YamlProblem(_mark(key_node), "yaml-syntax", "merge keys (<<) are not used in records")
-            key = self.build(key_node, depth + 1)
-            if isinstance(key, Quirky):
-                key = key.text
-            if isinstance(key, (Map, Seq)):
-                raise YamlProblem(_mark(key_node), "yaml-syntax", "a key must be a plain word, not a list or mapping")
+            # Most keys and values are text (`build` of one, without its checks when it cannot fail).
+            if shallow and key_node.tag == _STR and key_node.__class__ is scalar and self.nodes < MAX_NODES:
+                self.nodes += 1
+                key = key_node.value
+            else:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise YamlProblem(_mark(key_node), "yaml-syntax", "merge keys (<<) are not used in records")
+                key = self.build(key_node, depth + 1)
+                if isinstance(key, Quirky):
+                    key = key.text
+                if isinstance(key, (Map, Seq)):
+                    raise YamlProblem(_mark(key_node), "yaml-syntax",
+                                      "a key must be a plain word, not a list or mapping")
             if key in result:
                 first = result.key_marks[key]
                 raise YamlProblem(
@@ -152,7 +189,11 @@ class _Builder:
                     f"key {quoted(key)} appears twice in one mapping (first on line {first.line}); "
                     "YAML would silently keep only the last one",
                 )
-            result[key] = self.build(value_node, depth + 1)
+            if shallow and value_node.tag == _STR and value_node.__class__ is scalar and self.nodes < MAX_NODES:
+                self.nodes += 1
+                result[key] = value_node.value
+            else:
+                result[key] = self.build(value_node, depth + 1)
             result.key_marks[key] = _mark(key_node)
             result.value_marks[key] = _mark(value_node)
         return result
