@@ -21,6 +21,19 @@ from aftersales.core.problems import quoted
 # The C parser (libyaml) is several times faster; the pure-Python one gives the same nodes.
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+MAX_FILE_BYTES = 1024 * 1024
+MAX_NODES = 100_000
+MAX_DEPTH = 100  # records nest a few levels; far deeper is an attack or a mistake
+
+_STR = "tag:yaml.org,2002:str"
+_BOOL_WORDS = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
+_OCTAL = re.compile(r"^[-+]?0[0-7_]+$")
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_INSTANT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[+-][0-9]{2}:[0-9]{2}|Z)$")
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_KEPT = 20_000
+
 
 class FastLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     """The safe loader, with the tag of a plain scalar looked up once per text: the parser asks
@@ -35,24 +48,13 @@ class FastLoader(_BaseLoader):  # type: ignore[misc,valid-type]
             return _STR
         tag = _PLAIN_TAGS.get(value)
         if tag is None:
+            if _INSTANT.match(value):   # an event's `at`: no other pattern matches one; not kept (each is new)
+                return _TIMESTAMP
             tag = super().resolve(kind, value, implicit)
             if len(_PLAIN_TAGS) >= _PLAIN_TAGS_KEPT:
                 _PLAIN_TAGS.clear()
             _PLAIN_TAGS[value] = tag
         return tag
-
-MAX_FILE_BYTES = 1024 * 1024
-MAX_NODES = 100_000
-MAX_DEPTH = 100  # records nest a few levels; far deeper is an attack or a mistake
-
-_STR = "tag:yaml.org,2002:str"
-_BOOL_WORDS = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
-_OCTAL = re.compile(r"^[-+]?0[0-7_]+$")
-_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_INSTANT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[+-][0-9]{2}:[0-9]{2}|Z)$")
-_PLAIN_TAGS: dict[str, str] = {}
-_PLAIN_TAGS_KEPT = 20_000
 
 
 class Mark(NamedTuple):
