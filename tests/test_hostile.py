@@ -96,6 +96,19 @@ def test_an_alias_bomb(records):
                        "need that many")
 
 
+def test_an_alias_bomb_of_mappings_of_text(records):
+    """Keys and values that are text are built inline, and still counted: a bomb of mappings of
+    text is refused as one of lists is."""
+    lol = "a: &a {" + ", ".join(f"k{i}: lol" for i in range(9)) + "}\n"
+    levels = "".join(f"{b}: &{b} {{" + ", ".join(f"k{i}: *{a}" for i in range(9)) + "}\n"
+                     for a, b in pairwise("abcdefghi"))
+    records.write(T, lol + levels)
+    line, code, message = only_problem(records)
+    assert (line, code) == (1, "too-large")
+    assert message == ("more than 100,000 values once aliases are expanded (an alias bomb?); records never "
+                       "need that many")
+
+
 @pytest.mark.parametrize("text", ["a: &a [1, *a]\n", "&a [*a]\n", "a: &a {b: *a}\n"])
 def test_a_self_referencing_alias(records, text):
     records.write(T, text)

@@ -255,23 +255,36 @@ def test_csv_has_a_header_and_one_line_per_cycle(folder: Path) -> None:
 
 def test_each_instant_written_once_gives_the_texts_of_each_cycle(folder: Path, monkeypatch) -> None:
     """`sla`'s rows write each instant once and keep a bounded number of texts: with room for
-    only two, or for all, every row is that of the cycle on its own, whatever zone its instants
-    were given in (the same instant in another zone is the same text)."""
+    only two, or for all, every row holds each instant as `iso` writes it on its own, whatever
+    zone its instants were given in (the same instant in another zone is the same text), and
+    the two instants a clock turned back gives one local time stay an hour apart."""
     import datetime as dt
 
     from aftersales.engine import sla
     from aftersales.project import load_project
     from aftersales.views import rows
+    from aftersales.views.fmt import iso
     records = load_project(folder).records
     at = dt.datetime(2026, 4, 10, 4, tzinfo=dt.timezone.utc)
     cycles = sla.cycles_of(records, at, list(records.tickets))
-    tz = records.settings.tz
+    berlin = ZoneInfo("Europe/Berlin")   # 2026-10-25 03:00 CEST -> 02:00 CET: 02:30 comes twice
+    first, second = (dt.datetime(2026, 10, 25, 2, 30, tzinfo=berlin, fold=fold) for fold in (0, 1))
+    assert first == second and first.utcoffset() != second.utcoffset()
+    turned = [dataclasses.replace(cycles[0], start=first, deadline=second, stop=first),
+              dataclasses.replace(cycles[1], start=second, deadline=first, stop=None)]
     shifted = [dataclasses.replace(c, start=c.start.astimezone(dt.timezone.utc)) for c in cycles]
-    alone = [rows.cycle_values(c, tz) for c in cycles]
     assert len({c.start for c in cycles}) < len(cycles)   # instants shared: the texts are reused
-    assert list(rows.each_cycle_values(cycles + shifted, tz)) == alone + alone
-    monkeypatch.setattr(rows, "_TEXTS_KEPT", 2)
-    assert list(rows.each_cycle_values(cycles + shifted, tz)) == alone + alone
+    given = cycles + shifted + turned
+    for tz in (records.settings.tz, berlin):
+        alone = [(iso(c.start, tz), iso(c.deadline, tz), iso(c.stop, tz)) for c in given]
+        for kept in (rows._TEXTS_KEPT, 2):
+            monkeypatch.setattr(rows, "_TEXTS_KEPT", kept)
+            written = list(rows.each_cycle_values(given, tz))
+            assert [values[4:7] for values in written] == alone
+            assert written == [rows.cycle_values(c, tz) for c in given]
+    assert [v[4:7] for v in rows.each_cycle_values(turned, berlin)] == [
+        ("2026-10-25T02:30:00+02:00", "2026-10-25T02:30:00+01:00", "2026-10-25T02:30:00+02:00"),
+        ("2026-10-25T02:30:00+01:00", "2026-10-25T02:30:00+02:00", None)]
 
 
 # --- the machine's time zone never matters -----------------------------------------------------

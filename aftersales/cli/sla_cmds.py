@@ -20,7 +20,7 @@ from aftersales.store import build
 from aftersales.store.reading import read_file
 from aftersales.store.spec import STATUSES
 from aftersales.views.fmt import human_seconds, short
-from aftersales.views.rows import CYCLE_COLUMNS, cycle_row, each_cycle_values
+from aftersales.views.rows import CYCLE_COLUMNS, cycle_row, each_cycle_row, each_cycle_values
 from aftersales.views.tables import csv_rows, flat_json_rows, table, to_csv, to_json
 
 
@@ -90,8 +90,7 @@ def sla_command(records_dir, at_text, open_only, statuses, targets, area, ticket
     if fmt == "json":   # written row by row: 250,000 cycles never make one document in memory
         echo_chunks(flat_json_rows(CYCLE_COLUMNS, each_cycle_values(cycles, tz)))
     elif fmt == "csv":
-        rows = (dict(zip(CYCLE_COLUMNS, values, strict=True)) for values in each_cycle_values(cycles, tz))
-        echo_chunks(csv_rows(rows, CYCLE_COLUMNS))
+        echo_chunks(csv_rows(each_cycle_row(cycles, tz), CYCLE_COLUMNS))
     else:
         click.echo(_sla_table(cycles, tz) or "no clock cycles match")
         if cycles:

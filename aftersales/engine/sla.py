@@ -412,10 +412,13 @@ def _unpack(ticket: str, blob: bytes, targets: Sequence[Target], engine: Engine,
     facts, packed = decode(blob)
     cycles = []
     new, fields = object.__new__, _KEPT_FIELDS
+    count = len(fields)
     for i, values in packed:   # as unpickling does: the fields set directly, no __init__ to run
-        cycle = new(Cycle)     # (the values are those of `fields` in this code: they are kept under its hash)
+        if len(values) != count:
+            raise ValueError("a kept cycle of another shape")   # a damaged row: evaluated again
+        cycle = new(Cycle)
         kept = cycle.__dict__
-        kept.update(zip(fields, values, strict=False))
+        kept.update(zip(fields, values, strict=False))   # (counted above: zip's own check costs more)
         kept["definition"] = targets[i] if i >= 0 else None
         if cycle.stop is None:   # running: counted on to the instant (the cycle is new: set in place)
             kept["elapsed"], kept["status"] = engine.run_on(cycle, at)

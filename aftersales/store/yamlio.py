@@ -30,15 +30,17 @@ _BOOL_WORDS = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$
 _OCTAL = re.compile(r"^[-+]?0[0-7_]+$")
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_INSTANT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[+-][0-9]{2}:[0-9]{2}|Z)$")
+# (hours 00-23 only: Python 3.14's fromisoformat reads 24:00:00 as the next midnight, PyYAML refuses it)
+_INSTANT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-9]{2}:[0-9]{2}(?:[+-][0-9]{2}:[0-9]{2}|Z)$")
 _PLAIN_TAGS: dict[str, str] = {}
 _PLAIN_TAGS_KEPT = 20_000
+_PLAIN_TAG_LENGTH = 32   # keys and words: an id, a summary or a note is looked up each time, not kept
 
 
 class FastLoader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """The safe loader, with the tag of a plain scalar looked up once per text: the parser asks
-    for every scalar, and the same keys and words recur in every file (PyYAML's resolver tries
-    its patterns each time). The tag of a plain scalar depends on its text alone (no path
+    """The safe loader, with the tag of a short plain scalar looked up once per text: the parser
+    asks for every scalar, and the same keys and words recur in every file (PyYAML's resolver
+    tries its patterns each time). The tag of a plain scalar depends on its text alone (no path
     resolvers), and a quoted one is text."""
 
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
@@ -51,9 +53,10 @@ class FastLoader(_BaseLoader):  # type: ignore[misc,valid-type]
             if _INSTANT.match(value):   # an event's `at`: no other pattern matches one; not kept (each is new)
                 return _TIMESTAMP
             tag = super().resolve(kind, value, implicit)
-            if len(_PLAIN_TAGS) >= _PLAIN_TAGS_KEPT:
-                _PLAIN_TAGS.clear()
-            _PLAIN_TAGS[value] = tag
+            if len(value) <= _PLAIN_TAG_LENGTH:
+                if len(_PLAIN_TAGS) >= _PLAIN_TAGS_KEPT:
+                    _PLAIN_TAGS.clear()
+                _PLAIN_TAGS[value] = tag
         return tag
 
 

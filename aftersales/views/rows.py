@@ -7,7 +7,7 @@ in counted seconds; the column order is the key order.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,36 +20,48 @@ from aftersales.views.fmt import iso
 def cycle_values(cycle: Cycle, tz: ZoneInfo) -> tuple[object, ...]:
     """The values of a cycle's row, in the order of CYCLE_COLUMNS: instants in ISO 8601 with the
     project's offset. Text, numbers and null only (`tables.flat_json_rows` writes them)."""
-    return next(each_cycle_values((cycle,), tz))
+    return _values(cycle, lambda instant: iso(instant, tz))
 
 
 def each_cycle_values(cycles: Iterable[Cycle], tz: ZoneInfo) -> Iterator[tuple[object, ...]]:
     """`cycle_values` of each cycle, each instant written once: a ticket's cycles share their
     start and most of their stops (a quarter's 100,000 rows hold 300,000 instants, a quarter of
-    them distinct). The texts are kept by instant, a bounded number at a time."""
-    texts: dict[dt.datetime, str | None] = {}
+    them distinct). The texts are kept by instant and fold (two instants an hour apart in the
+    hour a clock turns back compare equal), a bounded number at a time."""
+    texts: dict[tuple[dt.datetime, int], str | None] = {}
 
     def text(instant: dt.datetime | None) -> str | None:
         if instant is None:
             return None
-        written = texts.get(instant)
+        key = (instant, instant.fold)
+        written = texts.get(key)
         if written is None:
             if len(texts) >= _TEXTS_KEPT:
                 texts.clear()
-            written = texts[instant] = iso(instant, tz)
+            written = texts[key] = iso(instant, tz)
         return written
 
     for c in cycles:
-        yield (c.ticket, c.target, c.cycle, c.status, text(c.start), text(c.deadline), text(c.stop), c.stop_event,
-               c.elapsed, c.allowed, str(c.within), c.priority, c.area, c.calendar)
+        yield _values(c, text)
 
 
-_TEXTS_KEPT = 100_000
+def each_cycle_row(cycles: Iterable[Cycle], tz: ZoneInfo) -> Iterator[dict[str, object]]:
+    """`cycle_row` of each cycle (`each_cycle_values` under CYCLE_COLUMNS)."""
+    for values in each_cycle_values(cycles, tz):
+        yield dict(zip(CYCLE_COLUMNS, values, strict=True))
 
 
 def cycle_row(cycle: Cycle, tz: ZoneInfo) -> dict[str, object]:
     """The JSON / CSV form of a cycle (`cycle_values` under CYCLE_COLUMNS)."""
     return dict(zip(CYCLE_COLUMNS, cycle_values(cycle, tz), strict=True))
+
+
+def _values(c: Cycle, text: Callable[[dt.datetime | None], str | None]) -> tuple[object, ...]:
+    return (c.ticket, c.target, c.cycle, c.status, text(c.start), text(c.deadline), text(c.stop), c.stop_event,
+            c.elapsed, c.allowed, str(c.within), c.priority, c.area, c.calendar)
+
+
+_TEXTS_KEPT = 100_000
 
 
 CYCLE_COLUMNS = ("ticket", "target", "cycle", "status", "start", "deadline", "stop", "stop_event",
