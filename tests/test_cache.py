@@ -635,6 +635,28 @@ def test_the_cycles_of_stopped_clocks_are_kept_and_follow_the_settings(old_recor
     assert run(*args).stdout == changed and builds["decoded"] <= 1
 
 
+def test_a_kept_cycle_of_another_shape_is_evaluated_again(old_records, builds, monkeypatch):
+    """Kept cycles are read back by position, without names: a row whose cycle has a value too
+    few (a damaged row) is not trusted; the ticket is built and evaluated again, with the output
+    of a run without the cache."""
+    import sqlite3
+
+    from conftest import event, run
+    old_records.ticket("T-2", event("09:00", "reported"), event("12:00", "responded"), event("15:00", "resolved"))
+    _aged(old_records)
+    args = ("sla", "--format", "json", "--at", "2026-12-01", "--records", str(old_records.root))
+    first = run(*args).stdout                          # keeps the cycles
+    rel = "tickets/2026/T-2.yaml"
+    with sqlite3.connect(cache.cache_path(old_records.root)) as db:
+        (blob,) = db.execute("SELECT cycles FROM blobs WHERE rel = ?", (rel,)).fetchone()
+        facts, packed = cache.decode(blob)
+        packed[0] = (packed[0][0], packed[0][1][:-1])
+        db.execute("UPDATE blobs SET cycles = ? WHERE rel = ?", (cache.encode((facts, packed)), rel))
+    builds["decoded"] = 0
+    assert run(*args).stdout == first == _without_cache(monkeypatch, *args)
+    assert builds["decoded"] == 1                      # T-2 alone: built and evaluated again
+
+
 def test_the_reports_facts_are_kept_with_the_cycles_and_follow_the_asset_files(old_records, builds, monkeypatch):
     """A report after `sla` builds only its breaches' tickets: each ticket's facts come back with
     its kept cycles. An asset moved to another area makes them stale (its tickets' area is the

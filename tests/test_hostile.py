@@ -225,7 +225,8 @@ PLAIN_WORDS = ["yes", "No", "on", "~", "null", "", "true", "0o17", "017", "0x1F"
                "resolved", "T-20260312-AB12CD", "<<", "=", "+1", "-0", "2026-03-12T09:00:00+08:00",
                "2026-03-12T09:00:00Z", "2026-03-12T09:00:00-00:00", "2026-03-12T23:59:59-09:30",
                "2026-03-12T09:00:00.5+08:00", "2026-03-12 09:00:00 +8", "2026-3-12T9:00:00Z",
-               "2026-02-30T09:00:00+08:00", "2026-03-12T24:00:00+08:00", "2026-03-12T09:00:00+24:00"]
+               "2026-02-30T09:00:00+08:00", "2026-03-12T24:00:00+08:00", "2026-03-12T09:00:00+24:00",
+               "2026-03-12 09:00:00.123456789 +08:00", "a summary far longer than the words kept", "yes" * 12]
 
 
 @settings(max_examples=200, deadline=None)
@@ -256,9 +257,25 @@ def test_plain_scalar_tags_are_pyyamls_however_many_are_kept(words, kept):
                 continue
             assert repr(yaml.load(text, Loader=yamlio.FastLoader)) == repr(expected)   # repr: nan == nan
             assert len(yamlio._PLAIN_TAGS) <= kept
+            assert all(len(text) <= yamlio._PLAIN_TAG_LENGTH for text in yamlio._PLAIN_TAGS)   # short ones only
             value, _ = yamlio.parse(text.encode())
             read = {k: v.value if isinstance(v, yamlio.Quirky) else v for k, v in value.items()}
             assert repr(read) == repr(expected)
             assert [type(v) for v in read.values()] == [type(v) for v in expected.values()]
     finally:
         yamlio._PLAIN_TAGS_KEPT = saved
+
+
+@pytest.mark.parametrize(("at", "why"), [
+    ("2026-02-30T09:00:00+08:00", "day is out of range for month"),
+    ("2026-03-12T24:00:00+08:00", "hour must be in 0..23"),
+    ("2026-03-12T09:00:00+24:00", "offset must be a timedelta strictly between -timedelta(hours=24) and "
+                                  "timedelta(hours=24), not datetime.timedelta(days=1)."),
+])
+def test_an_event_instant_out_of_range_is_a_located_error_and_the_file_is_kept(records, at, why):
+    """An instant as the tools write it is read by `fromisoformat`; one out of range is reported
+    where it stands, with PyYAML's reason, and the file is left as it was."""
+    text = ticket(f"{{at: {at}, type: responded, by: cs-li}}")
+    records.write(T, text)
+    expect(records.run(), f"{T}:6:10: error[yaml-syntax]: cannot read '{at}': '{why}'")
+    assert (records.root / T).read_text(encoding="utf-8") == text

@@ -10,6 +10,7 @@ Times are Asia/Shanghai (+08:00) unless written with another offset. 2026Q3 = 20
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -727,3 +728,27 @@ def test_parts_stock_usage_and_low(kpi):
     # As of 08-01 12:00 (T-U2 resolved at 18:00 does not exist yet) the count still sets the level: 30
     p = report(kpi, at="2026-08-01 12:00")["parts"]
     assert {r["part"]: r["stock"] for r in p["rows"]}["P-A"] == 30
+
+
+def test_clocks_tell_apart_the_two_instants_of_the_hour_a_clock_turns_back():
+    """`Clocks.add` turns each start into microseconds once per ticket: 02:30 before and after
+    Berlin's clocks turn back compare equal, but are an hour apart, and a period that starts
+    between them holds only the later one."""
+    import dataclasses
+    from zoneinfo import ZoneInfo
+
+    from aftersales.core.durations import Duration
+    from aftersales.core.times import Period
+    from aftersales.engine import kpis, sla
+    berlin = ZoneInfo("Europe/Berlin")
+    first, second = (dt.datetime(2026, 10, 25, 2, 30, tzinfo=berlin, fold=fold) for fold in (0, 1))
+    assert first == second
+    cycle = sla.Cycle("T-1", "response", 1, "met", first, "reported", None, first, "responded", 60, 3600,
+                      Duration(1, "h"), "high", "office", "always")
+    later = dataclasses.replace(cycle, cycle=2, start=second)
+    period = Period("turned", dt.datetime(2026, 10, 25, 1, tzinfo=dt.timezone.utc),
+                    dt.datetime(2026, 10, 26, tzinfo=dt.timezone.utc))
+    clocks = kpis.Clocks([period])
+    clocks.add([cycle, later])
+    assert first < period.start <= second.astimezone(dt.timezone.utc)   # 00:30 and 01:30 UTC
+    assert len(clocks.started_in(period)) == 1

@@ -227,12 +227,14 @@ class Clocks:
 
     def add(self, cycles: Iterable[sla.Cycle]) -> None:
         """The clocks of one ticket (most of its cycles start at the same event: its instant
-        is turned into microseconds once)."""
-        starts: dict[dt.datetime, int] = {}
+        is turned into microseconds once; by instant and fold, as two instants an hour apart in
+        the hour a clock turns back compare equal)."""
+        starts: dict[tuple[dt.datetime, int], int] = {}
         for c in cycles:
-            start = starts.get(c.start)
+            key = (c.start, c.start.fold)
+            start = starts.get(key)
             if start is None:
-                start = starts[c.start] = micros(c.start)
+                start = starts[key] = micros(c.start)
             clock = None
             for period, span in self.spans:
                 if span.start <= start < span.end:
