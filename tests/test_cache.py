@@ -642,6 +642,8 @@ def test_a_kept_cycle_of_another_shape_is_evaluated_again(old_records, builds, m
     import sqlite3
 
     from conftest import event, run
+
+    from aftersales.engine import sla
     old_records.ticket("T-2", event("09:00", "reported"), event("12:00", "responded"), event("15:00", "resolved"))
     _aged(old_records)
     args = ("sla", "--format", "json", "--at", "2026-12-01", "--records", str(old_records.root))
@@ -649,18 +651,20 @@ def test_a_kept_cycle_of_another_shape_is_evaluated_again(old_records, builds, m
     rel = "tickets/2026/T-2.yaml"
     with sqlite3.connect(cache.cache_path(old_records.root)) as db:
         (blob,) = db.execute("SELECT cycles FROM blobs WHERE rel = ?", (rel,)).fetchone()
-        facts, packed = cache.decode(blob)
+        kept = sla.KeptValue(store.load(old_records.root).settings)
+        packed = kept.body(blob)
         packed[0] = (packed[0][0], packed[0][1][:-1])
-        db.execute("UPDATE blobs SET cycles = ? WHERE rel = ?", (cache.encode((facts, packed)), rel))
+        damaged = kept.write(kept.head(blob), packed, kept.shown(blob))
+        db.execute("UPDATE blobs SET cycles = ? WHERE rel = ?", (damaged, rel))
     builds["decoded"] = 0
     assert run(*args).stdout == first == _without_cache(monkeypatch, *args)
     assert builds["decoded"] == 1                      # T-2 alone: built and evaluated again
 
 
 def test_the_reports_facts_are_kept_with_the_cycles_and_follow_the_asset_files(old_records, builds, monkeypatch):
-    """A report after `sla` builds only its breaches' tickets: each ticket's facts come back with
-    its kept cycles. An asset moved to another area makes them stale (its tickets' area is the
-    asset's); the report is always that of a run without the cache."""
+    """A report after `sla` builds no ticket: each ticket's facts, and what the list of breaches
+    shows of it, come back with its kept cycles. An asset moved to another area makes them stale
+    (its tickets' area is the asset's); the report is always that of a run without the cache."""
     from conftest import event, run
     for i in range(2, 6):   # met: resolved within the hour
         old_records.ticket(f"T-{i}", event("09:00", "reported"), event("09:01", "assigned", to="eng-wang"),
@@ -677,7 +681,7 @@ def test_the_reports_facts_are_kept_with_the_cycles_and_follow_the_asset_files(o
     first = run(*report)
     assert first.exit_code == 0, first.output
     breached = {b["ticket"] for b in json.loads(first.stdout)["breaches"]}
-    assert "T-2" not in breached and builds["decoded"] == len(breached)
+    assert "T-1" in breached and "T-2" not in breached and builds["decoded"] == 0
     assert first.stdout == without_cache()
     assert json.loads(first.stdout)["tickets"]["by_area"]["lobby"]["opened"] == 5
     old_records.asset(area="office")
@@ -831,6 +835,96 @@ def test_running_clocks_are_kept_and_run_on_to_each_instant(old_records, builds,
     for at in instants:
         assert sla(at) == expected[at], at
     assert builds["decoded"] == 0
+
+
+def test_a_report_reads_the_cycles_only_of_its_breaches_and_of_clocks_running_in_time(old_records, builds,
+                                                                                       monkeypatch):
+    """A report reads each kept ticket's clocks apart from its cycles. It reads the cycles only of
+    the tickets whose breaches it lists, or with a clock still running within its deadline (its
+    status needs its counted time); a clock kept while it ran, and past its deadline at the
+    report's instant, is breached. At any instant after the tickets' events, later or earlier
+    than the one they were kept at, the report is that of a run without the cache, and no ticket
+    is built."""
+    from conftest import event, run
+
+    from aftersales.engine import sla
+    old_records.settings(targets=RUNNING_TARGETS)
+    old_records.ticket("T-2", event("09:00", "reported"), event("10:00", "responded"))
+    old_records.ticket("T-3", event("09:00", "reported"), event("10:00", "responded"),
+                       event("11:00", "paused", reason="waiting-parts"))
+    old_records.ticket("T-4", event("09:00", "reported"), event("15:00", "resolved"))
+    old_records.ticket("T-5", event("09:00", "reported"), event("09:30", "resolved"), event("10:00", "callback"))
+    _aged(old_records)
+    root = ("--records", str(old_records.root))
+    read: list[object] = []
+    cycles = sla.KeptParts.cycles
+    monkeypatch.setattr(sla.KeptParts, "cycles", lambda parts: (read.append(parts), cycles(parts))[1])
+
+    def command(*args, cache=True):
+        if not cache:
+            monkeypatch.setenv("AFTERSALES_CACHE", "off")
+        try:
+            result = run(*args, *root)
+        finally:
+            monkeypatch.delenv("AFTERSALES_CACHE", raising=False)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    def report(at, cache=True):
+        return command("report", "quarterly", "--period", "2026Q1", "--format", "json", "--at", at, cache=cache)
+
+    instants = ["2026-03-16T10:00:00+08:00", "2026-03-14T16:00:00+08:00", "2026-03-15", "2026-04-01"]
+    expected = {at: report(at, cache=False) for at in instants}
+    running = {at: {c["ticket"] for c in json.loads(command("sla", "--format", "json", "--at", at, cache=False))
+                    if c["status"] in ("running", "at-risk", "paused")} for at in instants}
+    assert running["2026-03-14T16:00:00+08:00"] == {"T-1", "T-2", "T-3", "T-4"}
+    assert running["2026-04-01"] == {"T-3"}   # the others ran late; T-3 is paused
+    command("sla", "--format", "csv", "--at", instants[0])    # keeps cycles, facts and clocks
+    builds["decoded"] = 0
+    for at in instants:
+        read.clear()
+        assert report(at) == expected[at], at
+        listed = {b["ticket"] for b in json.loads(expected[at])["breaches"]}
+        assert len(read) == len(listed | running[at]), at
+    assert builds["decoded"] == 0
+
+
+def test_the_presets_zlib_writes_against_depend_on_values_alone(old_records):
+    """A kept value reads back only with the preset dictionary it was deflated against: the
+    record cache's (a made-up ticket) is the same in another process, with other hash seeds,
+    after a whole folder was read; the kept cycles' is the same for settings read from their
+    file or from the cache."""
+    import hashlib
+    import subprocess
+    import sys
+
+    from aftersales.engine import sla
+    from aftersales.store import preset
+    script = ("import hashlib, sys\n"
+              "from pathlib import Path\n"
+              "from aftersales.store import load, preset\n"
+              "list(load.load(Path(sys.argv[1])).tickets.values())\n"
+              "print(hashlib.sha256(preset.dictionary()).hexdigest())\n")
+    for seed in ("1", "2"):
+        done = subprocess.run([sys.executable, "-c", script, str(old_records.root)], capture_output=True,
+                              text=True, check=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        assert done.stdout.strip() == hashlib.sha256(preset.dictionary()).hexdigest()
+    cold = store.load(old_records.root)
+    warm = store.load(old_records.root)
+    assert warm.settings is not cold.settings
+    assert sla.dictionary(warm.settings) == sla.dictionary(cold.settings)
+
+
+def test_a_value_cut_short_or_followed_by_more_is_refused():
+    """zlib's checksum catches a damaged value; one cut short (no checksum yet) or with bytes
+    after its end is refused too, and the row is read again from its file."""
+    import zlib
+
+    value = cache.encode(("a value", 12))
+    assert cache.decode(value) == ("a value", 12)
+    for damaged in (value[:-4], value + b"\0", value[:5] + bytes([value[5] ^ 1]) + value[6:]):
+        with pytest.raises(zlib.error):
+            cache.decode(damaged)
 
 
 # --- asset show: the tickets of one asset, without the rest of the folder -------------------------

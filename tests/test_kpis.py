@@ -731,7 +731,7 @@ def test_parts_stock_usage_and_low(kpi):
 
 
 def test_clocks_tell_apart_the_two_instants_of_the_hour_a_clock_turns_back():
-    """`Clocks.add` turns each start into microseconds once per ticket: 02:30 before and after
+    """`Clocks.add` places each clock by the instant its cycle started: 02:30 before and after
     Berlin's clocks turn back compare equal, but are an hour apart, and a period that starts
     between them holds only the later one."""
     import dataclasses
@@ -749,6 +749,6 @@ def test_clocks_tell_apart_the_two_instants_of_the_hour_a_clock_turns_back():
     period = Period("turned", dt.datetime(2026, 10, 25, 1, tzinfo=dt.timezone.utc),
                     dt.datetime(2026, 10, 26, tzinfo=dt.timezone.utc))
     clocks = kpis.Clocks([period])
-    clocks.add([cycle, later])
+    clocks.add(sla.TicketCycles("T-1", None, [cycle, later]))
     assert first < period.start <= second.astimezone(dt.timezone.utc)   # 00:30 and 01:30 UTC
     assert len(clocks.started_in(period)) == 1

@@ -26,11 +26,11 @@ from zoneinfo import ZoneInfo
 
 from aftersales.core import collector
 from aftersales.core.durations import Duration
-from aftersales.core.model import Event, Records, Ticket
+from aftersales.core.model import Records, Ticket
 from aftersales.core.times import Period, date_range, quarter_of
 from aftersales.engine import parts as parts_mod
 from aftersales.engine import schedule, sla, warranty
-from aftersales.engine.ticket_facts import Span, TicketFacts
+from aftersales.engine.ticket_facts import Breached, Span, TicketFacts, may_tell_why
 from aftersales.store.load import micros
 from aftersales.store.spec import CATEGORIES, KINDS
 
@@ -70,36 +70,6 @@ class PeriodTickets:
     rows: list[Standing]
     opened: list[TicketFacts]
     resolved: list[TicketFacts]
-
-
-REASON_EVENTS = ("paused", "resumed", "workaround", "escalated", "diagnosed", "informed", "note")
-
-
-def may_tell_why(e: Event) -> bool:
-    """An event that may tell why a clock took long (`_reasons`): one of REASON_EVENTS, or a fix
-    that needed parts."""
-    return e.type in REASON_EVENTS or (e.type == "resolved" and bool(e.parts))
-
-
-@dataclass(frozen=True, slots=True)
-class Breached:
-    """What the list of breaches shows of a ticket (`breaches`): a few fields and, of its events,
-    only those that may tell why a clock took long (`_reasons` picks those inside each clock's
-    run): a report keeps this for each of its thousands of breaches' tickets, not the ticket."""
-
-    id: str
-    kind: str
-    summary: str
-    reported_at: dt.datetime
-    asset: str | None
-    location: str | None
-    status: str
-    events: tuple[Event, ...]
-
-    @classmethod
-    def of(cls, t: Ticket) -> Breached:
-        return cls(t.id, t.kind, t.summary, t.reported_at, t.asset, t.location, t.status,
-                   tuple(e for e in t.events if may_tell_why(e)))
 
 
 class ReportTickets:
@@ -201,16 +171,6 @@ class Clock:
     stopped: int | None              # its counted seconds, when it stopped at one of its `stop` events
     promise: tuple[int, str, str]    # the allowed time it ran against: (amount, unit, calendar)
 
-    @classmethod
-    def of(cls, c: sla.Cycle, shared: dict[Any, Any]) -> Clock:
-        """`shared`: equal values seen before, kept once (the same few texts and promises recur in
-        every ticket's cycles, each read back as new objects)."""
-        promise = (c.within.amount, c.within.unit, c.calendar)
-        stopped = c.stop_event is not None and c.definition is not None and c.stop_event in c.definition.stop
-        return cls(shared.setdefault(c.target, c.target), shared.setdefault(c.priority, c.priority),
-                   shared.setdefault(c.status, c.status), c.elapsed if stopped else None,
-                   shared.setdefault(promise, promise))
-
 
 class Clocks:
     """The clocks of a report's tickets (`add`, a ticket's cycles at a time) that belong to each
@@ -225,23 +185,24 @@ class Clocks:
         self.detailed = periods[0]
         self.shared: dict[Any, Any] = {}
 
-    def add(self, cycles: Iterable[sla.Cycle]) -> None:
-        """The clocks of one ticket (most of its cycles start at the same event: its instant
-        is turned into microseconds once; by instant and fold, as two instants an hour apart in
-        the hour a clock turns back compare equal)."""
-        starts: dict[tuple[dt.datetime, int], int] = {}
-        for c in cycles:
-            key = (c.start, c.start.fold)
-            start = starts.get(key)
-            if start is None:
-                start = starts[key] = micros(c.start)
+    def add(self, kept: sla.TicketCycles) -> bool:
+        """The clocks of one ticket (`TicketCycles.clocks`: its cycles are read only for the
+        breaches); whether one of them is listed as a breach. The same few texts and promises
+        recur in every ticket's clocks, each read back as a new object: the clocks share the
+        equal values seen before (`shared`)."""
+        shared, listed = self.shared, False
+        for number, (start, target, priority, status, stopped, promise) in enumerate(kept.clocks):
             clock = None
             for period, span in self.spans:
                 if span.start <= start < span.end:
-                    clock = clock or Clock.of(c, self.shared)
+                    if clock is None:
+                        clock = Clock(shared.setdefault(target, target), shared.setdefault(priority, priority),
+                                      shared.setdefault(status, status), stopped, shared.setdefault(promise, promise))
                     self.started[period].append(clock)
-                    if period is self.detailed and c.status == "breached":
-                        self.breached.append(c)
+                    if period is self.detailed and status == "breached":
+                        self.breached.append(kept.cycles[number])
+                        listed = True
+        return listed
 
     def started_in(self, period: Period) -> list[Clock]:
         """The clocks that belong to the period (one of the report's): their cycle started in it."""
@@ -556,16 +517,20 @@ def _quarterly(records: Records, period: Period, at: dt.datetime, previous: Peri
                within_days: int) -> dict[str, Any]:
     periods = [period] + ([previous] if previous is not None else [])
     # Each ticket's cycles and facts, kept from an earlier run where they can be: no ticket built.
-    # Of the tickets, only those of the breaches are built, for what the list of them shows.
+    # Of the tickets, only those of the breaches are built (what the list of them shows), unless
+    # that too was kept.
     clocks = Clocks(periods)
     facts = []
+    shown: dict[str, Breached] = {}
     for kept in sla.each_kept(records, at, report_ids(records, periods, at), with_facts=True):
         if kept.facts is not None:
             facts.append(kept.facts)
-            clocks.add(kept.cycles)
-    breached = dict.fromkeys(c.ticket for c in clocks.breached)
-    shown = (t.as_of(at) for t in records.each_ticket(breached))
-    known = ReportTickets(facts, {t.id: Breached.of(t) for t in shown if t is not None})
+            if clocks.add(kept) and (breached := kept.breached) is not None:
+                shown[kept.ticket] = breached
+    unknown = [i for i in dict.fromkeys(c.ticket for c in clocks.breached) if i not in shown]
+    built = (t.as_of(at) for t in records.each_ticket(unknown))
+    shown.update((t.id, Breached.of(t)) for t in built if t is not None)
+    known = ReportTickets(facts, shown)
     slots = maintenance_slots(records, at)
     report = _numbers(records, known, clocks, slots, period, at, within_days)
     if previous is not None:

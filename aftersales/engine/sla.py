@@ -10,9 +10,13 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import pickle
+import struct
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from aftersales.core import collector
 from aftersales.core.durations import Duration
@@ -20,10 +24,10 @@ from aftersales.core.errors import AftersalesError
 from aftersales.core.model import Asset, CalendarSpec, Event, Records, Settings, Target, Ticket
 from aftersales.core.times import Period
 from aftersales.engine.calendar import WorkCalendar
-from aftersales.engine.ticket_facts import TicketFacts, area_of
-from aftersales.store.cache import decode, encode, fingerprint
-from aftersales.store.load import Tickets
-from aftersales.store.spec import STATUSES  # noqa: F401  (re-exported: the statuses a cycle can have)
+from aftersales.engine.ticket_facts import Breached, TicketFacts, area_of
+from aftersales.store.cache import fingerprint
+from aftersales.store.load import Tickets, micros
+from aftersales.store.spec import CATEGORIES, KINDS, STATUSES
 
 WEEKDAY_NUMBERS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
@@ -342,14 +346,53 @@ def each_cycle(records: Records, at: dt.datetime, ids: Iterable[str]) -> Iterato
         yield from kept.cycles
 
 
-@dataclass(frozen=True, slots=True)
-class TicketCycles:
-    """One ticket's cycles as of an instant (`each_kept`) and, when asked for, what the quarterly
-    report's figures ask of the ticket (None: not asked for, or not reported at the instant)."""
+# What the quarterly report counts of a clock (`kpis.Clock`), beside the instant its cycle
+# started at in UTC microseconds: (start, target, priority, status, its counted seconds when it
+# stopped at one of its `stop` events, the promise it ran against: (amount, unit, calendar)).
+ClockRow = tuple[int, str, "str | None", str, "int | None", tuple[int, str, str]]
 
-    ticket: str
-    cycles: list[Cycle]
-    facts: TicketFacts | None
+
+def clock_row(c: Cycle) -> ClockRow:
+    stopped = c.stop_event is not None and c.definition is not None and c.stop_event in c.definition.stop
+    return (micros(c.start), c.target, c.priority, c.status, c.elapsed if stopped else None,
+            (c.within.amount, c.within.unit, c.calendar))
+
+
+class TicketCycles:
+    """One ticket's cycles as of an instant (`each_kept`), what the quarterly report counts of
+    each (`clocks`, in the same order) and, when asked for, what its figures ask of the ticket
+    (`facts`; None: not asked for, or not reported at the instant). A report reads every ticket's
+    clocks but few tickets' cycles (those of its breaches), and lists those breaches with what
+    `breached` tells of their ticket: of a kept ticket, both are read back when first asked for
+    (`breached` is None when the ticket was not kept with it: build the ticket)."""
+
+    __slots__ = ("_breached", "_clocks", "_cycles", "_read", "facts", "ticket")
+
+    def __init__(self, ticket: str, facts: TicketFacts | None, cycles: list[Cycle] | None = None, *,
+                 clocks: list[ClockRow] | None = None, read: KeptParts | None = None) -> None:
+        self.ticket, self.facts = ticket, facts
+        self._cycles, self._clocks, self._read = cycles, clocks, read
+        self._breached: Breached | None = None
+
+    @property
+    def cycles(self) -> list[Cycle]:
+        if self._cycles is None:
+            if self._read is None:
+                raise ValueError("a ticket's cycles with nothing to read them from")
+            self._cycles = self._read.cycles()
+        return self._cycles
+
+    @property
+    def clocks(self) -> list[ClockRow]:
+        if self._clocks is None:
+            self._clocks = [clock_row(c) for c in self.cycles]
+        return self._clocks
+
+    @property
+    def breached(self) -> Breached | None:
+        if self._breached is None and self._read is not None:
+            self._breached = self._read.breached()
+        return self._breached
 
 
 def each_kept(records: Records, at: dt.datetime, ids: Iterable[str], *,
@@ -360,13 +403,17 @@ def each_kept(records: Records, at: dt.datetime, ids: Iterable[str], *,
     change with the instant: the record cache keeps both, with a hash of what they depend on (the
     settings, asset and part files, this code), and a later run reads them back instead of building
     and evaluating the ticket. A stopped clock is read back as it was; a running one is evaluated on
-    to the instant (`Engine.run_on`: its counted time and status)."""
+    to the instant (`Engine.run_on`: its counted time and status). With the facts come the clocks
+    (`TicketCycles.clocks`), kept apart from the cycles when every clock has stopped: the cycles
+    are then read only when asked for."""
     engine = Engine(records.settings, records.assets)
     tickets = records.tickets
     keeper = tickets if isinstance(tickets, Tickets) else None
     context = hashlib.sha256(f"{_engine_code()}|{keeper.context}".encode()).hexdigest()[:24] if keeper else ""
     targets = list(records.settings.targets)
     index = {id(t): i for i, t in enumerate(targets)}
+    kept_value = KeptValue(records.settings) if keeper is not None else None
+    by = micros(at)
     ids = list(ids)
     try:
         for first in range(0, len(ids), KEPT_AT_ONCE):
@@ -374,9 +421,9 @@ def each_kept(records: Records, at: dt.datetime, ids: Iterable[str], *,
             kept_blobs = keeper.kept_cycles(chunk, context, at) if keeper is not None else {}
             for ident in chunk:
                 blob = kept_blobs.get(ident)
-                if blob is not None:
+                if blob is not None and kept_value is not None:
                     try:
-                        kept = _unpack(ident, blob, targets, engine, at, with_facts)
+                        kept = _unpack(ident, blob, kept_value, targets, engine, at, by, with_facts)
                     except Exception:   # a damaged row: evaluated again
                         kept = None
                     if kept is not None:
@@ -387,29 +434,137 @@ def each_kept(records: Records, at: dt.datetime, ids: Iterable[str], *,
                 seen = ticket.as_of(at)
                 keep = keeper is not None and seen is ticket and all(id(c.definition) in index for c in cycles)
                 facts = TicketFacts.of(seen, records.assets) if seen is not None and (keep or with_facts) else None
-                yield TicketCycles(ident, cycles, facts if with_facts else None)
-                if keep and keeper is not None and facts is not None:
-                    keeper.keep_cycles(ident, context, _pack(cycles, index, facts))
+                yield TicketCycles(ident, facts if with_facts else None, cycles)
+                if keep and keeper is not None and kept_value is not None and facts is not None:
+                    keeper.keep_cycles(ident, context, kept_value.pack(cycles, index, facts, ticket))
     finally:
         if keeper is not None:
             keeper.save_cycles()
 
 
 _KEPT_FIELDS = tuple(f.name for f in dataclasses.fields(Cycle) if f.name != "definition")
+_LENGTHS = struct.Struct(">II")   # of a kept value's first two parts
 
 
-def _pack(cycles: list[Cycle], index: Mapping[int, int], facts: TicketFacts) -> bytes:
-    """The ticket's facts and its cycles as plain values, with the position of each cycle's target
-    in the settings instead of the target itself (the settings are part of what they are kept
-    under). One value, so that the texts and instants they share are written once."""
-    return encode((facts.values(), [(index.get(id(c.definition), -1), tuple(getattr(c, name) for name in _KEPT_FIELDS))
-                                    for c in cycles]))
+class KeptValue:
+    """How a ticket's facts and cycles are kept (`each_kept`): in three parts, so that a report
+    reads the first alone for most tickets. The first holds the facts, the clocks (`clock_row`)
+    and the position and deadline of each clock still running (its status changes with the
+    instant: see `_unpack`); the second the cycles as plain values, with the position of each
+    cycle's target in the settings instead of the target itself (the settings are part of what
+    they are kept under); the third, of a ticket with a clock breached or running, what the list
+    of breaches shows of it (`Breached`; else None). Each part is pickled and deflated against a
+    preset dictionary (`dictionary`); the value starts with the lengths of the first two."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.dictionary = dictionary(settings)
+
+    def pack(self, cycles: list[Cycle], index: Mapping[int, int], facts: TicketFacts, ticket: Ticket) -> bytes:
+        running = [(number, None if c.deadline is None else micros(c.deadline))
+                   for number, c in enumerate(cycles) if c.stop is None]
+        shown = running or any(c.status == "breached" for c in cycles)
+        return self.write((facts.values(), [clock_row(c) for c in cycles], running),
+                          [(index.get(id(c.definition), -1), tuple(getattr(c, name) for name in _KEPT_FIELDS))
+                           for c in cycles],
+                          Breached.of(ticket).values() if shown else None)
+
+    def write(self, head: Any, cycles: Any, shown: Any) -> bytes:
+        """The kept value of these parts (see `pack`)."""
+        parts = [self._deflate(value) for value in (head, cycles, shown)]
+        return _LENGTHS.pack(len(parts[0]), len(parts[1])) + b"".join(parts)
+
+    def head(self, blob: bytes) -> tuple[tuple[Any, ...], list[ClockRow], list[tuple[int, int | None]]]:
+        """The facts' values, the clocks, and the position and deadline of each running clock."""
+        return self._part(blob, 0)
+
+    def body(self, blob: bytes) -> list[tuple[int, tuple[Any, ...]]]:
+        """The cycles' values, each with its target's position."""
+        return self._part(blob, 1)
+
+    def shown(self, blob: bytes) -> tuple[Any, ...] | None:
+        """The values of what the list of breaches shows of the ticket, when kept."""
+        return self._part(blob, 2)
+
+    def _part(self, blob: bytes, number: int) -> Any:
+        first, second = _LENGTHS.unpack_from(blob)
+        bounds = (_LENGTHS.size, _LENGTHS.size + first, _LENGTHS.size + first + second, len(blob))
+        return self._inflate(blob[bounds[number]:bounds[number + 1]])
+
+    def _deflate(self, value: Any) -> bytes:
+        packer = zlib.compressobj(1, zdict=self.dictionary)
+        return packer.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) + packer.flush()
+
+    def _inflate(self, part: bytes) -> Any:
+        unpacker = zlib.decompressobj(zdict=self.dictionary)
+        data = unpacker.decompress(part)
+        if not unpacker.eof or unpacker.unused_data:   # cut short, or more than one value: damaged
+            raise ValueError("a damaged kept value")
+        return pickle.loads(data)
 
 
-def _unpack(ticket: str, blob: bytes, targets: Sequence[Target], engine: Engine, at: dt.datetime,
-            with_facts: bool) -> TicketCycles:
-    """`_pack`'s value as of `at`: running clocks evaluated on to the instant."""
-    facts, packed = decode(blob)
+@dataclass(frozen=True, slots=True)
+class KeptParts:
+    """The parts of one ticket's kept value that a report reads only when it needs them."""
+
+    blob: bytes
+    kept: KeptValue
+    targets: Sequence[Target]
+    engine: Engine
+    at: dt.datetime
+
+    def cycles(self) -> list[Cycle]:
+        return _cycles(self.kept.body(self.blob), self.targets, self.engine, self.at)
+
+    def breached(self) -> Breached | None:
+        values = self.kept.shown(self.blob)
+        return None if values is None else Breached(*values)
+
+
+def dictionary(settings: Settings) -> bytes:
+    """zlib's preset dictionary for the values kept under `settings` (`KeptValue`): what every
+    ticket's value repeats, as pickling writes it: the names of the classes, the time zone, the
+    targets with their events and promises, the statuses, kinds and categories, and a made-up
+    cycle. Each value is a few hundred bytes; deflated against these it takes about half the room,
+    and inflates faster. It depends only on the settings and this code, which the values are kept
+    under: any bytes would read back right, but a value reads back only with the dictionary it was
+    written with. So each piece is pickled on its own: pickling writes a text twice as one when it
+    is the same object twice, which depends on how the settings were read (from their file, or
+    from the record cache)."""
+    zoned = dt.datetime(2026, 1, 1, 9, tzinfo=settings.tz)
+    fixed = zoned.astimezone(dt.timezone(zoned.utcoffset() or dt.timedelta()))   # as events are read
+    pieces: list[object] = [
+        "T-20260101-ABCDEF", fixed, zoned, micros(zoned), (micros(zoned),), frozenset(), (0,), *KINDS, *CATEGORIES,
+        "open", "resolved", "cancelled", *STATUSES, *settings.priorities, *settings.areas,
+    ]
+    for t in settings.targets:
+        promises = [t.within] if isinstance(t.within, Duration) else list(t.within.values())
+        pieces += [t.id, t.start, *t.stop, t.calendar, *promises]
+    pieces.append((1, ("T-20260101-ABCDEF", "response", 1, "met", fixed, "reported", zoned, fixed, "responded",
+                       600, 7200, Duration(2, "h"), "normal", "classroom", "always", zoned, (), (), ())))
+    return b"".join(pickle.dumps(piece, protocol=pickle.HIGHEST_PROTOCOL) for piece in pieces)
+
+
+def _unpack(ticket: str, blob: bytes, kept: KeptValue, targets: Sequence[Target], engine: Engine,
+            at: dt.datetime, by: int, with_facts: bool) -> TicketCycles:
+    """`KeptValue.pack`'s value as of `at` (`by`: the same in UTC microseconds): running clocks
+    evaluated on to the instant. With the facts, the cycles are read when first asked for: a
+    running clock past its deadline is breached (`Engine._status`), what else it counts does not
+    change the report's clock (`clock_row`); of any other running clock the status needs its
+    counted time, and the cycles are read at once."""
+    parts = KeptParts(blob, kept, targets, engine, at)
+    if not with_facts:
+        return TicketCycles(ticket, None, parts.cycles())
+    facts, clocks, running = kept.head(blob)
+    for number, deadline in running:
+        if deadline is None or deadline >= by:
+            return TicketCycles(ticket, TicketFacts(*facts), parts.cycles(), read=parts)
+        start, target, priority, _, stopped, promise = clocks[number]
+        clocks[number] = (start, target, priority, "breached", stopped, promise)
+    return TicketCycles(ticket, TicketFacts(*facts), clocks=clocks, read=parts)
+
+
+def _cycles(packed: list[tuple[int, tuple[Any, ...]]], targets: Sequence[Target], engine: Engine,
+            at: dt.datetime) -> list[Cycle]:
     cycles = []
     new, fields = object.__new__, _KEPT_FIELDS
     count = len(fields)
@@ -423,7 +578,7 @@ def _unpack(ticket: str, blob: bytes, targets: Sequence[Target], engine: Engine,
         if cycle.stop is None:   # running: counted on to the instant (the cycle is new: set in place)
             kept["elapsed"], kept["status"] = engine.run_on(cycle, at)
         cycles.append(cycle)
-    return TicketCycles(ticket, cycles, TicketFacts(*facts) if with_facts else None)
+    return cycles
 
 
 # --- selecting and presenting cycles (data only: the command line renders it) ---

@@ -1,5 +1,6 @@
-"""What the quarterly report's figures ask of one ticket (`TicketFacts`), and periods as spans
-of UTC microseconds (`Span`) to test its instants against.
+"""What the quarterly report's figures ask of one ticket (`TicketFacts`) and what its list of
+breaches shows of one (`Breached`), and periods as spans of UTC microseconds (`Span`) to test
+their instants against.
 
 Below the SLA engine, which keeps each ticket's facts with its cycles (`sla.each_kept`), and
 the figures (`kpis`), which count them.
@@ -11,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
-from aftersales.core.model import Asset, Ticket
+from aftersales.core.model import Asset, Event, Ticket
 from aftersales.core.times import Period
 from aftersales.store.load import micros
 
@@ -113,3 +114,43 @@ class TicketFacts:
 
 
 _FIELDS = tuple(f.name for f in fields(TicketFacts))
+
+
+REASON_EVENTS = ("paused", "resumed", "workaround", "escalated", "diagnosed", "informed", "note")
+
+
+def may_tell_why(e: Event) -> bool:
+    """An event that may tell why a clock took long (`kpis._reasons`): one of REASON_EVENTS, or a fix
+    that needed parts."""
+    return e.type in REASON_EVENTS or (e.type == "resolved" and bool(e.parts))
+
+
+@dataclass(frozen=True, slots=True)
+class Breached:
+    """What the list of breaches shows of a ticket (`kpis.breaches`): a few fields and, of its
+    events, only those that may tell why a clock took long (`kpis._reasons` picks those inside each clock's
+    run): a report keeps this for each of its thousands of breaches' tickets, not the ticket. It
+    is kept with the ticket's cycles (`sla.each_kept`), so that a later report need not build
+    the ticket to list its breaches."""
+
+    id: str
+    kind: str
+    summary: str
+    reported_at: dt.datetime
+    asset: str | None
+    location: str | None
+    status: str
+    events: tuple[Event, ...]
+
+    @classmethod
+    def of(cls, t: Ticket) -> Breached:
+        return cls(t.id, t.kind, t.summary, t.reported_at, t.asset, t.location, t.status,
+                   tuple(e for e in t.events if may_tell_why(e)))
+
+    def values(self) -> tuple[object, ...]:
+        """Its fields in order, as plain values (`Breached(*values)` makes it again): what the
+        record cache keeps (`sla.KeptValue`)."""
+        return tuple(getattr(self, name) for name in _BREACHED_FIELDS)
+
+
+_BREACHED_FIELDS = tuple(f.name for f in fields(Breached))
