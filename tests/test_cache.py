@@ -17,6 +17,8 @@ from aftersales.store import load as store
 @pytest.fixture
 def parses(monkeypatch):
     """Count the files parsed (the cache's whole point is to skip this)."""
+    from aftersales.store import preset
+    preset.dictionary()   # its made-up ticket is parsed once in a process: not a file
     count = {"n": 0}
     real = yamlio.parse
 
@@ -975,8 +977,18 @@ def test_asset_show_reads_only_its_tickets_once_the_cache_knows_the_folder(old_r
     about.update(whole=0, about=0)
     first = _show(old_records, monkeypatch)            # the cache is empty: the whole folder is read
     assert (first.stdout, about["whole"], about["about"]) == (expected.stdout, 1, 0)
+    asked: list[tuple[str, list[str]] | None] = []
+    lookup = cache.RecordCache.lookup
+
+    def looking(self, identities, about=None):
+        asked.append(None if self.about is None else (self.about[0], [row[0] for row in self.about[1]]))
+        return lookup(self, identities, about)
+
+    monkeypatch.setattr(cache.RecordCache, "lookup", looking)
     second = _show(old_records, monkeypatch)           # now only the asset's tickets
     assert (second.stdout, about["whole"], about["about"]) == (expected.stdout, 1, 1)
+    # their rows were read once, with their files: the lookup of the asset's rows reads no more
+    assert asked == [("CHAIR-1", ["tickets/2026/T-1.yaml", "tickets/2026/T-2.yaml", "tickets/2026/T-4.yaml"])]
 
 
 @pytest.mark.parametrize("change", ["new ticket", "ticket moved to the asset", "ticket removed", "edited in place"])

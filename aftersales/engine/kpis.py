@@ -173,7 +173,7 @@ class Clock:
 
 
 class Clocks:
-    """The clocks of a report's tickets (`add`, a ticket's cycles at a time) that belong to each
+    """The clocks of a report's tickets (`add`, a ticket's clocks at a time) that belong to each
     of its periods (their cycle started in it), as `Clock`s, in their order; of the first period's
     breached clocks also the cycle (`breached`), which the list of breaches shows. Nothing else of
     a cycle is kept."""

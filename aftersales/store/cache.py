@@ -192,6 +192,7 @@ class RecordCache:
         self.stored: set[str] = set()
         self.hits: set[str] = set()
         self.snapshot_due = False   # whether `save` takes a new snapshot of the index
+        self.about: tuple[str, list[tuple[Any, ...]]] | None = None   # `rels_about`'s asset and rows
         self.db: sqlite3.Connection | None = None
         self._lock = threading.Lock()   # `blob` may be asked from the threads of the web server
         if self.active:
@@ -270,9 +271,11 @@ class RecordCache:
             return {}
         try:
             if about:   # each part read through an index (the other records: a small partial one)
-                rows = self.db.execute(f"SELECT {_ROW} FROM files WHERE kind != 'ticket' UNION ALL "
-                                       f"SELECT {_ROW} FROM files WHERE asset = ? AND kind = 'ticket'",
-                                       (about,)).fetchall()
+                rows = self.db.execute(f"SELECT {_ROW} FROM files WHERE kind != 'ticket'").fetchall()
+                asked, tickets = self.about if self.about is not None else (None, [])
+                rows += tickets if asked == about else self.db.execute(
+                    f"SELECT {_ROW} FROM files WHERE asset = ? AND kind = 'ticket' ORDER BY rel", (about,)).fetchall()
+                self.about = None
             else:
                 rows = self.db.execute(f"SELECT {_ROW} FROM files").fetchall()
         except sqlite3.DatabaseError:   # a damaged page: start again from the files, and rebuild it
@@ -412,14 +415,18 @@ class RecordCache:
             return {}
 
     def rels_about(self, asset: str) -> list[str]:
-        """The files of the tickets about `asset`, as the cache has them."""
+        """The files of the tickets about `asset`, as the cache has them; their rows are kept
+        for the `lookup` about it that follows (one query, not two: an asset may have thousands
+        of tickets). `lookup` checks each row against its file's identity, as always."""
         if self.db is None:
             return []
         try:
-            return [rel for (rel,) in self.db.execute(
-                "SELECT rel FROM files WHERE asset = ? AND kind = 'ticket' ORDER BY rel", (asset,))]
+            rows = self.db.execute(f"SELECT {_ROW} FROM files WHERE asset = ? AND kind = 'ticket' ORDER BY rel",
+                                   (asset,)).fetchall()
         except sqlite3.Error:
             return []
+        self.about = (asset, rows)
+        return [row[0] for row in rows]
 
     def put(self, rel: str, ident: Identity, payload: bytes, columns: Columns) -> None:
         if self.active:
