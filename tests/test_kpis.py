@@ -263,6 +263,11 @@ def test_sla_callback_clocks_belong_to_the_period_they_started_in(sla_report):
     assert numbers(r) == (2, 1, 2 / 3, 1180.0)
     assert numbers(r["by_priority"]["critical"]) == (2, 0, 1.0, 690.0)    # (1140 + 240) / 2
     assert numbers(r["by_priority"]["normal"]) == (0, 1, 0.0, 2160.0)
+    # S11 has no asset, area or priority: its clock, running, counts under "unknown" for nothing
+    assert list(r["by_priority"]) == ["critical", "normal", "unknown"]
+    assert numbers(r["by_priority"]["unknown"]) == (0, 0, None, None)
+    assert r["by_priority"]["unknown"]["promised"] == [{"within": "24h", "calendar": "always"}]
+    assert list(sla_report["sla"]["response"]["by_priority"]) == ["critical", "normal"]   # repairs only
 
 
 def test_mean_time_is_counted_time_without_pauses(kpi):
@@ -751,4 +756,4 @@ def test_clocks_tell_apart_the_two_instants_of_the_hour_a_clock_turns_back():
     clocks = kpis.Clocks([period])
     clocks.add(sla.TicketCycles("T-1", None, [cycle, later]))
     assert first < period.start <= second.astimezone(dt.timezone.utc)   # 00:30 and 01:30 UTC
-    assert len(clocks.started_in(period)) == 1
+    assert [(key, t.met) for key, t in clocks.started_in(period).items()] == [(("response", "high"), 1)]

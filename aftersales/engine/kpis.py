@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import operator
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -126,25 +125,14 @@ def tickets_section(records: Records, p: PeriodTickets) -> dict[str, Any]:
 
 # --- SLA ----------------------------------------------------------------------
 
-def _clock_numbers(clocks: Iterable[Clock]) -> dict[str, Any]:
+def _clock_numbers(tally: Tally) -> dict[str, Any]:
     """Met and breached clocks, compliance, the mean counted time of the clocks stopped at one of
     their `stop` events, and what was promised: the allowed times they ran against, shortest first."""
-    met = breached = 0
-    stopped: list[int] = []
-    promised: set[tuple[int, str, str]] = set()   # (amount, unit, calendar)
-    for c in clocks:
-        if c.status == "met":
-            met += 1
-        elif c.status == "breached":
-            breached += 1
-        if c.stopped is not None:
-            stopped.append(c.stopped)
-        promised.add(c.promise)
-    allowed = sorted(((Duration(amount, unit), cal) for amount, unit, cal in promised),
+    allowed = sorted(((Duration(amount, unit), cal) for amount, unit, cal in tally.promised),
                      key=lambda p: (p[0].seconds, p[1]))
-    return {"met": met, "breached": breached, "compliance": rate(met, met + breached),
-            "mean_seconds": mean(stopped), "stopped": len(stopped),
-            "promised": [{"within": str(w), "calendar": cal} for w, cal in allowed]}
+    return {"met": tally.met, "breached": tally.breached, "compliance": rate(tally.met, tally.met + tally.breached),
+            "mean_seconds": Fraction(tally.counted, tally.stopped) if tally.stopped else None,
+            "stopped": tally.stopped, "promised": [{"within": str(w), "calendar": cal} for w, cal in allowed]}
 
 
 def promises(records: Records, target: str) -> list[dict[str, Any]]:
@@ -160,78 +148,87 @@ def promises(records: Records, target: str) -> list[dict[str, Any]]:
 
 
 @dataclass(slots=True)
-class Clock:
-    """What the SLA figures count of one clock (`_clock_numbers`): a report holds this for each
-    of its hundreds of thousands of clocks, not the cycle (its texts shared, see `Clocks`). Never
-    changed once made, but not frozen: a frozen one takes five times as long to make."""
+class Tally:
+    """What the SLA figures count of some clocks (`_clock_numbers`): how many were met and
+    breached, how many stopped at one of their `stop` events and their counted seconds together,
+    and the allowed times they ran against, as (amount, unit, calendar)."""
 
-    target: str
-    priority: str | None
-    status: str
-    stopped: int | None              # its counted seconds, when it stopped at one of its `stop` events
-    promise: tuple[int, str, str]    # the allowed time it ran against: (amount, unit, calendar)
+    met: int = 0
+    breached: int = 0
+    stopped: int = 0
+    counted: int = 0
+    promised: set[tuple[int, str, str]] = field(default_factory=set)
+
+    def add(self, other: Tally) -> None:
+        self.met += other.met
+        self.breached += other.breached
+        self.stopped += other.stopped
+        self.counted += other.counted
+        self.promised |= other.promised
 
 
 class Clocks:
     """The clocks of a report's tickets (`add`, a ticket's clocks at a time) that belong to each
-    of its periods (their cycle started in it), as `Clock`s, in their order; of the first period's
-    breached clocks also the cycle (`breached`), which the list of breaches shows. Nothing else of
-    a cycle is kept."""
+    of its periods (their cycle started in it), counted as they come: a `Tally` per period,
+    target and priority (`started_in`); of the first period's breached clocks also the cycle
+    (`breached`), which the list of breaches shows. Nothing else of a clock is kept."""
 
     def __init__(self, periods: Sequence[Period]) -> None:
         self.spans = [(p, Span.of(p)) for p in periods]
-        self.started: dict[Period, list[Clock]] = {p: [] for p in periods}
+        self.started: dict[Period, dict[tuple[str, str | None], Tally]] = {p: {} for p in periods}
         self.breached: list[sla.Cycle] = []
         self.detailed = periods[0]
-        self.shared: dict[Any, Any] = {}
 
     def add(self, kept: sla.TicketCycles) -> bool:
         """The clocks of one ticket (`TicketCycles.clocks`: its cycles are read only for the
-        breaches); whether one of them is listed as a breach. The same few texts and promises
-        recur in every ticket's clocks, each read back as a new object: the clocks share the
-        equal values seen before (`shared`)."""
-        shared, listed = self.shared, False
+        breaches); whether one of them is listed as a breach."""
+        listed = False
         for number, (start, target, priority, status, stopped, promise) in enumerate(kept.clocks):
-            clock = None
             for period, span in self.spans:
                 if span.start <= start < span.end:
-                    if clock is None:
-                        clock = Clock(shared.setdefault(target, target), shared.setdefault(priority, priority),
-                                      shared.setdefault(status, status), stopped, shared.setdefault(promise, promise))
-                    self.started[period].append(clock)
-                    if period is self.detailed and status == "breached":
-                        self.breached.append(kept.cycles[number])
-                        listed = True
+                    tallies = self.started[period]
+                    tally = tallies.get((target, priority))
+                    if tally is None:
+                        tally = tallies[target, priority] = Tally()
+                    if status == "met":
+                        tally.met += 1
+                    elif status == "breached":
+                        tally.breached += 1
+                        if period is self.detailed:
+                            self.breached.append(kept.cycles[number])
+                            listed = True
+                    if stopped is not None:
+                        tally.stopped += 1
+                        tally.counted += stopped
+                    tally.promised.add(promise)
         return listed
 
-    def started_in(self, period: Period) -> list[Clock]:
-        """The clocks that belong to the period (one of the report's): their cycle started in it."""
+    def started_in(self, period: Period) -> dict[tuple[str, str | None], Tally]:
+        """What the figures count of the clocks that belong to the period (one of the report's:
+        their cycle started in it), by target and priority."""
         return self.started[period]
 
 
-def _grouped(clocks: Iterable[Clock], key: Callable[[Clock], str], keys: Iterable[str]) -> dict[str, list[Clock]]:
-    """The clocks under each of `keys` (in that order; other keys are left out), in their order."""
-    groups: dict[str, list[Clock]] = {k: [] for k in keys}
-    for c in clocks:
-        group = groups.get(key(c))
-        if group is not None:
-            group.append(c)
-    return groups
-
-
-def sla_section(records: Records, started: Sequence[Clock], detailed: bool = True) -> dict[str, Any]:
+def sla_section(records: Records, started: Mapping[tuple[str, str | None], Tally],
+                detailed: bool = True) -> dict[str, Any]:
     """Per target (in settings order), and per priority within it (`detailed`): the clocks that
     started in the period (`Clocks.started_in`)."""
-    targets = dict.fromkeys(t.id for t in records.settings.targets)
     section = {}
-    for target, of_target in _grouped(started, operator.attrgetter("target"), targets).items():
-        numbers = _clock_numbers(of_target)
+    for target in dict.fromkeys(t.id for t in records.settings.targets):
+        of_target = {priority: tally for (of, priority), tally in started.items() if of == target}
+        whole = Tally()
+        for tally in of_target.values():
+            whole.add(tally)
+        numbers = _clock_numbers(whole)
         if detailed:
-            keys = list(records.settings.priorities)
-            if any(c.priority is None for c in of_target):  # tickets with neither a priority nor an area
-                keys.append("unknown")
-            numbers["by_priority"] = {p: _clock_numbers(of_priority) for p, of_priority
-                                      in _grouped(of_target, lambda c: c.priority or "unknown", keys).items()}
+            by_priority = {p: Tally() for p in records.settings.priorities}
+            if None in of_target:  # tickets with neither a priority nor an area
+                by_priority["unknown"] = Tally()
+            for priority, tally in of_target.items():
+                group = by_priority.get(priority or "unknown")
+                if group is not None:
+                    group.add(tally)
+            numbers["by_priority"] = {p: _clock_numbers(tally) for p, tally in by_priority.items()}
             numbers["promises"] = promises(records, target)
         section[target] = numbers
     return section

@@ -346,7 +346,7 @@ def each_cycle(records: Records, at: dt.datetime, ids: Iterable[str]) -> Iterato
         yield from kept.cycles
 
 
-# What the quarterly report counts of a clock (`kpis.Clock`), beside the instant its cycle
+# What the quarterly report counts of a clock (`kpis.Clocks`), beside the instant its cycle
 # started at in UTC microseconds: (start, target, priority, status, its counted seconds when it
 # stopped at one of its `stop` events, the promise it ran against: (amount, unit, calendar)).
 ClockRow = tuple[int, str, "str | None", str, "int | None", tuple[int, str, str]]
