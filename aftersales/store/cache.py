@@ -45,8 +45,8 @@ from aftersales.store import preset
 FORMAT = 13
 RACY_SECONDS = 2  # a file changed this close to the save may change again within one mtime tick
 BUSY_MS = 10_000  # how long a command waits for another one's write before giving up saving
-# A ticket's record and kept cycles take about 1.4 KB: two fit in SQLite's default 4 KB page
-# with a third of it left empty, eleven in a 16 KB one.
+# A ticket's record and kept cycles take about 1.1 KB: three fit in SQLite's default 4 KB page
+# with a fifth of it left empty, fifteen in a 16 KB one.
 PAGE_BYTES = 16384
 # The packages whose code decides what reading a file gives.
 READING_CODE = ("core", "store")
