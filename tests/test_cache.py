@@ -859,8 +859,8 @@ def test_a_report_reads_the_cycles_only_of_its_breaches_and_of_clocks_running_in
     _aged(old_records)
     root = ("--records", str(old_records.root))
     read: list[object] = []
-    cycles = sla.KeptParts.cycles
-    monkeypatch.setattr(sla.KeptParts, "cycles", lambda parts: (read.append(parts), cycles(parts))[1])
+    cycles = sla.KeptParts.read
+    monkeypatch.setattr(sla.KeptParts, "read", lambda parts: (read.append(parts), cycles(parts))[1])
 
     def command(*args, cache=True):
         if not cache:
@@ -889,6 +889,34 @@ def test_a_report_reads_the_cycles_only_of_its_breaches_and_of_clocks_running_in
         listed = {b["ticket"] for b in json.loads(expected[at])["breaches"]}
         assert len(read) == len(listed | running[at]), at
     assert builds["decoded"] == 0
+
+
+@pytest.mark.parametrize("part", [1, 2])
+def test_a_report_evaluates_again_a_ticket_whose_cycles_or_breach_turn_out_damaged(old_records, monkeypatch, part):
+    """A report reads a kept ticket's cycles (1) and what its breaches show (2) only after it
+    counted the ticket's clocks: when that part is damaged, the ticket is evaluated again (or
+    built), and the report is that of a run without the cache."""
+    import sqlite3
+    import struct
+
+    from conftest import event, run
+    old_records.ticket("T-2", event("09:00", "reported"), event("12:00", "responded"), event("15:00", "resolved"))
+    _aged(old_records)
+    args = ("report", "quarterly", "--period", "2026Q1", "--format", "json", "--at", "2026-12-01",
+            "--records", str(old_records.root))
+    first = run(*args)                                 # keeps the values
+    assert first.exit_code == 0, first.output
+    assert "T-2" in {b["ticket"] for b in json.loads(first.stdout)["breaches"]}
+    with sqlite3.connect(cache.cache_path(old_records.root)) as db:
+        (blob,) = db.execute("SELECT cycles FROM blobs WHERE rel = 'tickets/2026/T-2.yaml'").fetchone()
+        lengths = struct.unpack_from(">II", blob)
+        bounds = [8, 8 + lengths[0], 8 + lengths[0] + lengths[1], len(blob)]
+        middle = (bounds[part] + bounds[part + 1]) // 2
+        damaged = blob[:middle] + bytes([blob[middle] ^ 0xFF]) + blob[middle + 1:]
+        db.execute("UPDATE blobs SET cycles = ? WHERE rel = 'tickets/2026/T-2.yaml'", (damaged,))
+    again = run(*args)
+    assert again.exit_code == 0, again.output
+    assert again.stdout == first.stdout == _without_cache(monkeypatch, *args)
 
 
 def test_the_presets_zlib_writes_against_depend_on_values_alone(old_records):

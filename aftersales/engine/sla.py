@@ -13,7 +13,7 @@ import hashlib
 import pickle
 import struct
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -379,7 +379,7 @@ class TicketCycles:
         if self._cycles is None:
             if self._read is None:
                 raise ValueError("a ticket's cycles with nothing to read them from")
-            self._cycles = self._read.cycles()
+            self._cycles = self._read.cycles(None if self._clocks is None else len(self._clocks))
         return self._cycles
 
     @property
@@ -423,7 +423,8 @@ def each_kept(records: Records, at: dt.datetime, ids: Iterable[str], *,
                 blob = kept_blobs.get(ident)
                 if blob is not None and kept_value is not None:
                     try:
-                        kept = _unpack(ident, blob, kept_value, targets, engine, at, by, with_facts)
+                        kept = _unpack(ident, blob, kept_value, targets, engine, at, by, with_facts,
+                                       functools.partial(_evaluated, keeper, engine, ident, at))
                     except Exception:   # a damaged row: evaluated again
                         kept = None
                     if kept is not None:
@@ -440,6 +441,13 @@ def each_kept(records: Records, at: dt.datetime, ids: Iterable[str], *,
     finally:
         if keeper is not None:
             keeper.save_cycles()
+
+
+def _evaluated(keeper: Tickets | None, engine: Engine, ident: str, at: dt.datetime) -> list[Cycle]:
+    """The cycles of a ticket whose kept value turned out damaged, evaluated again."""
+    if keeper is None:
+        raise ValueError("a kept value without the tickets it was kept for")
+    return engine.cycles(keeper.transient(ident), at)
 
 
 _KEPT_FIELDS = tuple(f.name for f in dataclasses.fields(Cycle) if f.name != "definition")
@@ -504,20 +512,36 @@ class KeptValue:
 
 @dataclass(frozen=True, slots=True)
 class KeptParts:
-    """The parts of one ticket's kept value that a report reads only when it needs them."""
+    """The parts of one ticket's kept value that a report reads only when it needs them. Each
+    part carries zlib's checksum, so a damaged one is seen when it is read, after the ticket was
+    counted: its cycles are then evaluated again (`evaluate`), and what the list of breaches
+    shows of it is None (the report builds the ticket)."""
 
     blob: bytes
     kept: KeptValue
     targets: Sequence[Target]
     engine: Engine
     at: dt.datetime
+    evaluate: Callable[[], list[Cycle]]
 
-    def cycles(self) -> list[Cycle]:
+    def read(self) -> list[Cycle]:
+        """The cycles (a damaged part raises)."""
         return _cycles(self.kept.body(self.blob), self.targets, self.engine, self.at)
 
+    def cycles(self, count: int | None) -> list[Cycle]:
+        """The cycles, as many as the clocks counted (`count`), read back or evaluated again."""
+        try:
+            cycles = self.read()
+        except Exception:   # a damaged part: evaluated again
+            return self.evaluate()
+        return cycles if count is None or len(cycles) == count else self.evaluate()
+
     def breached(self) -> Breached | None:
-        values = self.kept.shown(self.blob)
-        return None if values is None else Breached(*values)
+        try:
+            values = self.kept.shown(self.blob)
+            return None if values is None else Breached(*values)
+        except Exception:   # a damaged part: the report builds the ticket
+            return None
 
 
 def dictionary(settings: Settings) -> bytes:
@@ -544,20 +568,28 @@ def dictionary(settings: Settings) -> bytes:
     return b"".join(pickle.dumps(piece, protocol=pickle.HIGHEST_PROTOCOL) for piece in pieces)
 
 
+# How long before the instant a running clock's deadline must be for `_unpack` to call it
+# breached from the integers alone: `Engine._status` compares the two instants as datetimes, and
+# two in the same zone compare by their wall clock, which in the hour a clock turns back (at
+# most two hours anywhere) can order them otherwise than UTC does.
+SURELY_BEFORE = 3 * 3600 * 1_000_000
+
+
 def _unpack(ticket: str, blob: bytes, kept: KeptValue, targets: Sequence[Target], engine: Engine,
-            at: dt.datetime, by: int, with_facts: bool) -> TicketCycles:
+            at: dt.datetime, by: int, with_facts: bool, evaluate: Callable[[], list[Cycle]]) -> TicketCycles:
     """`KeptValue.pack`'s value as of `at` (`by`: the same in UTC microseconds): running clocks
     evaluated on to the instant. With the facts, the cycles are read when first asked for: a
-    running clock past its deadline is breached (`Engine._status`), what else it counts does not
-    change the report's clock (`clock_row`); of any other running clock the status needs its
-    counted time, and the cycles are read at once."""
-    parts = KeptParts(blob, kept, targets, engine, at)
+    running clock whose deadline passed (`SURELY_BEFORE` the instant) is breached
+    (`Engine._status`), and what else it counts does not change the report's clock
+    (`clock_row`); of any other running clock the status needs its counted time, and the cycles
+    are read at once."""
+    parts = KeptParts(blob, kept, targets, engine, at, evaluate)
     if not with_facts:
-        return TicketCycles(ticket, None, parts.cycles())
+        return TicketCycles(ticket, None, parts.read())
     facts, clocks, running = kept.head(blob)
     for number, deadline in running:
-        if deadline is None or deadline >= by:
-            return TicketCycles(ticket, TicketFacts(*facts), parts.cycles(), read=parts)
+        if deadline is None or deadline + SURELY_BEFORE >= by:
+            return TicketCycles(ticket, TicketFacts(*facts), parts.read(), read=parts)
         start, target, priority, _, stopped, promise = clocks[number]
         clocks[number] = (start, target, priority, "breached", stopped, promise)
     return TicketCycles(ticket, TicketFacts(*facts), clocks=clocks, read=parts)
