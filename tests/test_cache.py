@@ -982,6 +982,19 @@ def test_a_value_cut_short_or_followed_by_more_is_refused():
     for damaged in (value[:-4], value + b"\0", value[:5] + bytes([value[5] ^ 1]) + value[6:]):
         with pytest.raises(zlib.error):
             cache.decode(damaged)
+    other = b"another preset dictionary"               # a value reads back only with its own
+    assert cache.decode(cache.encode(("a value", 12), other), other) == ("a value", 12)
+    with pytest.raises(zlib.error):
+        cache.decode(cache.encode(("a value", 12), other))
+
+
+def test_the_caches_made_up_ticket_reads_without_a_problem():
+    """The record cache's preset dictionary is a ticket as a valid file gives it: every field a
+    ticket's row writes, nothing the checks refuse."""
+    from aftersales.store import preset
+    from aftersales.store.reading import check_bytes
+    clean, problems = check_bytes(preset.SAMPLE.encode(), preset.SAMPLE_FILE, "ticket")
+    assert clean is not None and problems == []
 
 
 # --- asset show: the tickets of one asset, without the rest of the folder -------------------------

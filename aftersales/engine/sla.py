@@ -12,7 +12,6 @@ import functools
 import hashlib
 import pickle
 import struct
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,7 @@ from aftersales.core.model import Asset, CalendarSpec, Event, Records, Settings,
 from aftersales.core.times import Period
 from aftersales.engine.calendar import WorkCalendar
 from aftersales.engine.ticket_facts import Breached, TicketFacts, area_of
-from aftersales.store.cache import fingerprint
+from aftersales.store.cache import decode, encode, fingerprint
 from aftersales.store.load import Tickets, micros
 from aftersales.store.spec import CATEGORIES, KINDS, STATUSES
 
@@ -404,8 +403,8 @@ def each_kept(records: Records, at: dt.datetime, ids: Iterable[str], *,
     settings, asset and part files, this code), and a later run reads them back instead of building
     and evaluating the ticket. A stopped clock is read back as it was; a running one is evaluated on
     to the instant (`Engine.run_on`: its counted time and status). With the facts come the clocks
-    (`TicketCycles.clocks`), kept apart from the cycles when every clock has stopped: the cycles
-    are then read only when asked for."""
+    (`TicketCycles.clocks`), kept apart from the cycles (`KeptValue`): the cycles are read only
+    when asked for, or when a clock runs whose status needs its counted time (`_unpack`)."""
     engine = Engine(records.settings, records.assets)
     tickets = records.tickets
     keeper = tickets if isinstance(tickets, Tickets) else None
@@ -461,8 +460,9 @@ class KeptValue:
     instant: see `_unpack`); the second the cycles as plain values, with the position of each
     cycle's target in the settings instead of the target itself (the settings are part of what
     they are kept under); the third, of a ticket with a clock breached or running, what the list
-    of breaches shows of it (`Breached`; else None). Each part is pickled and deflated against a
-    preset dictionary (`dictionary`); the value starts with the lengths of the first two."""
+    of breaches shows of it (`Breached`; else None). Each part is encoded as the record cache
+    encodes a row (`cache.encode`), against the settings' own preset dictionary (`dictionary`);
+    the value starts with the lengths of the first two."""
 
     def __init__(self, settings: Settings) -> None:
         self.dictionary = dictionary(settings)
@@ -478,7 +478,7 @@ class KeptValue:
 
     def write(self, head: Any, cycles: Any, shown: Any) -> bytes:
         """The kept value of these parts (see `pack`)."""
-        parts = [self._deflate(value) for value in (head, cycles, shown)]
+        parts = [encode(value, self.dictionary) for value in (head, cycles, shown)]
         return _LENGTHS.pack(len(parts[0]), len(parts[1])) + b"".join(parts)
 
     def head(self, blob: bytes) -> tuple[tuple[Any, ...], list[ClockRow], list[tuple[int, int | None]]]:
@@ -496,18 +496,7 @@ class KeptValue:
     def _part(self, blob: bytes, number: int) -> Any:
         first, second = _LENGTHS.unpack_from(blob)
         bounds = (_LENGTHS.size, _LENGTHS.size + first, _LENGTHS.size + first + second, len(blob))
-        return self._inflate(blob[bounds[number]:bounds[number + 1]])
-
-    def _deflate(self, value: Any) -> bytes:
-        packer = zlib.compressobj(1, zdict=self.dictionary)
-        return packer.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) + packer.flush()
-
-    def _inflate(self, part: bytes) -> Any:
-        unpacker = zlib.decompressobj(zdict=self.dictionary)
-        data = unpacker.decompress(part)
-        if not unpacker.eof or unpacker.unused_data:   # cut short, or more than one value: damaged
-            raise ValueError("a damaged kept value")
-        return pickle.loads(data)
+        return decode(blob[bounds[number]:bounds[number + 1]], self.dictionary)
 
 
 @dataclass(frozen=True, slots=True)

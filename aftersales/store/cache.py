@@ -129,15 +129,17 @@ def identity(stat: os.stat_result, kind: str) -> Identity:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, kind)
 
 
-def encode(value: Any) -> bytes:
-    """What a row keeps: the pickled value, deflated against a made-up ticket (`preset`: a
-    ticket takes half the room, and inflates faster); zlib's checksum also catches a damaged row."""
-    packer = zlib.compressobj(1, zdict=preset.dictionary())
+def encode(value: Any, dictionary: bytes | None = None) -> bytes:
+    """What a row keeps: the pickled value, deflated against a preset dictionary (by default a
+    made-up ticket, `preset`: a ticket takes half the room, and inflates faster); zlib's checksum
+    also catches a damaged row."""
+    packer = zlib.compressobj(1, zdict=preset.dictionary() if dictionary is None else dictionary)
     return packer.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) + packer.flush()
 
 
-def decode(payload: bytes) -> Any:
-    unpacker = zlib.decompressobj(zdict=preset.dictionary())
+def decode(payload: bytes, dictionary: bytes | None = None) -> Any:
+    """`encode`'s value, deflated against the same dictionary; a damaged one raises zlib.error."""
+    unpacker = zlib.decompressobj(zdict=preset.dictionary() if dictionary is None else dictionary)
     data = unpacker.decompress(payload)
     if not unpacker.eof or unpacker.unused_data:
         raise zlib.error("a damaged value: cut short, or more than one")
