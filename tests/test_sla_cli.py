@@ -345,6 +345,47 @@ def test_dst_at_is_read_in_the_project_time_zone(new_york: Path) -> None:
     assert (rows["resolution"]["status"], rows["resolution"]["elapsed"]) == ("at-risk", 8 * 3600 - 60)
 
 
+BERLIN = ZoneInfo("Europe/Berlin")   # 2026-10-25 03:00 CEST (+02:00) -> 02:00 CET (+01:00): 02:00-03:00 twice
+
+
+@pytest.fixture(scope="module")
+def berlin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = make_records(tmp_path_factory.mktemp("berlin") / "records", timezone="Europe/Berlin")
+    # resolved 10-24 02:30 CEST = 00:30 UTC: the callback is due 24 h later, 10-25 00:30 UTC = 02:30 CEST,
+    # the first time the clocks show 02:30 that night
+    write_ticket(root, "T-20261024-BE0001", [E("10-23 20:00", "reported", tz=BERLIN),
+                                            E("10-24 02:30", "resolved", tz=BERLIN)])
+    return root
+
+
+@pytest.mark.parametrize(("at", "status", "elapsed"), [
+    ("2026-10-25T02:20:00+02:00", "at-risk", 24 * 3600 - 600),    # ten minutes before the deadline
+    ("2026-10-25T02:10:00+01:00", "breached", 24 * 3600 + 2400),  # 40 minutes after it, at 02:10 again
+    ("2026-10-25T02:40:00+01:00", "breached", 24 * 3600 + 4200),
+])
+def test_dst_a_clock_past_its_deadline_in_the_repeated_hour_is_breached(berlin: Path, at: str, status: str,
+                                                                        elapsed: int) -> None:
+    """The second 02:10 of the night shows an earlier wall clock than the deadline (02:30 the first
+    time), yet comes 40 minutes after it: the instants are compared, not the clock faces."""
+    (row,) = sla_json(berlin, "--target", "callback", at=at)
+    assert (row["status"], row["deadline"], row["elapsed"]) == (status, "2026-10-25T02:30:00+02:00", elapsed)
+
+
+def test_dst_a_follow_up_past_due_in_the_repeated_hour_is_overdue(berlin: Path) -> None:
+    """The follow-ups due by an instant in the repeated hour are those due before it in time."""
+    import datetime as dt
+
+    from aftersales.engine import queries
+    from aftersales.project import load_project
+    records = load_project(berlin).records
+    ids = {}
+    for at in (dt.datetime(2026, 10, 25, 2, 20, tzinfo=BERLIN),             # 02:20 CEST: due in ten minutes
+               dt.datetime(2026, 10, 25, 2, 10, tzinfo=BERLIN, fold=1)):    # 02:10 CET: 40 minutes late
+        found = queries.follow_ups(records, at, dt.timedelta(0))
+        ids[at.utcoffset()] = [(f.ticket.id, f.cycle.target, f.overdue) for f in found]
+    assert ids == {dt.timedelta(hours=2): [], dt.timedelta(hours=1): [("T-20261024-BE0001", "callback", True)]}
+
+
 def test_paused_clock_in_json_and_table(tmp_path: Path) -> None:
     root = make_records(tmp_path / "records")
     # office: reported 09:00, paused 15:00 (6h of the 8h resolution used), still paused the next morning

@@ -25,7 +25,7 @@ FLEXIBLE = {3: 8, 4: 8, 5: 7}
 @records_option
 @at_option
 @click.option("--within", "within_text", default="7d", show_default=True, metavar="DAYS",
-              help="Also list what falls due within this many days, like 7d.")
+              help="Also list what falls due within this many days (of 24 hours), like 7d.")
 @format_option("table", "json")
 @click.option("--fail-on-overdue", is_flag=True,
               help="Exit 1 when a follow-up is overdue, and print only then: for cron.")

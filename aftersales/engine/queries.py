@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from aftersales.core.model import Asset, Inspection, Records, Ticket
 from aftersales.engine import schedule, warranty
 from aftersales.engine.sla import Cycle, Engine, cycles_of, facts
+from aftersales.store.load import MICROSECOND, micros
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +149,8 @@ class FollowUp:
 
 def follow_ups(records: Records, at: dt.datetime, within: dt.timedelta) -> list[FollowUp]:
     """The follow-ups (callbacks, messages, revisits: whatever targets start at `resolved`) that are
-    overdue or due by `at + within`, overdue first, then by deadline."""
+    overdue or due by `at + within` (elapsed time: 7 days are 168 hours, also when the clocks
+    change), overdue first, then by deadline."""
     engine = Engine(records.settings, records.assets)
     found = []
     for original in records.tickets.values():
@@ -157,6 +159,6 @@ def follow_ups(records: Records, at: dt.datetime, within: dt.timedelta) -> list[
             continue
         for cycle in engine.cycles(ticket, at):
             if (cycle.start_event == "resolved" and cycle.stop is None and cycle.deadline is not None
-                    and cycle.deadline <= at + within):
+                    and micros(cycle.deadline) <= micros(at) + within // MICROSECOND):   # in UTC
                 found.append(FollowUp(ticket, cycle, cycle.status == "breached"))
     return sorted(found, key=lambda f: (not f.overdue, f.deadline, f.ticket.id, f.cycle.target))

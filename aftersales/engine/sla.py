@@ -234,7 +234,8 @@ class Engine:
             return "met" if deadline is not None and stop_event.at <= deadline else "breached"
         if stop_event is not None:  # cancelled, or the opening ended by a reopen
             return "breached" if deadline is not None and deadline < stop_event.at else "void"
-        if deadline is not None and end > deadline:
+        # two instants of one zone compare by their wall clock, fold ignored; in UTC they do not
+        if deadline is not None and micros(end) > micros(deadline):
             return "breached"
         if pauses and pauses[-1].end is None:
             return "paused"
@@ -557,18 +558,11 @@ def dictionary(settings: Settings) -> bytes:
     return b"".join(pickle.dumps(piece, protocol=pickle.HIGHEST_PROTOCOL) for piece in pieces)
 
 
-# How long before the instant a running clock's deadline must be for `_unpack` to call it
-# breached from the integers alone: `Engine._status` compares the two instants as datetimes, and
-# two in the same zone compare by their wall clock, which in the hour a clock turns back (at
-# most two hours anywhere) can order them otherwise than UTC does.
-SURELY_BEFORE = 3 * 3600 * 1_000_000
-
-
 def _unpack(ticket: str, blob: bytes, kept: KeptValue, targets: Sequence[Target], engine: Engine,
             at: dt.datetime, by: int, with_facts: bool, evaluate: Callable[[], list[Cycle]]) -> TicketCycles:
     """`KeptValue.pack`'s value as of `at` (`by`: the same in UTC microseconds): running clocks
     evaluated on to the instant. With the facts, the cycles are read when first asked for: a
-    running clock whose deadline passed (`SURELY_BEFORE` the instant) is breached
+    running clock whose deadline passed before the instant is breached
     (`Engine._status`), and what else it counts does not change the report's clock
     (`clock_row`); of any other running clock the status needs its counted time, and the cycles
     are read at once."""
@@ -577,7 +571,7 @@ def _unpack(ticket: str, blob: bytes, kept: KeptValue, targets: Sequence[Target]
         return TicketCycles(ticket, None, parts.read())
     facts, clocks, running = kept.head(blob)
     for number, deadline in running:
-        if deadline is None or deadline + SURELY_BEFORE >= by:
+        if deadline is None or deadline >= by:
             return TicketCycles(ticket, TicketFacts(*facts), parts.read(), read=parts)
         start, target, priority, _, stopped, promise = clocks[number]
         clocks[number] = (start, target, priority, "breached", stopped, promise)
