@@ -195,7 +195,7 @@ class Clocks:
                     elif status == "breached":
                         tally.breached += 1
                         if period is self.detailed:
-                            self.breached.append(kept.cycles[number])
+                            self.breached.append(kept.listed(number))
                             listed = True
                     if stopped is not None:
                         tally.stopped += 1

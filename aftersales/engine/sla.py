@@ -362,17 +362,18 @@ class TicketCycles:
     """One ticket's cycles as of an instant (`each_kept`), what the quarterly report counts of
     each (`clocks`, in the same order) and, when asked for, what its figures ask of the ticket
     (`facts`; None: not asked for, or not reported at the instant). A report reads every ticket's
-    clocks but few tickets' cycles (those of its breaches), and lists those breaches with what
-    `breached` tells of their ticket: of a kept ticket, both are read back when first asked for
-    (`breached` is None when the ticket was not kept with it: build the ticket)."""
+    clocks but few tickets' cycles (those with a clock running within its deadline), and lists
+    its breaches with what `breached` tells of their ticket and their cycles (`listed`): of a
+    kept ticket, these are read back when first asked for (`breached` is None when the ticket
+    was not kept with it: build the ticket)."""
 
-    __slots__ = ("_breached", "_clocks", "_cycles", "_read", "facts", "ticket")
+    __slots__ = ("_clocks", "_cycles", "_read", "_read_shown", "facts", "ticket")
 
     def __init__(self, ticket: str, facts: TicketFacts | None, cycles: list[Cycle] | None = None, *,
                  clocks: list[ClockRow] | None = None, read: KeptParts | None = None) -> None:
         self.ticket, self.facts = ticket, facts
         self._cycles, self._clocks, self._read = cycles, clocks, read
-        self._breached: Breached | None = None
+        self._read_shown: tuple[Breached | None, dict[int, Cycle]] | None = None
 
     @property
     def cycles(self) -> list[Cycle]:
@@ -390,9 +391,21 @@ class TicketCycles:
 
     @property
     def breached(self) -> Breached | None:
-        if self._breached is None and self._read is not None:
-            self._breached = self._read.breached()
-        return self._breached
+        return self._shown()[0]
+
+    def listed(self, number: int) -> Cycle:
+        """The cycle of its clock `number` (breached, or running): read with what the list of
+        breaches shows of the ticket (`KeptParts.shown`), unless its cycles were read."""
+        if self._cycles is None:
+            found = self._shown()[1].get(number)
+            if found is not None:
+                return found
+        return self.cycles[number]
+
+    def _shown(self) -> tuple[Breached | None, dict[int, Cycle]]:
+        if self._read_shown is None:
+            self._read_shown = self._read.shown() if self._read is not None else (None, {})
+        return self._read_shown
 
 
 def each_kept(records: Records, at: dt.datetime, ids: Iterable[str], *,
@@ -461,9 +474,10 @@ class KeptValue:
     instant: see `_unpack`); the second the cycles as plain values, with the position of each
     cycle's target in the settings instead of the target itself (the settings are part of what
     they are kept under); the third, of a ticket with a clock breached or running, what the list
-    of breaches shows of it (`Breached`; else None). Each part is encoded as the record cache
-    encodes a row (`cache.encode`), against the settings' own preset dictionary (`dictionary`);
-    the value starts with the lengths of the first two."""
+    of breaches shows of it (`Breached`) and those clocks' cycles again, as the second holds them
+    (else None): a report lists a ticket's breaches without reading all its cycles. Each part is
+    encoded as the record cache encodes a row (`cache.encode`), against the settings' own preset
+    dictionary (`dictionary`); the value starts with the lengths of the first two."""
 
     def __init__(self, settings: Settings) -> None:
         self.dictionary = dictionary(settings)
@@ -471,11 +485,11 @@ class KeptValue:
     def pack(self, cycles: list[Cycle], index: Mapping[int, int], facts: TicketFacts, ticket: Ticket) -> bytes:
         running = [(number, None if c.deadline is None else micros(c.deadline))
                    for number, c in enumerate(cycles) if c.stop is None]
-        shown = running or any(c.status == "breached" for c in cycles)
-        return self.write((facts.values(), [clock_row(c) for c in cycles], running),
-                          [(index.get(id(c.definition), -1), tuple(getattr(c, name) for name in _KEPT_FIELDS))
-                           for c in cycles],
-                          Breached.of(ticket).values() if shown else None)
+        values = [(index.get(id(c.definition), -1), tuple(getattr(c, name) for name in _KEPT_FIELDS))
+                  for c in cycles]
+        listed = [number for number, c in enumerate(cycles) if c.stop is None or c.status == "breached"]
+        return self.write((facts.values(), [clock_row(c) for c in cycles], running), values,
+                          (Breached.of(ticket).values(), listed, [values[n] for n in listed]) if listed else None)
 
     def write(self, head: Any, cycles: Any, shown: Any) -> bytes:
         """The kept value of these parts (see `pack`)."""
@@ -490,8 +504,9 @@ class KeptValue:
         """The cycles' values, each with its target's position."""
         return self._part(blob, 1)
 
-    def shown(self, blob: bytes) -> tuple[Any, ...] | None:
-        """The values of what the list of breaches shows of the ticket, when kept."""
+    def shown(self, blob: bytes) -> tuple[tuple[Any, ...], list[int], list[tuple[int, tuple[Any, ...]]]] | None:
+        """What the list of breaches shows of the ticket, when kept: its values, and the positions
+        and values (as `body` gives them) of the cycles it may list."""
         return self._part(blob, 2)
 
     def _part(self, blob: bytes, number: int) -> Any:
@@ -526,12 +541,19 @@ class KeptParts:
             return self.evaluate()
         return cycles if count is None or len(cycles) == count else self.evaluate()
 
-    def breached(self) -> Breached | None:
+    def shown(self) -> tuple[Breached | None, dict[int, Cycle]]:
+        """What the list of breaches shows of the ticket, and the cycles it may list (breached, or
+        running) by their position among the ticket's: None and none when not kept, or damaged
+        (the report builds the ticket; `TicketCycles.listed` reads all its cycles)."""
         try:
-            values = self.kept.shown(self.blob)
-            return None if values is None else Breached(*values)
-        except Exception:   # a damaged part: the report builds the ticket
-            return None
+            shown = self.kept.shown(self.blob)
+            if shown is None:
+                return None, {}
+            values, numbers, cycles = shown
+            return Breached(*values), dict(zip(numbers, _cycles(cycles, self.targets, self.engine, self.at),
+                                               strict=True))
+        except Exception:   # a damaged part
+            return None, {}
 
 
 def dictionary(settings: Settings) -> bytes:

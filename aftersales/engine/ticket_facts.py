@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 
 from aftersales.core.model import Asset, Event, Ticket
 from aftersales.core.times import Period
-from aftersales.store.load import micros
+from aftersales.store.load import EPOCH, micros
 
 FOLLOW_UPS = ("callback", "message", "revisit")   # the events that may follow a fix
 SCORED = ("callback", "revisit")                   # the events whose `satisfaction` is averaged
@@ -53,7 +53,6 @@ class TicketFacts:
     category: str | None
     asset: str | None
     status: str
-    reported_at: dt.datetime
     reported: int                    # its `reported` event (the first one)
     latest: int                      # its latest event
     instants: tuple[int, ...]        # every event's, in time (`has_event_in`)
@@ -63,7 +62,7 @@ class TicketFacts:
     costs: tuple[float, ...]         # the `cost` of its `resolved` events (0 when none), in time
     reopened: bool                   # it has a `reopened` event
     first_time_fix: bool             # no `reopened` and at most one `arrived` event
-    followed_up: frozenset[str]      # the FOLLOW_UPS at or after its last `resolved` event (if resolved)
+    followed_up: tuple[str, ...]     # the FOLLOW_UPS at or after its last `resolved` event (if resolved)
     scores: tuple[tuple[str, int, int], ...]   # (callback or revisit, at, satisfaction) of the scored events
     area: str | None                 # the ticket's, or its asset's
     asset_category: str | None
@@ -88,16 +87,21 @@ class TicketFacts:
             elif e.type in SCORED and e.satisfaction is not None:
                 scores.append((e.type, micros(e.at), e.satisfaction))
         resolved = fixes[-1] if t.status == "resolved" else None
-        followed: frozenset[str] = frozenset()
+        followed: tuple[str, ...] = ()
         if resolved is not None:
             fixed = max(e.at for e in t.events if e.type == "resolved")
-            followed = frozenset(e.type for e in t.events if e.type in FOLLOW_UPS and e.at >= fixed)
+            followed = tuple(sorted({e.type for e in t.events if e.type in FOLLOW_UPS and e.at >= fixed}))
         asset = assets.get(t.asset or "")
         instants = tuple(micros(e.at) for e in t.events)
-        return cls(t.id, t.kind, t.category, t.asset, t.status, t.reported_at, instants[0], max(instants),
+        return cls(t.id, t.kind, t.category, t.asset, t.status, instants[0], max(instants),
                    instants, tuple(fixes), resolved, tuple(cancels), tuple(costs),
                    reopened, not reopened and arrivals <= 1, followed, tuple(scores),
                    area_of(t, assets), asset.category if asset else None)
+
+    @property
+    def reported_at(self) -> dt.datetime:
+        """When it was reported, in UTC (kept as an integer: a datetime unpickles slowly)."""
+        return EPOCH + dt.timedelta(microseconds=self.reported)
 
     def has_event_in(self, span: Span) -> bool:
         """Reported or with an event in the period."""

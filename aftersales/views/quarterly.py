@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
+from aftersales.core import collector
 from aftersales.core.model import Records, Settings
 from aftersales.core.times import Period
 from aftersales.views import charts
@@ -656,6 +657,8 @@ def render_quarterly(records: Records, report: Mapping[str, Any], fmt: str, lang
 
 
 def json_text(records: Records, report: Mapping[str, Any]) -> Iterator[str]:
-    """The report as JSON text, a piece at a time (its thousands of breaches row by row)."""
-    yield from json_pieces(plain(report, records.settings.tz))
+    """The report as JSON text, a piece at a time (its thousands of breaches row by row). Its
+    plain values all live on until the text is written (`core.collector`)."""
+    with collector.paused():
+        yield from json_pieces(plain(report, records.settings.tz))
     yield "\n"
