@@ -508,13 +508,15 @@ class Records:
             return self.tickets.reaching(until, start, end, kind)
         return list(self.tickets)
 
-    def heads(self, until: dt.datetime, covered: Mapping[str, dt.datetime], kind: str | None) -> list[TicketHead]:
+    def heads(self, until: dt.datetime, covered: Mapping[str, dt.datetime], kind: str | None,
+              statuses: Mapping[str, str] | None = None) -> list[TicketHead]:
         """The tickets as they stood at `until`, as heads, of `kind` (None: any), about an asset in
         `covered` and reported before the instant given for it, in the records' order: all of those,
         and perhaps others, so the caller still filters exactly. The loader's table answers from what it keeps
-        and builds only the tickets with an event after `until`; any other gives every ticket."""
+        and builds only the tickets with an event after `until` whose status then `statuses` does
+        not give (the caller knows it); any other gives every ticket."""
         if isinstance(self.tickets, Narrowing):
-            return self.tickets.heads(until, covered, kind)
+            return self.tickets.heads(until, covered, kind, statuses)
         return [TicketHead.of(t) for t in self.tickets_as_of(until)]
 
     def part_uses(self, at: dt.datetime) -> Iterator[tuple[str, dt.datetime, float]]:
@@ -537,8 +539,8 @@ class Narrowing(Protocol):
     def reaching(self, until: dt.datetime, start: dt.datetime, end: dt.datetime,
                  kind: str | None = None) -> list[str]: ...
 
-    def heads(self, until: dt.datetime, covered: Mapping[str, dt.datetime],
-              kind: str | None) -> list[TicketHead]: ...
+    def heads(self, until: dt.datetime, covered: Mapping[str, dt.datetime], kind: str | None,
+              statuses: Mapping[str, str] | None = None) -> list[TicketHead]: ...
 
     def part_uses(self, at: dt.datetime) -> Iterator[tuple[str, dt.datetime, float]]: ...
 

@@ -174,19 +174,19 @@ class Clocks:
     (`breached`), which the list of breaches shows. Nothing else of a clock is kept."""
 
     def __init__(self, periods: Sequence[Period]) -> None:
-        self.spans = [(p, Span.of(p)) for p in periods]
         self.started: dict[Period, dict[tuple[str, str | None], Tally]] = {p: {} for p in periods}
         self.breached: list[sla.Cycle] = []
-        self.detailed = periods[0]
+        # each period's span in UTC microseconds, its tallies, and whether its breaches are listed
+        self.bounds = [(span.start, span.end, self.started[p], n == 0)
+                       for n, (p, span) in enumerate((p, Span.of(p)) for p in periods)]
 
     def add(self, kept: sla.TicketCycles) -> bool:
         """The clocks of one ticket (`TicketCycles.clocks`: its cycles are read only for the
         breaches); whether one of them is listed as a breach."""
         listed = False
         for number, (start, target, priority, status, stopped, promise) in enumerate(kept.clocks):
-            for period, span in self.spans:
-                if span.start <= start < span.end:
-                    tallies = self.started[period]
+            for first, end, tallies, detailed in self.bounds:
+                if first <= start < end:
                     tally = tallies.get((target, priority))
                     if tally is None:
                         tally = tallies[target, priority] = Tally()
@@ -194,7 +194,7 @@ class Clocks:
                         tally.met += 1
                     elif status == "breached":
                         tally.breached += 1
-                        if period is self.detailed:
+                        if detailed:
                             self.breached.append(kept.listed(number))
                             listed = True
                     if stopped is not None:
@@ -385,12 +385,13 @@ def findings_section(records: Records, period: Period, day: dt.date) -> dict[str
                             for i in dated]}
 
 
-def warranty_section(records: Records, p: PeriodTickets, end: dt.datetime, day: dt.date,
-                     within_days: int) -> dict[str, Any]:
+def warranty_section(records: Records, p: PeriodTickets, end: dt.datetime, day: dt.date, within_days: int,
+                     known: Iterable[TicketFacts] = ()) -> dict[str, Any]:
     """Warranties as of `day` (the period's last day, or the report's day if earlier) and the
-    replacement candidates among the tickets as they stood at `end`; the out-of-warranty
-    requests of the period with what was charged for them as of the report instant. Each
-    asset's warranty end is worked out once (`warranty.ends`)."""
+    replacement candidates among the tickets as they stood at `end` (of the repairs with an
+    event after it, the state then is read from their facts, `known`, where they are among
+    them); the out-of-warranty requests of the period with what was charged for them as of the
+    report instant. Each asset's warranty end is worked out once (`warranty.ends`)."""
     s = records.settings
     ends = warranty.ends(records)
     rows = warranty.status_rows(records, day, ends)
@@ -398,7 +399,10 @@ def warranty_section(records: Records, p: PeriodTickets, end: dt.datetime, day: 
     gone = warranty.expired(rows)
     out = [f for f in p.opened if warranty.in_warranty(f, records.assets.get(f.asset or ""), s, ends) is False]
     cost = sum(cost for f in out for cost in f.costs)
-    candidates = warranty.replacement_candidates(records, warranty.repairs_in_warranty(records, end, ends), ends)
+    by = micros(end)
+    statuses = {f.id: f.status_at(by) for f in known if f.kind == "repair" and f.reported <= by < f.latest}
+    candidates = warranty.replacement_candidates(records, warranty.repairs_in_warranty(records, end, ends, statuses),
+                                                 ends)
     return {
         "as_of": day, "within_days": within_days,
         "expiring": len(soon), "expiring_assets": [_asset_row(r) for r in soon],
@@ -577,7 +581,7 @@ def _numbers(records: Records, known: ReportTickets, clocks: Clocks, slots: Sequ
         "breaches": breaches(records, known.by_id, clocks.breached, at),
         **_service_figures(p, known, slots, period),
         "findings": findings_section(records, period, day),
-        "warranty": warranty_section(records, p, end, day, within_days),
+        "warranty": warranty_section(records, p, end, day, within_days, known.facts),
         "parts": parts_section(records, period, at, day),
         "analysis": analysis_section(records, p),
     }

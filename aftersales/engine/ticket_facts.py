@@ -66,6 +66,7 @@ class TicketFacts:
     scores: tuple[tuple[str, int, int], ...]   # (callback or revisit, at, satisfaction) of the scored events
     area: str | None                 # the ticket's, or its asset's
     asset_category: str | None
+    turns: tuple[tuple[int, str], ...]   # (at, type) of its `resolved`, `cancelled` and `reopened` events
 
     @classmethod
     def of(cls, t: Ticket, assets: Mapping[str, Asset]) -> TicketFacts:
@@ -73,15 +74,19 @@ class TicketFacts:
         cancels: list[int] = []
         costs: list[float] = []
         scores: list[tuple[str, int, int]] = []
+        turns: list[tuple[int, str]] = []
         arrivals, reopened = 0, False
         for e in t.events:
             if e.type == "resolved":
                 fixes.append(micros(e.at))
                 costs.append(e.cost or 0)
+                turns.append((fixes[-1], e.type))
             elif e.type == "cancelled":
                 cancels.append(micros(e.at))
+                turns.append((cancels[-1], e.type))
             elif e.type == "reopened":
                 reopened = True
+                turns.append((micros(e.at), e.type))
             elif e.type == "arrived":
                 arrivals += 1
             elif e.type in SCORED and e.satisfaction is not None:
@@ -96,12 +101,21 @@ class TicketFacts:
         return cls(t.id, t.kind, t.category, t.asset, t.status, instants[0], max(instants),
                    instants, tuple(fixes), resolved, tuple(cancels), tuple(costs),
                    reopened, not reopened and arrivals <= 1, followed, tuple(scores),
-                   area_of(t, assets), asset.category if asset else None)
+                   area_of(t, assets), asset.category if asset else None, tuple(turns))
 
     @property
     def reported_at(self) -> dt.datetime:
         """When it was reported, in UTC (kept as an integer: a datetime unpickles slowly)."""
         return EPOCH + dt.timedelta(microseconds=self.reported)
+
+    def status_at(self, instant: int) -> str:
+        """Its status as it stood at `instant` (`Ticket.status` of `Ticket.as_of`): that of its last
+        event at or before it that turns it (open when none does)."""
+        state = "open"
+        for at, kind in self.turns:
+            if at <= instant:
+                state = "open" if kind == "reopened" else kind
+        return state
 
     def has_event_in(self, span: Span) -> bool:
         """Reported or with an event in the period."""

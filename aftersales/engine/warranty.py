@@ -63,11 +63,12 @@ def cover_ends(records: Records, known: Mapping[str, dt.date | None] | None = No
     return limits
 
 
-def repairs_in_warranty(records: Records, at: dt.datetime,
-                        known: Mapping[str, dt.date | None] | None = None) -> list[TicketHead]:
+def repairs_in_warranty(records: Records, at: dt.datetime, known: Mapping[str, dt.date | None] | None = None,
+                        statuses: Mapping[str, str] | None = None) -> list[TicketHead]:
     """The repairs as of `at` that may have been reported in their asset's warranty (a superset:
-    `replacement_candidates` filters exactly), in the records' order, from what the loader keeps."""
-    return records.heads(at, cover_ends(records, known), "repair")
+    `replacement_candidates` filters exactly), in the records' order, from what the loader keeps
+    and (`statuses`) the caller knows of the state at `at` of tickets with a later event."""
+    return records.heads(at, cover_ends(records, known), "repair", statuses)
 
 
 @dataclass(frozen=True)

@@ -215,19 +215,22 @@ class Tickets(Mapping[str, Ticket]):
         return [ident for ident, (reported, _, latest, _, _, _, of_kind) in self.facts.items()
                 if reported <= by and reported < last_at and latest >= first_at and kind in (None, of_kind)]
 
-    def heads(self, until: dt.datetime, covered: Mapping[str, dt.datetime], kind: str | None) -> list[TicketHead]:
+    def heads(self, until: dt.datetime, covered: Mapping[str, dt.datetime], kind: str | None,
+              statuses: Mapping[str, str] | None = None) -> list[TicketHead]:
         """See `Records.heads`: from the kept facts; a ticket with an event after `until` (its
-        status then may differ) is built and taken as it stood at `until`."""
+        status then may differ) takes its status from `statuses`, or is built and taken as it
+        stood at `until`."""
         found = []
         by = micros(until)
         limits = {asset: micros(instant) for asset, instant in covered.items()}
         for ident, (reported, _, latest, status, of, _, of_kind) in self.facts.items():
             if reported > by or kind not in (None, of_kind) or of is None or reported >= limits.get(of, reported):
                 continue
-            if latest <= by:
-                found.append(TicketHead(ident, of_kind, status, of, EPOCH + reported * MICROSECOND))
-            elif (then := self[ident].as_of(until)) is not None:
-                found.append(TicketHead.of(then))
+            then = status if latest <= by else (statuses or {}).get(ident)
+            if then is not None:
+                found.append(TicketHead(ident, of_kind, then, of, EPOCH + reported * MICROSECOND))
+            elif (built := self[ident].as_of(until)) is not None:
+                found.append(TicketHead.of(built))
         return found
 
     def candidates(self, *, open_at: dt.datetime | None = None,
