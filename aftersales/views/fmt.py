@@ -7,6 +7,7 @@ functions are where they are rounded and written out, once.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,27 @@ def iso(instant: dt.datetime | None, tz: ZoneInfo) -> str | None:
         return None
     local = instant.astimezone(tz)   # isoformat() is quicker than isoformat(timespec=...): same text
     return (local.replace(microsecond=0) if local.microsecond else local).isoformat()
+
+
+def iso_once(tz: ZoneInfo, kept: int = 100_000) -> Callable[[dt.datetime | None], str | None]:
+    """`iso` in `tz`, each instant written once: a long listing repeats its instants (a ticket's
+    clocks share their start and most of their stops). The texts are kept by instant and fold
+    (two instants an hour apart in the hour a clock turns back compare equal), `kept` at most
+    at a time."""
+    texts: dict[tuple[dt.datetime, int], str | None] = {}
+
+    def text(instant: dt.datetime | None) -> str | None:
+        if instant is None:
+            return None
+        key = (instant, instant.fold)
+        written = texts.get(key)
+        if written is None:
+            if len(texts) >= kept:
+                texts.clear()
+            written = texts[key] = iso(instant, tz)
+        return written
+
+    return text
 
 
 def short(instant: dt.datetime | None, tz: ZoneInfo) -> str:

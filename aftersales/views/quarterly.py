@@ -20,7 +20,7 @@ from aftersales.core import collector
 from aftersales.core.model import Records, Settings
 from aftersales.core.times import Period
 from aftersales.views import charts
-from aftersales.views.fmt import iso, whole
+from aftersales.views.fmt import iso_once, whole
 from aftersales.views.labels import Names, texts
 from aftersales.views.markdown import md
 from aftersales.views.tables import json_pieces
@@ -274,7 +274,9 @@ _LEAVES = frozenset((str, int, float, bool, type(None)))   # values `plain` keep
 def plain(report: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     """The report as JSON-ready values for people: instants in ISO 8601 with the project's
     offset, dates as text, rates as floats (unrounded: JSON readers round), mean times in
-    minutes to 0.1, the satisfaction mean to 2 places, quantities as whole numbers when whole."""
+    minutes to 0.1, the satisfaction mean to 2 places, quantities as whole numbers when whole.
+    Each instant is written once (`iso_once`: the breaches of a ticket share its instants)."""
+    instant = iso_once(tz)
 
     def value(item: Any, path: str) -> Any:
         # `path` names a top-level section ("satisfaction"); deeper down it is "." (it only matters
@@ -283,7 +285,7 @@ def plain(report: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
         if kind in _LEAVES:
             return item
         if kind is dt.datetime:
-            return iso(item, tz)
+            return instant(item)
         if kind is dict or isinstance(item, Mapping):
             out: dict[str, Any] = {}
             below = "." if path else None
@@ -291,8 +293,10 @@ def plain(report: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
                 rule = SHOWN.get(k)
                 if rule is not None:
                     out[rule[0]] = rule[1](v)
+                elif (of := type(v)) in _LEAVES:
+                    out[k] = v
                 else:
-                    out[k] = v if type(v) in _LEAVES else value(v, below or k)
+                    out[k] = instant(v) if of is dt.datetime else value(v, below or k)
             if path in ("satisfaction", "revisit_satisfaction") or item.get("key") in TWO_PLACES:
                 for k in ("mean", "current", "previous", "change"):
                     if isinstance(out.get(k), float):
@@ -301,7 +305,7 @@ def plain(report: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
         if kind is list or kind is tuple or isinstance(item, (list, tuple)):
             return [v if type(v) in _LEAVES else value(v, path) for v in item]
         if isinstance(item, dt.datetime):
-            return iso(item, tz)
+            return instant(item)
         if isinstance(item, dt.date):
             return item.isoformat()
         if isinstance(item, Fraction):
