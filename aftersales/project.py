@@ -97,7 +97,7 @@ def load_asset_project(records_dir: str | os.PathLike[str] | None, asset_id: str
 
     checker = ticket_checker(instant_of)
     loaded = load_about(root, asset_id, checker) or load(root, progress=progress, on_count=on_count, checker=checker)
-    problems = validate(loaded, instant_of(loaded.settings))
+    problems = validate(loaded, instant_of(loaded.settings), levels=False)   # no part file concerns it
     tickets = loaded.tickets
     concerned = {SETTINGS_FILE, record_path("asset", asset_id),
                  *(tickets.rel[i] for i, facts in tickets.facts.items() if facts[4] == asset_id)}

@@ -1114,6 +1114,30 @@ def test_asset_show_minds_only_the_files_it_shows_whether_the_cache_answers_or_n
     assert (about["whole"], about["about"]) == (1, 3)
 
 
+def test_asset_show_leaves_the_parts_stock_unchecked(old_records, about, monkeypatch):
+    """Only the settings, the asset and its tickets must validate for `asset show`: it does not
+    check the parts' stock against the uses of the tickets it read (some of them, when the cache
+    answers for the asset alone), which `validate` checks."""
+    from conftest import event, run
+
+    from aftersales import checks
+    old_records.ticket("T-2", event("09:00", "reported"),
+                       event("10:00", "resolved", parts="[{part: BOLT-M8, qty: 400}]"))
+    _aged(old_records)
+    levels: list[object] = []
+    check_levels = checks.check_levels
+    monkeypatch.setattr(checks, "check_levels", lambda *args: (levels.append(args), check_levels(*args))[1])
+    validated = run("validate", "--records", str(old_records.root))
+    assert levels and "BOLT-M8" in validated.output   # the stock runs out: a warning
+    about.update(whole=0, about=0)
+    for cache_on in (False, True):   # the whole folder read, then the asset's tickets alone
+        levels.clear()
+        shown = _show(old_records, monkeypatch, cache_on=cache_on)
+        assert shown.exit_code == 0 and "T-2" in shown.stdout and "BOLT-M8" not in shown.output
+        assert levels == []
+    assert (about["whole"], about["about"]) == (1, 1)
+
+
 def test_a_listing_of_every_ticket_keeps_rows_not_tickets(old_records):
     """`ticket list --all` over ten years of records holds one small row per ticket: the tickets
     it builds from the cache are not kept."""

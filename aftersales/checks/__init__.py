@@ -35,11 +35,12 @@ from aftersales.store.paths import SETTINGS_FILE
 __all__ = ["Known", "check_events", "check_inspection", "check_place", "check_ticket", "validate"]
 
 
-def validate(loaded: Loaded, now: dt.datetime | None = None, environ: Mapping[str, str] | None = None
-             ) -> list[Problem]:
+def validate(loaded: Loaded, now: dt.datetime | None = None, environ: Mapping[str, str] | None = None,
+             *, levels: bool = True) -> list[Problem]:
     """Every problem of a loaded records folder as of `now` (events after it are errors), sorted by
     file and line; the notification channels are checked against `environ` (default: this
-    process's environment).
+    process's environment). Without `levels`, the parts' stock is not checked against the
+    tickets' uses (a caller that read only some tickets, and asks for none of the parts' problems).
 
     The checks of one ticket depend on its file, on the settings, assets and parts, and on the ids
     of the inspections (the context), and on `now` only through events after it: their results
@@ -63,7 +64,7 @@ def validate(loaded: Loaded, now: dt.datetime | None = None, environ: Mapping[st
         problems.extend(check_inspection(inspection, known))
     for part in loaded.parts.values():
         problems.extend(check_part(part))
-    if s is not None:
+    if s is not None and levels:
         uses = loaded.tickets.part_uses()
         problems.extend(check_levels(loaded.parts.values(), parts.usage_from(uses, s.tz)))
     return sorted(set(problems), key=lambda p: (p.path != SETTINGS_FILE, p.path, p.line, p.column, p.code, p.message))

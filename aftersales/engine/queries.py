@@ -100,7 +100,9 @@ def asset_history(records: Records, asset_id: str, at: dt.datetime, last: int | 
     end = warranty.warranty_end(asset, s)
     today = at.astimezone(s.tz).date()
     reported_by = {asset.id: at + dt.timedelta(microseconds=1)}   # `heads` takes those reported before it
-    heads = sorted((h for h in records.heads(at, reported_by, None) if h.asset == asset.id and h.reported_at <= at),
+    # in UTC, as the loader gives the heads: instants of one zone compare without working out offsets
+    by = at.astimezone(dt.timezone.utc)
+    heads = sorted((h for h in records.heads(at, reported_by, None) if h.asset == asset.id and h.reported_at <= by),
                    key=lambda h: (h.reported_at, h.id))
     shown = heads
     if last is not None and len(heads) > last:

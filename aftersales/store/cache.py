@@ -42,7 +42,7 @@ from typing import Any
 
 from aftersales.store import preset
 
-FORMAT = 13
+FORMAT = 14
 RACY_SECONDS = 2  # a file changed this close to the save may change again within one mtime tick
 BUSY_MS = 10_000  # how long a command waits for another one's write before giving up saving
 # A ticket's record and kept cycles take about 1.1 KB: three fit in SQLite's default 4 KB page

@@ -53,7 +53,7 @@ CHUNK = 500
 # the ticket: when it was reported, its first and latest event (microseconds since the epoch),
 # its status after all events, its asset, and the spare parts its `resolved` events used, as
 # (part, at, qty) in file order (None when it used none; encoded in the cache's row), and its kind.
-PartUse = tuple[str, dt.datetime, float]
+PartUse = tuple[str, int, float]   # its instant in UTC microseconds: a datetime unpickles slowly
 TicketFacts = tuple[int, int, int, str, str | None, tuple[PartUse, ...] | None, str]
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 MICROSECOND = dt.timedelta(microseconds=1)
@@ -66,7 +66,7 @@ def micros(instant: dt.datetime) -> int:
 
 def ticket_facts(ticket: Ticket) -> TicketFacts:
     instants = [e.at for e in ticket.events]
-    uses = tuple((use.part, e.at, use.qty) for e in ticket.events if e.type == "resolved" for use in e.parts)
+    uses = tuple((use.part, micros(e.at), use.qty) for e in ticket.events if e.type == "resolved" for use in e.parts)
     return (micros(ticket.reported_at), micros(min(instants)), micros(max(instants)), ticket.status, ticket.asset,
             uses or None, ticket.kind)
 
@@ -200,12 +200,14 @@ class Tickets(Mapping[str, Ticket]):
 
     def part_uses(self, at: dt.datetime | None = None) -> Iterator[tuple[str, dt.datetime, float]]:
         """(part, at, qty) of every `resolved` event (at or before `at`), in file order (a valid
-        ticket has no event before its report, so these are the uses of the tickets as of `at`)."""
+        ticket has no event before its report, so these are the uses of the tickets as of `at`);
+        their instants in UTC."""
+        by = None if at is None else micros(at)
         for facts in self.facts.values():
             if facts[5] is not None:
-                for use in facts[5]:
-                    if at is None or use[1] <= at:
-                        yield use
+                for part, when, qty in facts[5]:
+                    if by is None or when <= by:
+                        yield part, EPOCH + when * MICROSECOND, qty
 
     def reaching(self, until: dt.datetime, start: dt.datetime, end: dt.datetime,
                  kind: str | None = None) -> list[str]:
