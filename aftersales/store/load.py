@@ -503,7 +503,8 @@ def _snapshot(wanted: list[tuple[str, str]], identities: dict[str, Identity], ro
     cycles of all, as lists side by side (read back with `zip`; each file's path is kept once)."""
     def take(saved: set[str], folders: dict[str, FolderIdentity]
              ) -> tuple[list[str], list[Identity], dict[str, FolderIdentity], Any]:
-        same: dict[Any, Any] = {}
+        shared: dict[Any, Any] = {}
+        same = shared.setdefault
         rels = [rel for rel, _ in wanted if rel in saved]
         given = dict(zip(plain[0], zip(plain[1], plain[2], strict=True), strict=True)) if plain is not None else {}
         t_rels: list[str] = []
@@ -515,16 +516,17 @@ def _snapshot(wanted: list[tuple[str, str]], identities: dict[str, Identity], ro
             value, (ident, id_line, found, facts) = row
             if facts is not None:   # a ticket: fetched from the cache when asked for
                 value = None
-                facts = tuple(same.setdefault(f, f) if isinstance(f, str) else f for f in facts)  # type: ignore[assignment]
+                reported, first, latest, status, asset, uses, kind = facts   # its texts shared (pickled once)
+                facts = (reported, first, latest, same(status, status), asset and same(asset, asset), uses,
+                         same(kind, kind))
                 if ident is not None and id_line == 1 and not found:
                     t_rels.append(rel)
                     t_ids.append(ident)
                     t_facts.append(facts)
                     continue
             others[rel] = (value, (ident, id_line, found, facts))
-        kept_checks = [(same.setdefault(k[0], k[0]), k[1]) if (k := checked.get(rel)) is not None else None
-                       for rel in rels]
-        kept_cycles = [same.setdefault(c, c) if (c := cycles.get(rel)) is not None else None for rel in rels]
+        kept_checks = [(same(k[0], k[0]), k[1]) if (k := checked.get(rel)) is not None else None for rel in rels]
+        kept_cycles = [same(c, c) if (c := cycles.get(rel)) is not None else None for rel in rels]
         return (rels, [identities[rel] for rel in rels], folders if clean else {},
                 ((t_rels, t_ids, t_facts), others, kept_checks, kept_cycles))
     return take
