@@ -30,7 +30,7 @@ from aftersales.project import load_asset_project
 from aftersales.store.paths import find_root, list_ids
 from aftersales.store.spec import ASSET
 from aftersales.views.fmt import short
-from aftersales.views.rows import asset_fields, asset_history_row
+from aftersales.views.rows import asset_fields, asset_history_row, warranty_overview_row
 from aftersales.views.safe import visible
 from aftersales.views.tables import clip, table, to_csv, to_json
 
@@ -54,16 +54,8 @@ def warranty_command(records_dir, at_text, within_text, fmt) -> None:
     within = within_days(within_text)
     p = project(records_dir, at_text)
     found = warranty.overview(p.records, p.at, within)
-    report = {
-        "as_of": found.today.isoformat(), "within_days": within,
-        "expiring": [_row(r) for r in found.expiring],
-        "expired": [_row(r) for r in found.expired],
-        "missing_installed": [r.asset.id for r in found.missing_installed],
-        "replacement_candidates": [{"asset": c.asset.id, "repairs": [t.id for t in c.tickets]}
-                                   for c in found.candidates],
-    }
     if fmt == "json":
-        click.echo(to_json(report))
+        click.echo(to_json(warranty_overview_row(found)))
         return
     for title, listed in ((f"Ending within {within} days", found.expiring), ("Ended", found.expired)):
         click.echo(f"{title}: {len(listed)}")
@@ -74,11 +66,6 @@ def warranty_command(records_dir, at_text, within_text, fmt) -> None:
     click.echo("Without an install date: " + (", ".join(r.asset.id for r in found.missing_installed) or "none"))
     click.echo("Replacement candidates: " + (", ".join(
         f"{c.asset.id} ({len(c.tickets)} repairs)" for c in found.candidates) or "none"))
-
-
-def _row(r: warranty.WarrantyRow) -> dict[str, object]:
-    return {"asset": r.asset.id, "name": r.asset.name, "area": r.asset.area,
-            "end": r.end.isoformat() if r.end else None, "days_left": r.days_left}
 
 
 @group("asset")

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from aftersales.core.model import Asset
 from aftersales.engine.queries import AssetHistory, TicketRow
 from aftersales.engine.sla import Cycle
+from aftersales.engine.warranty import Overview, WarrantyRow
 from aftersales.views.fmt import iso, iso_once
 
 
@@ -68,6 +69,24 @@ def asset_fields(a: Asset) -> dict[str, Any]:
     return {"name": a.name, "category": a.category, "area": a.area, "location": a.location or None,
             "quantity": a.quantity, "model": a.model or None,
             "installed": a.installed.isoformat() if a.installed else None}
+
+
+def warranty_overview_row(found: Overview) -> dict[str, Any]:
+    """The JSON form of `warranty`: the warranties ending within its days and those ended, the
+    assets without an install date and the replacement candidates with their repairs."""
+    return {
+        "as_of": found.today.isoformat(), "within_days": found.within_days,
+        "expiring": [_warranty_row(r) for r in found.expiring],
+        "expired": [_warranty_row(r) for r in found.expired],
+        "missing_installed": [r.asset.id for r in found.missing_installed],
+        "replacement_candidates": [{"asset": c.asset.id, "repairs": [t.id for t in c.tickets]}
+                                   for c in found.candidates],
+    }
+
+
+def _warranty_row(r: WarrantyRow) -> dict[str, object]:
+    return {"asset": r.asset.id, "name": r.asset.name, "area": r.asset.area,
+            "end": r.end.isoformat() if r.end else None, "days_left": r.days_left}
 
 
 def asset_history_row(found: AssetHistory, at: dt.datetime, tz: ZoneInfo) -> dict[str, Any]:

@@ -128,9 +128,15 @@ def json_rows(rows: Iterable[Any]) -> Iterator[str]:
     """The text of `to_json(list(rows))`, a row at a time: nothing holds the whole document. A flat
     row is written by the same fast encoder as `to_json`, its keys escaped once for all rows."""
     keys: dict[Any, str] = {}
+    yield from _listed(_json(row, "\n  ", keys) for row in rows)
+
+
+def _listed(items: Iterable[str]) -> Iterator[str]:
+    """The text of a JSON list of these items' texts (each written two spaces in), an item at a
+    time, and a line break."""
     first = True
-    for row in rows:
-        yield ("[\n  " if first else ",\n  ") + _json(row, "\n  ", keys)
+    for text in items:
+        yield ("[\n  " if first else ",\n  ") + text
         first = False
     yield "[]\n" if first else "\n]\n"
 
@@ -147,13 +153,8 @@ def flat_json_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Ite
     template = ("{{" + ",".join("\n    " + _key(c, keys).replace("{", "{{").replace("}", "}}") + "{}"
                                 for c in columns) + "\n  }}")
     fill, scalar = template.format, _SCALAR_TEXT.get
-    first = True
-    for values in rows:
-        text = fill(*[write(v) if (write := scalar(type(v))) is not None else _json(v, "\n    ", keys)
-                      for v in values])
-        yield ("[\n  " if first else ",\n  ") + text
-        first = False
-    yield "[]\n" if first else "\n]\n"
+    yield from _listed(fill(*[write(v) if (write := scalar(type(v))) is not None else _json(v, "\n    ", keys)
+                              for v in values]) for values in rows)
 
 
 def json_pieces(value: Any, depth: int = 2) -> Iterator[str]:
