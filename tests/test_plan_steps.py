@@ -180,6 +180,26 @@ def test_followups_json_and_within(ladder):
     assert rows[0]["phone"] == "138****1234" and rows[0]["resolved"] == "2026-03-02T14:00:00+08:00"
 
 
+def test_followups_within_counts_days_of_24_hours_across_a_change_of_the_clocks(tmp_path):
+    """`--within 1d` reaches 24 hours ahead, also over the night Berlin's clocks turn back
+    (2026-10-25 03:00 CEST -> 02:00 CET), not to the same time on the clock the next day (25 h)."""
+    from zoneinfo import ZoneInfo
+    berlin = ZoneInfo("Europe/Berlin")
+    root = make_records(tmp_path / "records", timezone="Europe/Berlin", steps=True)
+    # resolved 10-18 12:30 CEST = 10:30 UTC: the message is due 7 x 24 h later, 10-25 10:30 UTC = 11:30 CET
+    write_ticket(root, "T-D", [E("10-18 09:00", "reported", tz=berlin), E("10-18 12:30", "resolved", tz=berlin),
+                               E("10-18 13:00", "callback", tz=berlin)])
+
+    def due(within):
+        result = run("followups", "--records", str(root), "--at", "2026-10-24T12:00:00+02:00", "--within", within,
+                     "--format", "json")
+        assert result.exit_code == 0, result.output
+        return [(r["ticket"], r["target"], r["status"], r["deadline"]) for r in json.loads(result.stdout)]
+
+    assert due("1d") == []   # 24 h ahead is 10-25 11:00 CET (12:00 on the clock would take it in)
+    assert due("2d") == [("T-D", "follow-up-message", "due", "2026-10-25T11:30:00+01:00")]
+
+
 def test_followups_fail_on_overdue_says_nothing_when_nothing_is_late(ladder):
     quiet = run("followups", "--records", str(ladder), "--at", "2026-03-08 12:00", "--fail-on-overdue")
     assert (quiet.exit_code, quiet.output) == (0, "")   # T-A's message is due 03-09: not late yet

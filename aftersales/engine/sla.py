@@ -23,7 +23,7 @@ from aftersales.core.errors import AftersalesError
 from aftersales.core.model import Asset, CalendarSpec, Event, Records, Settings, Target, Ticket
 from aftersales.core.times import Period
 from aftersales.engine.calendar import WorkCalendar
-from aftersales.engine.ticket_facts import Breached, TicketFacts, area_of
+from aftersales.engine.ticket_facts import FOLLOW_UPS, Breached, TicketFacts, area_of
 from aftersales.store.cache import decode, encode, fingerprint
 from aftersales.store.load import Tickets, micros
 from aftersales.store.spec import CATEGORIES, KINDS, STATUSES
@@ -569,7 +569,7 @@ def dictionary(settings: Settings) -> bytes:
     zoned = dt.datetime(2026, 1, 1, 9, tzinfo=settings.tz)
     fixed = zoned.astimezone(dt.timezone(zoned.utcoffset() or dt.timedelta()))   # as events are read
     pieces: list[object] = [
-        "T-20260101-ABCDEF", fixed, zoned, micros(zoned), (micros(zoned),), frozenset(), (0,), *KINDS, *CATEGORIES,
+        "T-20260101-ABCDEF", fixed, zoned, micros(zoned), (micros(zoned),), FOLLOW_UPS, (0,), *KINDS, *CATEGORIES,
         "open", "resolved", "cancelled", *STATUSES, *settings.priorities, *settings.areas,
     ]
     for t in settings.targets:
@@ -584,10 +584,9 @@ def _unpack(ticket: str, blob: bytes, kept: KeptValue, targets: Sequence[Target]
             at: dt.datetime, by: int, with_facts: bool, evaluate: Callable[[], list[Cycle]]) -> TicketCycles:
     """`KeptValue.pack`'s value as of `at` (`by`: the same in UTC microseconds): running clocks
     evaluated on to the instant. With the facts, the cycles are read when first asked for: a
-    running clock whose deadline passed before the instant is breached
-    (`Engine._status`), and what else it counts does not change the report's clock
-    (`clock_row`); of any other running clock the status needs its counted time, and the cycles
-    are read at once."""
+    running clock whose deadline passed before the instant is breached (`Engine._status`), and
+    what else it counts does not change the report's clock (`clock_row`); of any other running
+    clock the status needs its counted time, and the cycles are read at once."""
     parts = KeptParts(blob, kept, targets, engine, at, evaluate)
     if not with_facts:
         return TicketCycles(ticket, None, parts.read())
