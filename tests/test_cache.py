@@ -4,6 +4,7 @@ off) falls back to parsing."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -1072,6 +1073,8 @@ def test_asset_show_reads_the_whole_folder_again_after_a_ticket_file_changed(old
     old_records.ticket("T-3", event("09:00", "reported"), event("10:00", "resolved"))
     _aged(old_records)
     assert _show(old_records, monkeypatch).exit_code == 0     # fills the cache
+    assert _show(old_records, monkeypatch).exit_code == 0     # takes a snapshot of the page: dropped below
+    assert _cache_table(old_records.root, "SELECT asset FROM about") == [("CHAIR-1",)]
     path = old_records.root / "tickets" / "2026" / "T-3.yaml"
     if change == "new ticket":
         old_records.ticket("T-4", event("09:00", "reported"), summary="新的报修")
@@ -1093,6 +1096,119 @@ def test_asset_show_reads_the_whole_folder_again_after_a_ticket_file_changed(old
     assert (about["whole"], about["about"]) == (1, 0)
     assert _show(old_records, monkeypatch).stdout == shown.stdout and about["about"] == 1
     assert shown.stdout == _show(old_records, monkeypatch, cache_on=False).stdout
+
+
+def _asset_rows_read(monkeypatch):
+    """The assets whose tickets' rows a run reads (`lookup` about one), in order."""
+    read: list[str] = []
+    lookup = cache.RecordCache.lookup
+
+    def looking(self, identities, about=None):
+        read.append(about)
+        return lookup(self, identities, about)
+
+    monkeypatch.setattr(cache.RecordCache, "lookup", looking)
+    return read
+
+
+def test_asset_show_reads_a_snapshot_of_its_page_the_next_times(old_records, about, monkeypatch):
+    """The first page about an asset the cache answers for reads its tickets' rows and keeps
+    them at once; the next ones read that snapshot and no row."""
+    from conftest import event
+    old_records.asset("CHAIR-2")
+    for i in range(2, 6):
+        old_records.ticket(f"T-{i}", event("09:00", "reported"), event("10:00", "resolved"),
+                           asset="CHAIR-2" if i % 2 else "CHAIR-1")
+    _aged(old_records)
+    expected = {asset: _show(old_records, monkeypatch, asset, cache_on=False).stdout for asset in ("CHAIR-1", "CHAIR-2")}
+    read = _asset_rows_read(monkeypatch)
+    shown = [(asset, _show(old_records, monkeypatch, asset).stdout)
+             for asset in ("CHAIR-1", "CHAIR-1", "CHAIR-2", "CHAIR-1", "CHAIR-2")]
+    assert shown == [(asset, expected[asset]) for asset, _ in shown]
+    # the whole folder (no lookup about an asset), then each asset's rows once
+    assert read == [None, "CHAIR-1", "CHAIR-2"]
+    assert _cache_table(old_records.root, "SELECT asset FROM about ORDER BY asset") == [("CHAIR-1",), ("CHAIR-2",)]
+
+
+def test_a_snapshot_of_a_page_reads_again_the_rows_written_since(old_records, about, monkeypatch):
+    """Rows written since the snapshot of a page was taken (kept checks and cycles, a file's
+    identity unchanged) are read again; the folder's snapshot taken again drops it."""
+    from conftest import event, run
+    old_records.asset("CHAIR-2")
+    old_records.ticket("T-2", event("09:00", "reported"), event("10:00", "resolved"))
+    old_records.ticket("T-3", event("09:00", "reported"), event("10:00", "resolved"), asset="CHAIR-2")
+    _aged(old_records)
+    expected = _show(old_records, monkeypatch, cache_on=False).stdout
+    for _ in range(2):
+        assert _show(old_records, monkeypatch).stdout == expected
+    assert _cache_table(old_records.root, "SELECT asset FROM about") == [("CHAIR-1",)]
+    assert run("sla", "--at", "2026-12-01", "--records", str(old_records.root)).exit_code == 0   # keeps cycles
+    dirty = {rel for (rel,) in _cache_table(old_records.root, "SELECT rel FROM dirty")}
+    assert {"tickets/2026/T-1.yaml", "tickets/2026/T-2.yaml", "tickets/2026/T-3.yaml"} <= dirty
+    rows: list[list[str]] = []
+    indexed = cache.RecordCache.indexed
+    monkeypatch.setattr(cache.RecordCache, "indexed", lambda self, identities, snapshot: (
+        rows.append(sorted(snapshot.dirty)), indexed(self, identities, snapshot))[1])
+    assert _show(old_records, monkeypatch).stdout == expected
+    assert rows == [["tickets/2026/T-1.yaml", "tickets/2026/T-2.yaml"]]   # not T-3's: about another asset
+    monkeypatch.setattr(cache, "REWRITE_AFTER", 0)   # the folder's snapshot taken again, the marks cleared
+    assert run("validate", "--records", str(old_records.root)).exit_code == 0
+    assert _cache_table(old_records.root, "SELECT rel FROM dirty") == []
+    assert _cache_table(old_records.root, "SELECT asset FROM about") == []
+    assert _show(old_records, monkeypatch).stdout == expected
+
+
+def test_a_page_read_while_another_command_wrote_keeps_no_snapshot(old_records, about, monkeypatch):
+    """A command that wrote to the cache between this page's reading and its saving may have
+    written rows newer than those it read: then no snapshot of the page is kept."""
+    from conftest import event
+    old_records.ticket("T-2", event("09:00", "reported"), event("10:00", "resolved"))
+    _aged(old_records)
+    expected = _show(old_records, monkeypatch, cache_on=False).stdout
+    about.update(whole=0, about=0)
+    assert _show(old_records, monkeypatch).stdout == expected   # the whole folder
+    rels_about = cache.RecordCache.rels_about
+
+    def meanwhile(self, asset):
+        found = rels_about(self, asset)
+        with RecordCacheFor(old_records.root) as other:
+            with other._writing() as write:
+                write.execute("INSERT OR IGNORE INTO dirty VALUES ('tickets/2026/T-2.yaml')")
+        return found
+
+    monkeypatch.setattr(cache.RecordCache, "rels_about", meanwhile)
+    assert _show(old_records, monkeypatch).stdout == expected
+    assert (about["whole"], about["about"]) == (1, 1)
+    assert _cache_table(old_records.root, "SELECT asset FROM about") == []
+    monkeypatch.setattr(cache.RecordCache, "rels_about", rels_about)
+    assert _show(old_records, monkeypatch).stdout == expected
+    assert _cache_table(old_records.root, "SELECT asset FROM about") == [("CHAIR-1",)]
+
+
+def test_a_damaged_snapshot_of_a_page_is_taken_again(old_records, about, monkeypatch):
+    from conftest import event
+    old_records.ticket("T-2", event("09:00", "reported"), event("10:00", "resolved"))
+    _aged(old_records)
+    expected = _show(old_records, monkeypatch, cache_on=False).stdout
+    for _ in range(2):
+        assert _show(old_records, monkeypatch).stdout == expected
+    import sqlite3
+    with sqlite3.connect(cache.cache_path(old_records.root)) as db:
+        (value,), = db.execute("SELECT value FROM about").fetchall()
+        db.execute("UPDATE about SET value = ?", (value[:len(value) // 2],))
+    read = _asset_rows_read(monkeypatch)
+    assert _show(old_records, monkeypatch).stdout == expected    # the rows read, the snapshot taken again
+    assert _show(old_records, monkeypatch).stdout == expected
+    assert read == ["CHAIR-1"] and about["about"] == 3
+
+
+@contextlib.contextmanager
+def RecordCacheFor(root):   # noqa: N802 - reads as the class it opens
+    opened = cache.RecordCache(root)
+    try:
+        yield opened
+    finally:
+        opened.close()
 
 
 def test_asset_show_minds_only_the_files_it_shows_whether_the_cache_answers_or_not(old_records, about,

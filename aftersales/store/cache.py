@@ -42,7 +42,7 @@ from typing import Any
 
 from aftersales.store import preset
 
-FORMAT = 14
+FORMAT = 15
 RACY_SECONDS = 2  # a file changed this close to the save may change again within one mtime tick
 BUSY_MS = 10_000  # how long a command waits for another one's write before giving up saving
 # A ticket's record and kept cycles take about 1.1 KB: three fit in SQLite's default 4 KB page
@@ -80,6 +80,7 @@ CREATE INDEX files_not_tickets ON files (kind) WHERE kind != 'ticket';
 CREATE TABLE folders (rel TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,
                       inode INTEGER NOT NULL);
 CREATE TABLE snapshot (one INTEGER PRIMARY KEY CHECK (one = 1), value BLOB NOT NULL);
+CREATE TABLE about (asset TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE dirty (rel TEXT PRIMARY KEY)
 """
 # How many rows one query reads (each is a parameter of the query: SQLite allows 32,766 at most).
@@ -194,6 +195,8 @@ class RecordCache:
         self.stored: set[str] = set()
         self.hits: set[str] = set()
         self.snapshot_due = False   # whether `save` takes a new snapshot of the index
+        self.about_due = False      # whether `save_about` takes one of a page about an asset
+        self.version: int | None = None   # SQLite's data_version when the snapshot was read
         self.about: tuple[str, list[tuple[Any, ...]]] | None = None   # `rels_about`'s asset and rows
         self.db: sqlite3.Connection | None = None
         self._lock = threading.Lock()   # `blob` may be asked from the threads of the web server
@@ -236,6 +239,7 @@ class RecordCache:
                 write.execute("DROP TABLE IF EXISTS folders")
                 write.execute("DROP TABLE IF EXISTS snapshot")
                 write.execute("DROP TABLE IF EXISTS dirty")
+                write.execute("DROP TABLE IF EXISTS about")
                 for statement in SCHEMA.split(";"):
                     write.execute(statement)
                 write.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (self.key,))
@@ -290,22 +294,35 @@ class RecordCache:
         self.snapshot_due = about is None
         return hits
 
-    def snapshot(self) -> Snapshot | None:
+    def snapshot(self, about: str | None = None) -> Snapshot | None:
         """The snapshot the last run that took one kept (see `save`) and the files whose rows
-        changed since; None when there is none (or it is damaged: then every row is read)."""
+        changed since; None when there is none (or it is damaged: then every row is read).
+
+        `about` an asset: the snapshot of the other records and the tickets about it that the
+        last page about it took (see `save_about`), if no file was added, changed or removed
+        since; the files whose rows changed since are those the folder's snapshot has."""
         if self.db is None:
             return None
+        self.about_due = about is not None
         try:
             self.db.execute("BEGIN")   # the snapshot and the list of rows changed since, as one
             try:
-                row = self.db.execute("SELECT value FROM snapshot").fetchone()
+                # (what another connection commits later changes it: see `save_about`)
+                self.version = self.db.execute("PRAGMA data_version").fetchone()[0]
+                row = (self.db.execute("SELECT value FROM snapshot").fetchone() if about is None else
+                       self.db.execute("SELECT value FROM about WHERE asset = ?", (about,)).fetchone())
                 dirty = {rel for (rel,) in self.db.execute("SELECT rel FROM dirty")}
             finally:
                 self.db.execute("COMMIT")
             if row is None:
                 return None
             rels, identities, folders, value = decode(row[0])
-            return Snapshot(dict(zip(rels, identities, strict=True)), folders, value, dirty)
+            held = dict(zip(rels, identities, strict=True))
+            if about is not None:   # the rows of other files changed since do not concern it
+                dirty.intersection_update(held)
+            found = Snapshot(held, folders, value, dirty)
+            self.about_due = False
+            return found
         except sqlite3.DatabaseError:
             self._rebuild()
         except Exception:   # a damaged snapshot: every row is read, and the snapshot taken again
@@ -485,12 +502,34 @@ class RecordCache:
                     else:
                         marked = sorted({rel for rel, *_ in fresh} | set(gone))
                     write.executemany("INSERT OR IGNORE INTO dirty VALUES (?)", [(rel,) for rel in marked])
+                    if fresh or gone or taken is not None:
+                        # a file added, changed or removed, or the rows changed since no longer
+                        # marked: the snapshots of pages about an asset no longer hold
+                        write.execute("DELETE FROM about")
                 if taken is not None:   # the pages of the old snapshot and of rows that moved, given back
                     self.db.executescript("PRAGMA incremental_vacuum;")   # (a script: stepped to the end)
         except sqlite3.Error:
             pass
         finally:
             self.fresh.clear()
+
+    def save_about(self, asset: str, snapshot: Taking) -> None:
+        """Keep a snapshot of a page about `asset` (the other records and the tickets about it, as
+        `snapshot` gives them of the files whose rows the cache holds as this run found them), when
+        there was none (see `snapshot`). Not when another command wrote to the cache since this
+        run read it (SQLite's data_version changed): its rows may be older than the cache's.
+
+        It holds until a run writes the row of a file added, changed or removed, or takes the
+        folder's snapshot again (`save`): the rows written meanwhile are marked, and read again."""
+        if self.db is None or not self.about_due:
+            return
+        try:
+            taken = encode(snapshot(set(self.hits), {}))
+            with self._writing() as write:
+                if write.execute("PRAGMA data_version").fetchone()[0] == self.version:
+                    write.execute("INSERT OR REPLACE INTO about VALUES (?, ?)", (asset, taken))
+        except sqlite3.Error:
+            pass
 
 
 def remember(root: Path, which: str, kept: dict[str, tuple[Identity, str, bytes | None]]) -> None:

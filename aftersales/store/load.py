@@ -320,7 +320,11 @@ def load_about(root: Path, asset: str, checker: Checker | None = None) -> Loaded
     added, removed or replaced since the last run that read the whole folder (the folders'
     identities are those it kept), and the tickets it knows of are unchanged. None otherwise:
     then read the whole folder (`load`). A ticket file edited in place (same inode, its folder
-    untouched) to name `asset` is not seen until a run reads the whole folder."""
+    untouched) to name `asset` is not seen until a run reads the whole folder.
+
+    The first page about an asset reads the rows of its tickets; it keeps a snapshot of them
+    (`RecordCache.save_about`), which the next ones read at once, as a warm run reads the
+    folder's."""
     with collector.paused():
         return _load(root, None, None, None, checker, asset)
 
@@ -344,8 +348,11 @@ def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable
             as_kept = cache.kept_folders()
             if not as_kept or folders != as_kept:
                 return None
+            snapshot = cache.snapshot(about)   # the last page about it, if no file changed since
+            about_it = ([rel for rel in snapshot.identities if rel.startswith("tickets/")] if snapshot is not None
+                        else cache.rels_about(about))
             files = [*scan(root, scan_problems, skip="ticket"),
-                     *(RecordFile(rel, "ticket", rel.split("/")[1]) for rel in cache.rels_about(about))]
+                     *(RecordFile(rel, "ticket", rel.split("/")[1]) for rel in about_it)]
         wanted = [(SETTINGS_FILE, "settings"), *((f.rel, f.kind) for f in files)]
         identities = _identities(root, wanted)
         rows, checked, cycles, plain, unread = _from_cache(cache, identities, about, snapshot)
@@ -377,9 +384,11 @@ def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable
             if checker is not None and tickets and check is None:
                 check = checker(_assemble(root, [f for f in files if f.kind != "ticket"], files, rows,
                                           scan_problems, identities, checked))
+        taking = _snapshot(wanted, identities, rows, plain, checked, cycles, clean=not scan_problems)
         if about is None:
-            cache.save((rel for rel, _ in wanted), folders,
-                       _snapshot(wanted, identities, rows, plain, checked, cycles, clean=not scan_problems))
+            cache.save((rel for rel, _ in wanted), folders, taking)
+        else:
+            cache.save_about(about, taking)
     finally:
         cache.close()
     loaded = _assemble(root, files, files, rows, scan_problems, identities, checked, plain, fresh)
@@ -433,13 +442,14 @@ def _from_cache(cache: RecordCache, identities: dict[str, Identity], about: str 
                 ) -> tuple[dict[str, Row], dict[str, Kept | None], dict[str, str | None], Plain | None, set[str]]:
     """The rows of the files the cache answered (see `_from_columns`), the kept results of their
     checks and the contexts of their kept cycles (None: none kept): from the `snapshot` of the
-    last whole read, mended with the rows of the files changed since, when there is one and no
+    last whole read (`about` an asset: of the last page about it), mended with the rows of the
+    files changed since, when there is one and no
     more than `cache.PATCH_LIMIT` files changed (`RecordCache.indexed`); else from every row.
 
     With a snapshot, its plain tickets (mended with the rows read) are given as they are
     (`Plain`), not as rows: `_assemble` makes the ticket tables of them at once; and the files
     changed since it was taken whose rows the cache does not have (to be read)."""
-    indexed = cache.indexed(identities, snapshot) if snapshot is not None and about is None else None
+    indexed = cache.indexed(identities, snapshot) if snapshot is not None else None
     if snapshot is None or indexed is None:
         return (*_from_rows(cache, cache.lookup(identities, about), identities), None, set())
     stale, columns = indexed
