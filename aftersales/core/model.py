@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from aftersales.core.durations import Duration
@@ -365,11 +365,11 @@ class Ticket:
         return state
 
 
-@dataclass(frozen=True)
-class TicketHead:
+class TicketHead(NamedTuple):
     """What a ticket says that some figures need of every ticket of the history (replacement
     candidates): its id, kind, status and asset, and when it was reported. The loader gives it
-    from what it keeps, without building the ticket (`Records.heads`)."""
+    from what it keeps, without building the ticket (`Records.heads`); a tuple, made for tens of
+    thousands of tickets at a time (a frozen dataclass takes two and a half times as long)."""
 
     id: str
     kind: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from operator import attrgetter
 
 from aftersales.core.model import Asset, Inspection, Records, Ticket
 from aftersales.engine import schedule, warranty
@@ -103,7 +104,7 @@ def asset_history(records: Records, asset_id: str, at: dt.datetime, last: int | 
     # in UTC, as the loader gives the heads: instants of one zone compare without working out offsets
     by = at.astimezone(dt.timezone.utc)
     heads = sorted((h for h in records.heads(at, reported_by, None) if h.asset == asset.id and h.reported_at <= by),
-                   key=lambda h: (h.reported_at, h.id))
+                   key=attrgetter("reported_at", "id"))
     shown = heads
     if last is not None and len(heads) > last:
         cut = len(heads) - last

@@ -354,6 +354,7 @@ def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable
             files = [*scan(root, scan_problems, skip="ticket"),
                      *(RecordFile(rel, "ticket", rel.split("/")[1]) for rel in about_it)]
         wanted = [(SETTINGS_FILE, "settings"), *((f.rel, f.kind) for f in files)]
+        file_ids = _file_ids(files)
         identities = _identities(root, wanted)
         rows, checked, cycles, plain, unread = _from_cache(cache, identities, about, snapshot)
         if plain is None:
@@ -382,7 +383,7 @@ def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable
                 if rel in identities:
                     cache.put(rel, identities[rel], payload, columns)
             if checker is not None and tickets and check is None:
-                check = checker(_assemble(root, [f for f in files if f.kind != "ticket"], files, rows,
+                check = checker(_assemble(root, [f for f in files if f.kind != "ticket"], file_ids, rows,
                                           scan_problems, identities, checked))
         taking = _snapshot(wanted, identities, rows, plain, checked, cycles, clean=not scan_problems)
         if about is None:
@@ -391,7 +392,7 @@ def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable
             cache.save_about(about, taking)
     finally:
         cache.close()
-    loaded = _assemble(root, files, files, rows, scan_problems, identities, checked, plain, fresh)
+    loaded = _assemble(root, files, file_ids, rows, scan_problems, identities, checked, plain, fresh)
     loaded.tickets.keep_from(root, identities, cycles, cache if cache.active else None)
     return loaded
 
@@ -577,12 +578,21 @@ def _from_rows(cache: RecordCache, found: dict[str, Columns], identities: dict[s
     return rows, checked, cycles
 
 
-def _assemble(root: Path, chosen: list[RecordFile], files: list[RecordFile], rows: dict[str, Row],
+def _file_ids(files: list[RecordFile]) -> dict[str, frozenset[str]]:
+    """The ids the names of `files` give, by kind (`Loaded.file_ids`)."""
+    stems: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    for rel, kind, _ in files:   # one pass: a folder of 100,000 tickets has few other files
+        stems[kind].append(rel[rel.rfind("/") + 1:-5])   # the name without ".yaml"
+    return {kind: frozenset(found) for kind, found in stems.items()}
+
+
+def _assemble(root: Path, chosen: list[RecordFile], file_ids: dict[str, frozenset[str]], rows: dict[str, Row],
               scan_problems: list[Problem], identities: dict[str, Identity], checked: dict[str, Kept | None],
               plain: Plain | None = None, fresh: Mapping[str, tuple[str, Any]] | None = None) -> Loaded:
     """The folder from the rows of the `chosen` files (all files, or all but the tickets), and the
     `plain` tickets of a snapshot (see `_from_cache`), which are in none of the rows; of those,
-    the ones read this run are given in `fresh` (rel -> id and the ticket or its bytes)."""
+    the ones read this run are given in `fresh` (rel -> id and the ticket or its bytes); the ids
+    of every file are `file_ids` (`_file_ids`)."""
     fresh = fresh or {}
     settings, (_, _, found, _) = rows[SETTINGS_FILE]
     problems: list[Problem] = [*found, *scan_problems]
@@ -617,10 +627,7 @@ def _assemble(root: Path, chosen: list[RecordFile], files: list[RecordFile], row
         table = loaded.table(kind)
         if not _duplicate(table[ident].where.path if ident in table else None, ident, id_line, rel, kind, problems):
             table[ident] = value
-    stems: dict[str, list[str]] = {kind: [] for kind in KINDS}
-    for rel, kind, _ in files:   # one pass: a folder of 100,000 tickets has few other files
-        stems[kind].append(rel[rel.rfind("/") + 1:-5])   # the name without ".yaml"
-    loaded.file_ids = {kind: frozenset(found) for kind, found in stems.items()}
+    loaded.file_ids = file_ids
     return loaded
 
 
