@@ -1202,6 +1202,60 @@ def test_a_damaged_snapshot_of_a_page_is_taken_again(old_records, about, monkeyp
     assert read == ["CHAIR-1"] and about["about"] == 3
 
 
+class _Failing:
+    """A connection whose statements holding `text` fail, as a busy, interrupted or damaged
+    cache file makes them fail."""
+
+    def __init__(self, db, text, error):
+        self.db, self.text, self.error = db, text, error
+
+    def execute(self, sql, *args):
+        if self.text in sql:
+            raise self.error(f"made to fail: {sql[:40]}")
+        return self.db.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.db, name)
+
+
+@pytest.mark.parametrize("failing", ["the asset's rows", "the page's snapshot"])
+def test_a_page_whose_cache_fails_reads_the_whole_folder_and_keeps_nothing_wrong(old_records, about, monkeypatch,
+                                                                                  failing):
+    """When the query of the asset's rows fails (busy, interrupted) or the page's snapshot cannot
+    be read (a damaged page of the file, which is then made again), the page reads the whole
+    folder: it never shows an asset without its tickets, nor keeps such a page for the next."""
+    import sqlite3
+
+    from conftest import event
+    old_records.ticket("T-2", event("09:00", "reported"), event("10:00", "resolved"))
+    _aged(old_records)
+    expected = _show(old_records, monkeypatch, cache_on=False).stdout
+    assert "Tickets (2, 1 open)" in expected
+    assert _show(old_records, monkeypatch).stdout == expected   # the whole folder: the cache knows it
+    if failing == "the page's snapshot":
+        assert _show(old_records, monkeypatch).stdout == expected   # takes the page's snapshot
+    method, text, error = (("rels_about", "WHERE asset = ?", sqlite3.OperationalError)
+                           if failing == "the asset's rows" else
+                           ("snapshot", "FROM about", sqlite3.DatabaseError))
+    real = getattr(cache.RecordCache, method)
+
+    def once(self, *args):
+        db, self.db = self.db, _Failing(self.db, text, error)
+        try:
+            return real(self, *args)
+        finally:
+            if isinstance(self.db, _Failing):   # (not when the file was made again)
+                self.db = db
+
+    monkeypatch.setattr(cache.RecordCache, method, once)
+    about.update(whole=0, about=0)
+    assert _show(old_records, monkeypatch).stdout == expected
+    assert (about["whole"], about["about"]) == (1, 0)
+    monkeypatch.setattr(cache.RecordCache, method, real)
+    for _ in range(2):
+        assert _show(old_records, monkeypatch).stdout == expected
+
+
 @contextlib.contextmanager
 def RecordCacheFor(root):   # noqa: N802 - reads as the class it opens
     opened = cache.RecordCache(root)

@@ -45,6 +45,7 @@ from aftersales.store import preset
 FORMAT = 15
 RACY_SECONDS = 2  # a file changed this close to the save may change again within one mtime tick
 BUSY_MS = 10_000  # how long a command waits for another one's write before giving up saving
+ABOUT_BUSY_MS = 200  # the same for the snapshot of a page about an asset (`save_about`): a person waits
 # A ticket's record and kept cycles take about 1.1 KB: three fit in SQLite's default 4 KB page
 # with a fifth of it left empty, fifteen in a 16 KB one.
 PAGE_BYTES = 16384
@@ -197,6 +198,7 @@ class RecordCache:
         self.snapshot_due = False   # whether `save` takes a new snapshot of the index
         self.about_due = False      # whether `save_about` takes one of a page about an asset
         self.version: int | None = None   # SQLite's data_version when the snapshot was read
+        self.rebuilt = False        # whether a damaged file was deleted and made again this run
         self.about: tuple[str, list[tuple[Any, ...]]] | None = None   # `rels_about`'s asset and rows
         self.db: sqlite3.Connection | None = None
         self._lock = threading.Lock()   # `blob` may be asked from the threads of the web server
@@ -378,6 +380,8 @@ class RecordCache:
         self._remove()
         self.stored = set()
         self.snapshot_due = True
+        self.about_due = False
+        self.rebuilt = True
         self._open()
 
     def blob(self, rel: str, ident: Identity, which: str = "payload") -> bytes | None:
@@ -433,17 +437,18 @@ class RecordCache:
         except sqlite3.Error:
             return {}
 
-    def rels_about(self, asset: str) -> list[str]:
+    def rels_about(self, asset: str) -> list[str] | None:
         """The files of the tickets about `asset`, as the cache has them; their rows are kept
         for the `lookup` about it that follows (one query, not two: an asset may have thousands
-        of tickets). `lookup` checks each row against its file's identity, as always."""
+        of tickets). `lookup` checks each row against its file's identity, as always. None when
+        the cache cannot tell (closed, or the query failed): then the whole folder is read."""
         if self.db is None:
-            return []
+            return None
         try:
             rows = self.db.execute(f"SELECT {_ROW} FROM files WHERE asset = ? AND kind = 'ticket' ORDER BY rel",
                                    (asset,)).fetchall()
         except sqlite3.Error:
-            return []
+            return None
         self.about = (asset, rows)
         return [row[0] for row in rows]
 
@@ -524,11 +529,14 @@ class RecordCache:
         if self.db is None or not self.about_due:
             return
         try:
+            if self.db.execute("PRAGMA data_version").fetchone()[0] != self.version:
+                return
             taken = encode(snapshot(set(self.hits), {}))
+            self.db.execute(f"PRAGMA busy_timeout = {ABOUT_BUSY_MS}")   # nobody waits long for it
             with self._writing() as write:
                 if write.execute("PRAGMA data_version").fetchone()[0] == self.version:
                     write.execute("INSERT OR REPLACE INTO about VALUES (?, ?)", (asset, taken))
-        except sqlite3.Error:
+        except sqlite3.Error:   # busy, read-only, full: the next page takes it
             pass
 
 

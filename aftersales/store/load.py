@@ -351,6 +351,8 @@ def _load(root: Path, progress: Callable[[int], None] | None, on_count: Callable
             snapshot = cache.snapshot(about)   # the last page about it, if no file changed since
             about_it = ([rel for rel in snapshot.identities if rel.startswith("tickets/")] if snapshot is not None
                         else cache.rels_about(about))
+            if about_it is None or cache.rebuilt:   # a read failed, a damaged file was made again
+                return None
             files = [*scan(root, scan_problems, skip="ticket"),
                      *(RecordFile(rel, "ticket", rel.split("/")[1]) for rel in about_it)]
         wanted = [(SETTINGS_FILE, "settings"), *((f.rel, f.kind) for f in files)]
