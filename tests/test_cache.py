@@ -1120,7 +1120,8 @@ def test_asset_show_reads_a_snapshot_of_its_page_the_next_times(old_records, abo
         old_records.ticket(f"T-{i}", event("09:00", "reported"), event("10:00", "resolved"),
                            asset="CHAIR-2" if i % 2 else "CHAIR-1")
     _aged(old_records)
-    expected = {asset: _show(old_records, monkeypatch, asset, cache_on=False).stdout for asset in ("CHAIR-1", "CHAIR-2")}
+    expected = {asset: _show(old_records, monkeypatch, asset, cache_on=False).stdout
+                for asset in ("CHAIR-1", "CHAIR-2")}
     read = _asset_rows_read(monkeypatch)
     shown = [(asset, _show(old_records, monkeypatch, asset).stdout)
              for asset in ("CHAIR-1", "CHAIR-1", "CHAIR-2", "CHAIR-1", "CHAIR-2")]
@@ -1171,9 +1172,8 @@ def test_a_page_read_while_another_command_wrote_keeps_no_snapshot(old_records, 
 
     def meanwhile(self, asset):
         found = rels_about(self, asset)
-        with RecordCacheFor(old_records.root) as other:
-            with other._writing() as write:
-                write.execute("INSERT OR IGNORE INTO dirty VALUES ('tickets/2026/T-2.yaml')")
+        with opened_cache(old_records.root) as other, other._writing() as write:
+            write.execute("INSERT OR IGNORE INTO dirty VALUES ('tickets/2026/T-2.yaml')")
         return found
 
     monkeypatch.setattr(cache.RecordCache, "rels_about", meanwhile)
@@ -1257,7 +1257,7 @@ def test_a_page_whose_cache_fails_reads_the_whole_folder_and_keeps_nothing_wrong
 
 
 @contextlib.contextmanager
-def RecordCacheFor(root):   # noqa: N802 - reads as the class it opens
+def opened_cache(root):
     opened = cache.RecordCache(root)
     try:
         yield opened
