@@ -1185,6 +1185,53 @@ def test_a_page_read_while_another_command_wrote_keeps_no_snapshot(old_records, 
     assert _cache_table(old_records.root, "SELECT asset FROM about") == [("CHAIR-1",)]
 
 
+def test_a_page_shown_while_another_command_holds_the_cache_keeps_no_snapshot(old_records, about, monkeypatch):
+    """The snapshot of a page is written only if the cache is free soon (`ABOUT_BUSY_MS`): while
+    another command holds its write lock, the page is shown all the same, and the next one,
+    the cache free again, takes the snapshot."""
+    import sqlite3
+
+    from conftest import event
+    old_records.ticket("T-2", event("09:00", "reported"), event("10:00", "resolved"))
+    _aged(old_records)
+    expected = _show(old_records, monkeypatch, cache_on=False).stdout
+    assert _show(old_records, monkeypatch).stdout == expected   # the whole folder
+    about.update(whole=0, about=0)
+    other = sqlite3.connect(cache.cache_path(old_records.root), isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")   # another command writing
+        assert _show(old_records, monkeypatch).stdout == expected
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert (about["whole"], about["about"]) == (0, 1)
+    assert _cache_table(old_records.root, "SELECT asset FROM about") == []
+    assert _show(old_records, monkeypatch).stdout == expected
+    assert _cache_table(old_records.root, "SELECT asset FROM about") == [("CHAIR-1",)]
+
+
+def test_a_cache_held_by_another_command_is_left_alone_not_deleted(old_records, monkeypatch):
+    """A cache that another command holds for longer than a run waits (here one that must be
+    emptied for other code) is not mistaken for a damaged file: the run reads the files without
+    it, and the file stays as it was."""
+    import sqlite3
+
+    first = store.load(old_records.root)
+    path = cache.cache_path(old_records.root)
+    monkeypatch.setattr(cache, "BUSY_MS", 100)
+    monkeypatch.setattr(cache, "FORMAT", cache.FORMAT + 1)   # to be emptied: a write
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        opened = cache.RecordCache(old_records.root)
+        assert (opened.active, opened.db) == (False, None)
+        assert store.load(old_records.root).records() == first.records()
+        other.execute("ROLLBACK")
+        assert other.execute("SELECT count(*) FROM files").fetchone()[0] == len(list(old_records.root.rglob("*.yaml")))
+    finally:
+        other.close()
+
+
 def test_a_damaged_snapshot_of_a_page_is_taken_again(old_records, about, monkeypatch):
     from conftest import event
     old_records.ticket("T-2", event("09:00", "reported"), event("10:00", "resolved"))

@@ -131,6 +131,15 @@ def identity(stat: os.stat_result, kind: str) -> Identity:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, kind)
 
 
+def _busy(exc: sqlite3.Error) -> bool:
+    """Whether SQLite gave up waiting for another connection's lock (busy, locked): the file is
+    not damaged, and must not be deleted."""
+    code = getattr(exc, "sqlite_errorcode", None)   # Python 3.11 and later
+    if code is not None:
+        return code & 0xFF in (5, 6)   # SQLITE_BUSY, SQLITE_LOCKED and their extended codes
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+
 def encode(value: Any, dictionary: bytes | None = None) -> bytes:
     """What a row keeps: the pickled value, deflated against a preset dictionary (by default a
     made-up ticket, `preset`: a ticket takes half the room, and inflates faster); zlib's checksum
@@ -212,7 +221,9 @@ class RecordCache:
             try:
                 self._connect()
                 return
-            except sqlite3.DatabaseError:   # corrupt, truncated, not a database: rebuilt, never trusted
+            except sqlite3.DatabaseError as exc:   # corrupt, truncated, not a database: rebuilt, never trusted
+                if _busy(exc):   # another command held it too long: this run goes without
+                    break
                 self.close()
                 self._remove()
             except (OSError, sqlite3.Error):   # no cache folder we may write: run without
@@ -225,8 +236,9 @@ class RecordCache:
         db = self.db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None,
                                        check_same_thread=False)
         db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
-        db.execute(f"PRAGMA page_size = {PAGE_BYTES}")   # a new file only: fixed once it is in WAL mode
-        db.execute("PRAGMA auto_vacuum = INCREMENTAL")      # a new file only: see `save`
+        if db.execute("PRAGMA page_count").fetchone()[0] == 0:   # a new file (on one in use they wait for its lock)
+            db.execute(f"PRAGMA page_size = {PAGE_BYTES}")   # fixed once it is in WAL mode
+            db.execute("PRAGMA auto_vacuum = INCREMENTAL")      # see `save`
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
@@ -286,8 +298,9 @@ class RecordCache:
                 self.about = None
             else:
                 rows = self.db.execute(f"SELECT {_ROW} FROM files").fetchall()
-        except sqlite3.DatabaseError:   # a damaged page: start again from the files, and rebuild it
-            self._rebuild()
+        except sqlite3.DatabaseError as exc:   # a damaged page: start again from the files, and rebuild it
+            if not _busy(exc):
+                self._rebuild()
             return {}
         self.stored = {row[0] for row in rows}
         now = identities.get
@@ -325,8 +338,9 @@ class RecordCache:
             found = Snapshot(held, folders, value, dirty)
             self.about_due = False
             return found
-        except sqlite3.DatabaseError:
-            self._rebuild()
+        except sqlite3.DatabaseError as exc:
+            if not _busy(exc):
+                self._rebuild()
         except Exception:   # a damaged snapshot: every row is read, and the snapshot taken again
             pass
         return None
@@ -353,8 +367,9 @@ class RecordCache:
             return None
         try:
             rows = self._rows(sorted(stale))
-        except sqlite3.DatabaseError:
-            self._rebuild()
+        except sqlite3.DatabaseError as exc:
+            if not _busy(exc):
+                self._rebuild()
             return None
         now = identities.get
         hits = {rel: row[5:] for rel, row in rows.items() if now(rel) == row[:5]}

@@ -446,8 +446,8 @@ def _from_cache(cache: RecordCache, identities: dict[str, Identity], about: str 
     """The rows of the files the cache answered (see `_from_columns`), the kept results of their
     checks and the contexts of their kept cycles (None: none kept): from the `snapshot` of the
     last whole read (`about` an asset: of the last page about it), mended with the rows of the
-    files changed since, when there is one and no
-    more than `cache.PATCH_LIMIT` files changed (`RecordCache.indexed`); else from every row.
+    files changed since, when there is one and no more than `cache.PATCH_LIMIT` files changed
+    (`RecordCache.indexed`); else from every row.
 
     With a snapshot, its plain tickets (mended with the rows read) are given as they are
     (`Plain`), not as rows: `_assemble` makes the ticket tables of them at once; and the files
