@@ -257,13 +257,15 @@ def test_each_instant_written_once_gives_the_texts_of_each_cycle(folder: Path, m
     """`sla`'s rows write each instant once and keep a bounded number of texts: with room for
     only two, or for all, every row holds each instant as `iso` writes it on its own, whatever
     zone its instants were given in (the same instant in another zone is the same text), and
-    the two instants a clock turned back gives one local time stay an hour apart."""
+    the two instants a clock turned back gives one local time stay an hour apart. Its JSON
+    (`rows.cycle_json`, which keeps the texts it writes too) is the general writer's text."""
     import datetime as dt
 
     from aftersales.engine import sla
     from aftersales.project import load_project
     from aftersales.views import rows
     from aftersales.views.fmt import iso
+    from aftersales.views.tables import flat_json_rows, json_list
     records = load_project(folder).records
     at = dt.datetime(2026, 4, 10, 4, tzinfo=dt.timezone.utc)
     cycles = sla.cycles_of(records, at, list(records.tickets))
@@ -274,7 +276,8 @@ def test_each_instant_written_once_gives_the_texts_of_each_cycle(folder: Path, m
               dataclasses.replace(cycles[1], start=second, deadline=first, stop=None)]
     shifted = [dataclasses.replace(c, start=c.start.astimezone(dt.timezone.utc)) for c in cycles]
     assert len({c.start for c in cycles}) < len(cycles)   # instants shared: the texts are reused
-    given = cycles + shifted + turned
+    quoted = [dataclasses.replace(cycles[2], area='教学楼 "A"\\1', priority=None, stop_event="\u2028")]
+    given = cycles + shifted + turned + quoted
     for tz in (records.settings.tz, berlin):
         alone = [(iso(c.start, tz), iso(c.deadline, tz), iso(c.stop, tz)) for c in given]
         for kept in (rows._TEXTS_KEPT, 2):
@@ -282,6 +285,9 @@ def test_each_instant_written_once_gives_the_texts_of_each_cycle(folder: Path, m
             written = list(rows.each_cycle_values(given, tz))
             assert [values[4:7] for values in written] == alone
             assert written == [rows.cycle_values(c, tz) for c in given]
+            as_json = "".join(json_list(rows.cycle_json(given, tz)))
+            assert as_json == "".join(flat_json_rows(rows.CYCLE_COLUMNS, written))
+            assert [tuple(row[k] for k in ("start", "deadline", "stop")) for row in json.loads(as_json)] == alone
     assert [v[4:7] for v in rows.each_cycle_values(turned, berlin)] == [
         ("2026-10-25T02:30:00+02:00", "2026-10-25T02:30:00+01:00", "2026-10-25T02:30:00+02:00"),
         ("2026-10-25T02:30:00+01:00", "2026-10-25T02:30:00+02:00", None)]

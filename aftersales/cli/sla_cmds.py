@@ -20,8 +20,8 @@ from aftersales.store import build
 from aftersales.store.reading import read_file
 from aftersales.store.spec import STATUSES
 from aftersales.views.fmt import human_seconds, short
-from aftersales.views.rows import CYCLE_COLUMNS, cycle_row, each_cycle_row, each_cycle_values
-from aftersales.views.tables import csv_rows, flat_json_rows, table, to_csv, to_json
+from aftersales.views.rows import CYCLE_COLUMNS, cycle_json, cycle_row, each_cycle_row
+from aftersales.views.tables import csv_rows, json_list, table, to_csv, to_json
 
 
 @click.command("sla", context_settings=CONTEXT)
@@ -88,7 +88,7 @@ def sla_command(records_dir, at_text, open_only, statuses, targets, area, ticket
     if fail_on_breach and not breached:   # for cron: a run with nothing breached says nothing
         return
     if fmt == "json":   # written row by row: 250,000 cycles never make one document in memory
-        echo_chunks(flat_json_rows(CYCLE_COLUMNS, each_cycle_values(cycles, tz)))
+        echo_chunks(json_list(cycle_json(cycles, tz)))
     elif fmt == "csv":
         echo_chunks(csv_rows(each_cycle_row(cycles, tz), CYCLE_COLUMNS))
     else:

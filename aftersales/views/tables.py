@@ -150,11 +150,28 @@ def flat_json_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Ite
         yield from json_rows({} for _ in rows)
         return
     keys: dict[Any, str] = {}
-    template = ("{{" + ",".join("\n    " + _key(c, keys).replace("{", "{{").replace("}", "}}") + "{}"
-                                for c in columns) + "\n  }}")
-    fill, scalar = template.format, _SCALAR_TEXT.get
+    fill, scalar = row_template(columns), _SCALAR_TEXT.get
     yield from _listed(fill(*[write(v) if (write := scalar(type(v))) is not None else _json(v, "\n    ", keys)
                               for v in values]) for values in rows)
+
+
+def row_template(columns: Sequence[str]) -> Callable[..., str]:
+    """What writes a flat row of `columns` (distinct, at least one) as `json_rows` writes it, given
+    the JSON texts of its values in column order (`json_text`): the keys are written once, into a
+    template each row fills in one go."""
+    keys: dict[Any, str] = {}
+    return ("{{" + ",".join("\n    " + _key(c, keys).replace("{", "{{").replace("}", "}}") + "{}"
+                            for c in columns) + "\n  }}").format
+
+
+# a text as JSON writes it (json.dumps with ensure_ascii off): for the values of `row_template`
+json_text: Callable[[str], str] = _escape
+
+
+def json_list(rows: Iterable[str]) -> Iterator[str]:
+    """The text of a JSON list of rows given as their JSON texts (`row_template`), a row at a
+    time, as `json_rows` writes it."""
+    return _listed(rows)
 
 
 def json_pieces(value: Any, depth: int = 2) -> Iterator[str]:
