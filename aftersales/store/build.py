@@ -223,7 +223,7 @@ def event(clean: Cleaned) -> Event | None:
     if not spec.EVENT.complete(clean):
         return None
     get = spec.EVENT.get
-    return Event(
+    return Event.made(
         at=clean["at"], type=clean["type"], line=line_of(clean), by=get(clean, "by"),
         note=get(clean, "note"), to=get(clean, "to"), verdict=get(clean, "verdict"),
         until=get(clean, "until"), reason=get(clean, "reason"),

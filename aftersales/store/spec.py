@@ -487,15 +487,13 @@ class Shape(Type):
     def __init__(self, label: str, *fields: Field) -> None:
         self.label = label
         self.fields = {f.name: f for f in fields}
+        # the keys a record must have (worked out once: asked of every mapping of every file read)
+        self.required: tuple[str, ...] = tuple(f.name for f in fields if f.required)
 
     @property
     def order(self) -> tuple[str, ...]:
         """The keys in the order files write them."""
         return tuple(self.fields)
-
-    @property
-    def required(self) -> tuple[str, ...]:
-        return tuple(f.name for f in self.fields.values() if f.required)
 
     def default(self, key: str) -> Any:
         return self.fields[key].default
@@ -506,7 +504,7 @@ class Shape(Type):
 
     def complete(self, clean: Mapping[str, Any]) -> bool:
         """Whether a cleaned mapping has every required key (a record can be built from it)."""
-        return all(key in clean for key in self.required)
+        return all(map(clean.__contains__, self.required))
 
     def get(self, clean: Mapping[str, Any], key: str) -> Any:
         """The cleaned value of `key`, or the default an absent key stands for."""
@@ -534,8 +532,9 @@ class Shape(Type):
             cleaned = spec.type.check(item, value.value_marks[key], ctx, _join(name, key))
             if cleaned is not INVALID:
                 out[key] = cleaned
-        missing = [f.name for f in self.fields.values() if f.required and f.name not in value]
-        for key in missing:
+        for key in self.required:
+            if key in value:
+                continue
             ctx.error(mark, "required", f"{_join(name, key)}: required key is missing")
         out[MARKS] = (mark, value.key_marks)
         return out
