@@ -64,3 +64,34 @@ def test_a_registration_naming_another_command_is_refused():
     group.add_lazy("parts", "aftersales.cli.export_cmds:export_command")
     with pytest.raises(RuntimeError, match="is not the command 'parts'"):
         group.get_command(click.Context(group), "parts")
+
+
+def test_a_command_line_run_freezes_what_it_makes_in_bulk_and_a_server_does_not():
+    """A command line run (`main`: one command, then the process ends) moves what a paused block
+    made out of the collector's sight when the block ends (`gc.freeze`); a process that lives on
+    (`collector.lives_on`, as `serve` calls it) leaves it to the collector. Either way the
+    collector is back on after the block. In a process of its own: freezing is for good."""
+    script = """
+import gc, json, sys
+from aftersales import cli
+from aftersales.core import collector
+sys.argv = ["aftersales", "--version"]
+try:
+    cli.main()
+except SystemExit:
+    pass
+found = {}
+for mode in ("as_main_left_it", "lives_on", "one_shot"):
+    if mode != "as_main_left_it":
+        getattr(collector, mode)()
+    gc.unfreeze()
+    with collector.paused():
+        made = [[n] for n in range(1000)]
+        with collector.paused():   # nested: only the outer block's end counts
+            inner = gc.get_freeze_count()
+    found[mode] = [inner, gc.get_freeze_count() >= len(made), gc.isenabled()]
+print(json.dumps(found))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {
+        "as_main_left_it": [0, True, True], "lives_on": [0, False, True], "one_shot": [0, True, True]}

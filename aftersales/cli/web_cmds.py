@@ -11,7 +11,7 @@ import click
 
 from aftersales.cli.base import CONTEXT, DEFAULT_GC, Choice
 from aftersales.cli.options import note, output_path, project, records_option, verbose_option
-from aftersales.core import links
+from aftersales.core import collector, links
 from aftersales.core.errors import UsageError
 from aftersales.core.ids import resolve
 from aftersales.edit import users as accounts
@@ -61,13 +61,15 @@ def serve(records_dir: Any, host: str, port: int, users_file: str | None, commit
         from aftersales.web import create_app, server
     except ImportError:
         raise UsageError(f"`aftersales serve` needs the web extra: {WEB_EXTRA}") from None
+    # a server lives on: it collects as usual (see `cli.main`), what it reads included
+    gc.set_threshold(*DEFAULT_GC)
+    collector.lives_on()
     app = create_app(records_dir, users_file, commit=commit, proxies=proxies)
     root = app.extensions["aftersales"].root
     if not _loopback(host) and not proxies:
         click.echo(f"warning: listening on {host} without a proxy: anything sent to the app crosses the network "
                    "unencrypted; put it behind a TLS reverse proxy (docs/web.md)", err=True)
     click.echo(f"serving {root} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
-    gc.set_threshold(*DEFAULT_GC)   # a server lives on: it collects as usual (see `cli.main`)
     server.run(app, host, port, threads, proxies)
 
 
