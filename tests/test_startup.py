@@ -1,6 +1,7 @@
 """A command starts without importing what other commands need: the root group imports a command's
-module when it is used, and Excel, Jinja, tabulate and the password hashing are imported when a
-workbook, a document, a table or a sign-in needs them (docs/performance.md, "Start-up")."""
+module when it is used, and Excel, Jinja, tabulate, the password hashing and the process pool are
+imported when a workbook, a document, a table, a sign-in or a cold read of thousands of files
+needs them (docs/performance.md, "Start-up")."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from aftersales.cli import COMMANDS, cli
 
 HEAVY = ("openpyxl", "jinja2", "tabulate", "wcwidth", "weasyprint", "segno", "flask", "werkzeug", "waitress",
          "aftersales.web", "aftersales.views.quarterly", "aftersales.edit.users", "aftersales.edit.imports",
-         "aftersales.edit.sheets", "aftersales.views.export")
+         "aftersales.edit.sheets", "aftersales.views.export",
+         # the process pool: only a run that parses thousands of files uses it
+         "concurrent", "multiprocessing")
 
 
 def _imported_by(*args: str) -> set[str]:

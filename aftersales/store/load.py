@@ -13,13 +13,10 @@ import contextlib
 import datetime as dt
 import gc
 import hashlib
-import multiprocessing as mp
 import os
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISDIR
@@ -724,6 +721,9 @@ def _read_all(root: Path, items: list[tuple[str, str]], progress: Callable[[int]
     files are read by parallel processes (parsing is CPU-bound), a few in this one."""
     workers = _workers()
     if len(items) >= PARALLEL_FILES and workers > 1:
+        # imported here: the process pool costs every command 13 ms to import, and only a run
+        # that reads thousands of files uses it
+        from concurrent.futures.process import BrokenProcessPool
         done: set[str] = set()
         try:
             for rel, payload, columns in _read_parallel(root, items, workers, check):
@@ -751,6 +751,8 @@ def _workers() -> int:
 
 def _read_parallel(root: Path, items: list[tuple[str, str]], workers: int, check: TicketCheck | None
                    ) -> Iterator[tuple[str, bytes, Columns]]:
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
     # fork is cheap, but forking a process that runs other threads (the web server) is not safe
     method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
     chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
