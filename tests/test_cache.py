@@ -1257,6 +1257,26 @@ def test_a_cache_held_by_another_command_is_left_alone_not_deleted(old_records, 
         other.close()
 
 
+def test_busy_and_locked_errors_are_told_from_a_damaged_file():
+    """What `_busy` tells apart, by SQLite's error code where Python gives it (3.11 and later) and
+    by the message where it does not (3.10, or an error made by hand): waiting for another
+    command's lock is not damage, and must never delete the cache."""
+    import sqlite3
+
+    held = sqlite3.connect(":memory:")
+    assert [cache._busy(e) for e in (sqlite3.OperationalError("database is locked"),
+                                     sqlite3.OperationalError("database table is locked"),
+                                     sqlite3.DatabaseError("file is not a database"),
+                                     sqlite3.DatabaseError("database disk image is malformed"))] == [
+        True, True, False, False]
+    try:
+        held.execute("SELECT * FROM nowhere")
+    except sqlite3.OperationalError as exc:   # an error SQLite raised: told by its code
+        assert cache._busy(exc) is False
+    finally:
+        held.close()
+
+
 def test_a_damaged_snapshot_of_a_page_is_taken_again(old_records, about, monkeypatch):
     from conftest import event
     old_records.ticket("T-2", event("09:00", "reported"), event("10:00", "resolved"))

@@ -39,8 +39,8 @@ def cycle_json(cycles: Iterable[Cycle], tz: ZoneInfo) -> Iterator[str]:
     areas, durations and instants) are escaped once, each other value written as it is (`sla
     --format json` of a quarter: 100,000 rows in two thirds of the time)."""
     fill, text = row_template(CYCLE_COLUMNS), json_text
-    words = _Texts()
-    instants = _InstantTexts(tz)
+    words = _Written(json_text)
+    instants = _Written(lambda instant: json_text(iso(instant, tz) or ""))
 
     def instant(value: dt.datetime | None) -> str:
         # a time a clock turned back gives twice compares equal to its twin (fold): written each time
@@ -52,33 +52,19 @@ def cycle_json(cycles: Iterable[Cycle], tz: ZoneInfo) -> Iterator[str]:
                    words[str(c.within)], words[c.priority], words[c.area], words[c.calendar])
 
 
-class _Texts(dict[str | None, str]):
-    """The JSON text of each text (or None) asked for, kept."""
+class _Written(dict[Any, str]):
+    """The JSON text of each value asked for (`write`; None: null), kept: `_TEXTS_KEPT` at most at a
+    time. A miss is one call; a hit is a dict lookup, with no call at all."""
 
-    def __init__(self) -> None:
+    def __init__(self, write: Callable[[Any], str]) -> None:
         super().__init__({None: "null"})
+        self.write = write
 
-    def __missing__(self, value: str) -> str:
+    def __missing__(self, value: Any) -> str:
         if len(self) >= _TEXTS_KEPT:
             self.clear()
             self[None] = "null"
-        written = self[value] = json_text(value)
-        return written
-
-
-class _InstantTexts(dict[dt.datetime | None, str]):
-    """The JSON text of each instant (or None) asked for in `tz` (`fmt.iso`), kept: not for a
-    time a clock turned back gives twice (`fold`), which compares equal to its twin."""
-
-    def __init__(self, tz: ZoneInfo) -> None:
-        super().__init__({None: "null"})
-        self.tz = tz
-
-    def __missing__(self, instant: dt.datetime) -> str:
-        if len(self) >= _TEXTS_KEPT:
-            self.clear()
-            self[None] = "null"
-        written = self[instant] = json_text(iso(instant, self.tz) or "")
+        written = self[value] = self.write(value)
         return written
 
 
