@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -21,7 +24,7 @@ from aftersales.store.reading import read_file
 from aftersales.store.spec import STATUSES
 from aftersales.views.fmt import human_seconds, short
 from aftersales.views.rows import CYCLE_COLUMNS, cycle_json, cycle_row, each_cycle_row
-from aftersales.views.tables import csv_rows, json_list, table, to_csv, to_json
+from aftersales.views.tables import csv_header, csv_lines, json_list, table, to_csv, to_json
 
 
 @click.command("sla", context_settings=CONTEXT)
@@ -77,27 +80,35 @@ def sla_command(records_dir, at_text, open_only, statuses, targets, area, ticket
                           area=area, ticket=ticket, period=chosen_period, at=at)
 
     wanted = sla.candidate_ids(records, at, open_only=open_only, ticket=ticket, period=chosen_period)
-    cycles = pick(sla.cycles_of(records, at, wanted))
     if policy is not None:
         other = _read_policy(policy, records.settings)
         what_if = sla.evaluate(records, at, other, tickets=[records.tickets[i] for i in wanted])
-        _show_changes(sla.compare(cycles, pick(what_if)), fmt, tz)
+        _show_changes(sla.compare(pick(sla.cycles_of(records, at, wanted)), pick(what_if)), fmt, tz)
         return
-    cycles.sort(key=sla.urgency)
-    breached = any(c.status == "breached" for c in cycles)
-    if fail_on_breach and not breached:   # for cron: a run with nothing breached says nothing
-        return
-    if fmt == "json":   # written row by row: 250,000 cycles never make one document in memory
-        echo_chunks(json_list(cycle_json(cycles, tz)))
-    elif fmt == "csv":
-        echo_chunks(csv_rows(each_cycle_row(cycles, tz), CYCLE_COLUMNS))
+    if fmt in ("json", "csv"):   # written row by row: 250,000 cycles never make one document in memory
+        rows = sla.most_urgent_first(records, at, wanted, pick, functools.partial(
+            cycle_json if fmt == "json" else _csv_lines, tz=tz))
+        breached = any(key[0] in sla.BREACHED for key, _ in rows)
+        if fail_on_breach and not breached:   # for cron: a run with nothing breached says nothing
+            return
+        texts = (text for _, text in rows)
+        echo_chunks(json_list(texts) if fmt == "json" else itertools.chain([csv_header(CYCLE_COLUMNS)], texts))
     else:
+        cycles = pick(sla.cycles_of(records, at, wanted))
+        cycles.sort(key=sla.urgency)
+        breached = any(c.status == "breached" for c in cycles)
+        if fail_on_breach and not breached:
+            return
         click.echo(_sla_table(cycles, tz) or "no clock cycles match")
         if cycles:
             counts = Counter(c.status for c in cycles)
             click.echo("\n" + ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s]))
     if fail_on_breach and breached:
         sys.exit(1)
+
+
+def _csv_lines(cycles, tz) -> Iterator[str]:
+    return csv_lines(each_cycle_row(cycles, tz), CYCLE_COLUMNS)
 
 
 def _sla_table(cycles, tz) -> str:

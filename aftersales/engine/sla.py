@@ -10,14 +10,16 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import heapq
 import pickle
 import struct
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from aftersales.core import collector
+from aftersales.core import collector, halves
 from aftersales.core.durations import Duration
 from aftersales.core.errors import AftersalesError
 from aftersales.core.model import Asset, CalendarSpec, Event, Records, Settings, Target, Ticket
@@ -622,13 +624,43 @@ def _cycles(packed: list[tuple[int, tuple[Any, ...]]], targets: Sequence[Target]
 URGENCY = {"breached-running": 0, "at-risk": 1, "running": 2, "paused": 3, "breached": 4, "met": 5, "void": 6}
 
 
-_FAR = dt.datetime.max.replace(tzinfo=dt.timezone.utc)   # the deadline of a clock without one, to sort
+# the deadline of a clock without one, to sort: later than any (in UTC microseconds, as `micros`)
+FAR = micros(dt.datetime.max.replace(tzinfo=dt.timezone.utc))
+BREACHED = frozenset((URGENCY["breached-running"], URGENCY["breached"]))   # the first value of `urgency`
+
+Urgency = tuple[int, int, str, str, int]
 
 
-def urgency(cycle: Cycle) -> tuple[int, dt.datetime, str, str, int]:
-    """Sort key: open breaches first, then at risk, running, paused; then closed ones; by deadline."""
+def urgency(cycle: Cycle) -> Urgency:
+    """Sort key: open breaches first, then at risk, running, paused; then closed ones; by deadline
+    (UTC microseconds: plain numbers, cheap to compare and to send between processes). No two
+    cycles share one (it ends with their ticket, target and number)."""
     key = "breached-running" if cycle.status == "breached" and cycle.stop is None else cycle.status
-    return (URGENCY[key], cycle.deadline or _FAR, cycle.ticket, cycle.target, cycle.cycle)
+    deadline = cycle.deadline
+    return (URGENCY[key], FAR if deadline is None else micros(deadline), cycle.ticket, cycle.target, cycle.cycle)
+
+
+def most_urgent_first(records: Records, at: dt.datetime, ids: Sequence[str],
+                      pick: Callable[[list[Cycle]], list[Cycle]],
+                      write: Callable[[list[Cycle]], Iterable[str]]) -> list[tuple[Urgency, str]]:
+    """The cycles of the tickets `ids` as of `at` that `pick` keeps (`select`), most urgent first,
+    each as its `urgency` and the text `write` gives it (`write` gets the cycles in that order and
+    gives a text for each): what `sla --format json` and `csv` write. On two cores, a forked child
+    reads and writes the cycles of half the tickets meanwhile (`core.halves`); the two halves'
+    rows, each in order, are merged."""
+    def half(part: Sequence[str]) -> tuple[list[Urgency], list[str]]:
+        cycles = pick(cycles_of(records, at, part))
+        keys = [urgency(c) for c in cycles]
+        order = sorted(range(len(cycles)), key=keys.__getitem__)
+        cycles = [cycles[i] for i in order]
+        texts = list(write(cycles))
+        if len(texts) != len(cycles):
+            raise ValueError("a text for each cycle was expected")
+        return [keys[i] for i in order], texts
+
+    (first_keys, first_texts), (second_keys, second_texts) = halves.in_two(ids, half)
+    return list(heapq.merge(zip(first_keys, first_texts, strict=True),
+                            zip(second_keys, second_texts, strict=True), key=itemgetter(0)))
 
 
 def select(cycles: Iterable[Cycle], records: Records, *, open_only: bool = False,

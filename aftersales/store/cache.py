@@ -34,6 +34,7 @@ import pickle
 import sqlite3
 import threading
 import time
+import weakref
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -93,6 +94,23 @@ REWRITE_AFTER = 500
 PATCH_LIMIT = 2000
 _ROW = f"rel, size, mtime_ns, ctime_ns, inode, kind, {', '.join(COLUMNS)}"
 _SAME_FILE = "rel = ? AND size = ? AND mtime_ns = ? AND ctime_ns = ? AND inode = ? AND kind = ?"
+
+# The caches open in this process. A child forked from it (`core.halves`) must not use their
+# connections (SQLite: a connection never crosses a fork): it sets them aside, unclosed (closing
+# one could touch the files the parent still uses), and opens its own when it reads.
+_OPEN: weakref.WeakSet[RecordCache] = weakref.WeakSet()
+_INHERITED: list[sqlite3.Connection] = []
+
+
+def _after_fork_in_child() -> None:
+    for cache in list(_OPEN):
+        if cache.db is not None:
+            _INHERITED.append(cache.db)
+            cache.db = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def cache_folder() -> Path | None:
@@ -211,6 +229,7 @@ class RecordCache:
         self.about: tuple[str, list[tuple[Any, ...]]] | None = None   # `rels_about`'s asset and rows
         self.db: sqlite3.Connection | None = None
         self._lock = threading.Lock()   # `blob` may be asked from the threads of the web server
+        _OPEN.add(self)
         if self.active:
             self._open()
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from aftersales.core.model import Asset, Records, Settings, Ticket
-from aftersales.engine.sla import Cycle, Engine, facts, urgency
+from aftersales.engine.sla import FAR, Cycle, Engine, facts, urgency
 from aftersales.views.fmt import human_seconds, short
 from aftersales.views.labels import Names
 
@@ -123,7 +123,7 @@ def board(records: Records, tickets: Iterable[Ticket], at: dt.datetime, names: N
             late = left < 0
             text = (f"{short(clock.deadline, tz)} ({human_seconds(abs(left))} "
                     f"{words['over'] if late else words['left']})")
-        far = (99, dt.datetime.max.replace(tzinfo=dt.timezone.utc), "", "", 0)
+        far = (99, FAR, "", "", 0)
         rows.append(BoardRow(
             seen, seen.status, names("area", known["area"]), names("priority", known["priority"]), assignee(seen),
             human_seconds(int((at - seen.reported_at).total_seconds())).split(" ")[0], clock, text, late,

@@ -116,12 +116,7 @@ def _other(value: Any, newline: str, keys: dict[Any, str]) -> str:
 
 def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
     """CSV for spreadsheets: every text cell made safe to open (see `safe.spreadsheet_cell`)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if row.get(c) is None else spreadsheet_cell(row.get(c)) for c in columns])
-    return out.getvalue()
+    return csv_header(columns) + "".join(csv_lines(rows, columns))
 
 
 def json_rows(rows: Iterable[Any]) -> Iterator[str]:
@@ -197,16 +192,33 @@ def _pieces(value: Any, newline: str, keys: dict[Any, str], depth: int) -> Itera
 
 def csv_rows(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> Iterator[str]:
     """The text of `to_csv(list(rows), columns)`, a few hundred rows at a time."""
+    yield csv_header(columns)
+    batch: list[str] = []
+    for line in csv_lines(rows, columns):
+        batch.append(line)
+        if len(batch) == 500:
+            yield "".join(batch)
+            batch = []
+    yield "".join(batch)
+
+
+def csv_header(columns: Sequence[str]) -> str:
+    """The first line of `to_csv(rows, columns)`: the columns' names."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(columns)
+    return out.getvalue()
+
+
+def csv_lines(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> Iterator[str]:
+    """The line of each row in `to_csv(list(rows), columns)`, after its header (`csv_header`), a
+    row at a time: every text cell made safe to open (see `safe.spreadsheet_cell`)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for n, row in enumerate(rows, 1):
+    for row in rows:
         writer.writerow(["" if row.get(c) is None else spreadsheet_cell(row.get(c)) for c in columns])
-        if n % 500 == 0:
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue()
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
 
 
 def table(rows: Iterable[Sequence[Any]], headers: Sequence[str], align: Sequence[str] | None = None,

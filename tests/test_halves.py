@@ -1,0 +1,149 @@
+"""Work split in two (`core.halves`): half in a forked child, half here, and always the result of
+one pass; done here when it cannot fork safely, and again here when the child fails."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+
+import pytest
+
+from aftersales.core import halves
+from aftersales.engine.sla import URGENCY
+from aftersales.store import cache
+
+forking = pytest.mark.skipif(not halves.can_fork(), reason="needs os.fork, two cores and no other thread")
+
+
+def _where(items):
+    """Each item doubled, and the process that did it."""
+    return [item * 2 for item in items], os.getpid()
+
+
+@forking
+def test_the_second_half_is_worked_on_in_a_child_and_the_halves_join_as_one_pass():
+    (first, here), (second, there) = halves.in_two(list(range(11)), _where, at_least=2)
+    assert first + second == [n * 2 for n in range(11)] and len(first) == 6
+    assert here == os.getpid() and there != os.getpid()
+
+
+def test_a_short_list_is_worked_on_here():
+    (first, here), (second, there) = halves.in_two([1, 2, 3], _where, at_least=4)
+    assert (first, second) == ([2, 4], [6]) and here == there == os.getpid()
+
+
+@forking
+def test_a_failed_child_has_its_half_done_again_here():
+    parent = os.getpid()
+
+    def failing_in_a_child(items):
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return _where(items)
+
+    (first, here), (second, there) = halves.in_two(list(range(10)), failing_in_a_child, at_least=2)
+    assert first + second == [n * 2 for n in range(10)] and here == there == parent
+
+
+@forking
+def test_a_child_that_dies_without_a_word_has_its_half_done_again_here():
+    parent = os.getpid()
+
+    def dying_in_a_child(items):
+        if os.getpid() != parent:
+            os._exit(0)   # ends before it writes: nothing comes back
+        return _where(items)
+
+    (first, _), (second, there) = halves.in_two(list(range(10)), dying_in_a_child, at_least=2)
+    assert first + second == [n * 2 for n in range(10)] and there == parent
+
+
+@forking
+def test_a_failure_here_stops_the_child_and_is_raised():
+    parent = os.getpid()
+
+    def failing_here(items):
+        if os.getpid() == parent:
+            raise KeyError("here")
+        return _where(items)
+
+    with pytest.raises(KeyError):
+        halves.in_two(list(range(10)), failing_here, at_least=2)
+    with pytest.raises(ChildProcessError):   # the child was reaped: none is left behind
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_no_child_is_forked_while_another_thread_runs():
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not halves.can_fork()
+        (_, here), (_, there) = halves.in_two(list(range(10)), _where, at_least=2)
+        assert here == there == os.getpid()
+    finally:
+        stop.set()
+        other.join()
+
+
+@forking
+def test_a_child_never_uses_the_cache_connection_it_inherited(tmp_path, monkeypatch):
+    monkeypatch.setenv("AFTERSALES_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("AFTERSALES_CACHE", raising=False)
+    opened = cache.RecordCache(tmp_path / "records")
+    assert opened.db is not None
+    inherited = id(opened.db)
+
+    def connection(items):
+        before = opened.db is None   # set aside when the child starts
+        reader = opened._reader()    # and its own opened when it reads
+        return before, reader is not None and id(reader) != inherited and reader.execute("SELECT 1").fetchone()
+
+    try:
+        here, there = halves.in_two([1, 2], connection, at_least=2)
+    finally:
+        opened.close()
+    assert here == (False, False)   # (this process: its own connection, the one it had)
+    assert there == (True, (1,))
+
+
+@forking
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_sla_of_two_halves_writes_what_one_pass_writes_and_keeps_every_cycle(records, tmp_path, monkeypatch, fmt):
+    """The child of `sla --format json/csv` reads its half of the kept cycles through its own
+    connection, and keeps those it had to evaluate: the next run finds them all."""
+    import time
+
+    from conftest import event, run
+
+    from aftersales.store import load as module
+
+    for i in range(2, 30):   # open (its clock breached and running), met, breached
+        day = f"2026-03-{i % 28 + 1:02d}"
+        answer = [] if i % 3 == 0 else [event(f"{day} {'09:30' if i % 3 == 1 else '15:00'}", "responded")]
+        records.ticket(f"T-{i}", event(f"{day} 09:00", "reported"), *answer)
+    hour_ago = time.time() - 3600
+    for path in records.root.rglob("*.yaml"):
+        os.utime(path, (hour_ago, hour_ago))
+    args = ("sla", "--format", fmt, "--at", "2026-12-01", "--records", str(records.root))
+    monkeypatch.setenv("AFTERSALES_CACHE", "off")
+    one_pass = run(*args)
+    assert one_pass.exit_code == 0, one_pass.output
+    assert len(one_pass.stdout.splitlines()) >= 29   # a row per ticket (and a header, or the brackets)
+    monkeypatch.delenv("AFTERSALES_CACHE")
+    monkeypatch.setenv("AFTERSALES_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(halves, "AT_LEAST", 2)
+    assert run(*args).stdout == one_pass.stdout   # cold: each half evaluated, and kept
+    built = []
+    real = module.decode
+    monkeypatch.setattr(module, "decode", lambda payload: built.append(1) or real(payload))
+    monkeypatch.setattr(halves, "AT_LEAST", 10**9)   # here alone, to count what it builds
+    assert run(*args).stdout == one_pass.stdout
+    assert len(built) <= 2   # T-1 of the fixture is still open; the rest were all kept
+    monkeypatch.setattr(halves, "AT_LEAST", 2)
+    assert run(*args).stdout == one_pass.stdout   # warm
+    if fmt == "json":   # the halves' rows merged most urgent first: open breaches, running clocks, the met
+        ranks = [URGENCY["breached-running" if r["status"] == "breached" and r["stop"] is None else r["status"]]
+                 for r in json.loads(one_pass.stdout)]
+        assert ranks == sorted(ranks) and len(set(ranks)) >= 3
