@@ -2,14 +2,17 @@
 
 On a machine with two cores or more, a command that reads a quarter's clocks spends most of its
 time on work each ticket needs alone (reading its kept cycles back, writing its rows). `in_two`
-gives the second half of the tickets to a child process made with `os.fork` (it starts at once,
-with everything this process has loaded) and works on the first half here meanwhile; the child
-sends its result back pickled through a pipe. What a half returns should be small beside the
-work it saves: texts already written, counts, plain values.
+gives every other ticket to a child process made with `os.fork` (it starts at once, with
+everything this process has loaded) and works on the others here meanwhile; the child sends its
+result back pickled through a pipe. Every other item, not the second half: the costly items
+(recent tickets, with clocks still running) often come together. What a half returns should be
+small beside the work it saves, and quick to pickle: texts already written, counts, plain
+values (`Plain`).
 
-The split is only an optimisation, never a second behaviour: the two halves give what one pass
-over the whole list gives when the caller joins them in order. So it falls back to doing both
-halves here, one after the other, when it cannot fork safely or would gain nothing: one core,
+The split is only an optimisation, never a second behaviour: the caller joins the two halves
+into what one pass over the whole list gives, whatever the order of the items (it sorts, merges
+sorted rows, or adds up counts). So it falls back to doing both halves here, one after the
+other, when it cannot fork safely or would gain nothing: one core,
 no `os.fork` (Windows), other threads running (the web server: forking a process that runs
 threads is not safe), a short list, or a child that failed (its half is done again here).
 
@@ -20,12 +23,13 @@ registers what a child does first (`os.register_at_fork`), and opens its own.
 from __future__ import annotations
 
 import contextlib
+import marshal
 import os
 import pickle
 import signal
 import threading
 from collections.abc import Callable, Sequence
-from typing import TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -52,12 +56,11 @@ def can_fork() -> bool:
 
 
 def in_two(items: Sequence[T], work: Callable[[Sequence[T]], R], at_least: int | None = None) -> tuple[R, R]:
-    """`work` of the first half of `items` and of the second half, the second in a forked child
-    while this process works on the first (see the module's notes); done here one after the other
-    when it cannot be split (fewer than `at_least` items, by default `AT_LEAST`). `work` must
-    give the same result wherever it runs, and its result must pickle."""
-    half = (len(items) + 1) // 2
-    first, second = items[:half], items[half:]
+    """`work` of half of `items` (the first, third, ...) and of the other half, the other in a
+    forked child while this process works on the first (see the module's notes); done here one
+    after the other when it cannot be split (fewer than `at_least` items, by default `AT_LEAST`).
+    `work` must give the same result wherever it runs, and its result must pickle."""
+    first, second = items[0::2], items[1::2]
     if len(items) < (AT_LEAST if at_least is None else at_least) or not can_fork():
         return work(first), work(second)
     child = _fork(work, second)
@@ -70,6 +73,25 @@ def in_two(items: Sequence[T], work: Callable[[Sequence[T]], R], at_least: int |
         raise
     theirs = child.result()
     return mine, (work(second) if theirs is None else cast(R, theirs[0]))
+
+
+class Plain(Generic[T]):
+    """A value of plain data (numbers, text, None, and tuples, lists and dicts of them) that a
+    child sends back quicker than pickle sends other values: written by `marshal` (the format of
+    Python's own compiled files; the child runs the same interpreter), which keeps no memo of the
+    objects it has seen (the facts of 25,000 tickets: 0.06 s, not 0.11)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: T) -> None:
+        self.value = value
+
+    def __reduce__(self) -> tuple[Callable[[bytes], Plain[T]], tuple[bytes]]:
+        return _unmarshalled, (marshal.dumps(cast(Any, self.value)),)
+
+
+def _unmarshalled(data: bytes) -> Plain[Any]:
+    return Plain(marshal.loads(data))
 
 
 class _Child:

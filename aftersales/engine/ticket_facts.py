@@ -9,8 +9,9 @@ the figures (`kpis`), which count them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
+from operator import attrgetter
 
 from aftersales.core.model import Asset, Event, Ticket
 from aftersales.core.times import Period
@@ -128,10 +129,11 @@ class TicketFacts:
     def values(self) -> tuple[object, ...]:
         """Its fields in order, as plain values (`TicketFacts(*values)` makes it again): what
         the record cache keeps."""
-        return tuple(getattr(self, name) for name in _FIELDS)
+        return _VALUES(self)
 
 
 _FIELDS = tuple(f.name for f in fields(TicketFacts))
+_VALUES: Callable[[TicketFacts], tuple[object, ...]] = attrgetter(*_FIELDS)
 
 
 REASON_EVENTS = ("paused", "resumed", "workaround", "escalated", "diagnosed", "informed", "note")
