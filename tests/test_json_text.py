@@ -3,16 +3,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import json
 import math
 from collections import OrderedDict
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aftersales.views.tables import flat_json_rows, json_pieces, json_rows, to_json
+from aftersales.views.tables import flat_json_rows, json_pieces, json_rows, json_value, row_template, to_json
 
 
 def dumps(value):
@@ -50,6 +52,21 @@ def test_json_rows_together_are_the_whole_list(rows):
 @given(VALUES, st.integers(0, 4))
 def test_json_pieces_together_are_the_whole_document(value, depth):
     assert "".join(json_pieces(value, depth)) == dumps(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(TEXT, VALUES, min_size=1, max_size=4), st.lists(st.dictionaries(TEXT, VALUES, max_size=4),
+                                                                      max_size=4), st.integers(1, 3))
+def test_a_list_given_as_its_rows_texts_is_written_in_its_place(document, rows, depth):
+    """`json_pieces(..., written=...)` writes a top-level list from its rows' texts, each as
+    `row_template(columns, "\n    ")` or `json_value(row, "\n    ")` writes it there."""
+    key = next(iter(document))
+    document[key] = rows
+    texts = [row_template(list(row), "\n    ")(*[json_value(v, "\n      ") for v in row.values()]) if row
+             else json_value(row, "\n    ") for row in rows]
+    assert texts == [json_value(row, "\n    ") for row in rows]
+    written = "".join(json_pieces({**document, key: ["unused"]}, depth, written={key: iter(texts)}))
+    assert written == dumps(document)
 
 
 def test_json_pieces_write_the_items_of_the_first_levels_apart():
@@ -112,3 +129,39 @@ def test_what_json_dumps_refuses_is_refused(value):
         dumps(value)
     with pytest.raises(TypeError):
         to_json(value)
+
+
+# --- the quarterly report's breaches, written straight from their rows -------------------------
+
+ZONES = st.sampled_from(["Asia/Shanghai", "Europe/Berlin", "UTC", "America/New_York"])
+INSTANTS = st.builds(lambda when, zone, fold: when.replace(tzinfo=ZoneInfo(zone), fold=fold),
+                     st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2100, 1, 1)),
+                     ZONES, st.integers(0, 1))
+EVENTS = st.lists(st.fixed_dictionaries({
+    "type": TEXT, "at": INSTANTS, "by": TEXT | st.none(), "until": INSTANTS | st.none(),
+    "parts": st.lists(st.fixed_dictionaries({"part": TEXT, "qty": st.integers(1, 9) | st.floats(0.5, 9)}),
+                      max_size=2)}), max_size=3)
+BREACH_ROWS = st.lists(st.fixed_dictionaries({
+    "ticket": TEXT, "cycle": st.integers(1, 9), "summary": TEXT, "reported": INSTANTS, "asset": TEXT | st.none(),
+    "start": INSTANTS, "deadline": INSTANTS | st.none(), "stop": INSTANTS | st.none(),
+    "over_seconds": st.integers(-10**6, 10**8) | st.none(), "still_open": st.booleans(),
+    "cost": FLOATS | st.integers(), "events": EVENTS}), max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(BREACH_ROWS, ZONES, st.integers(1, 3))
+def test_the_breaches_are_written_straight_as_their_plain_form_is(rows, zone, kept):
+    """`breach_json` writes each row as the report's plain form of it (`plain`: instants in the
+    project's offset, over_seconds as over_minutes), however few texts it may keep."""
+    from aftersales.views import quarterly, tables
+
+    tz = ZoneInfo(zone)
+    expected = "".join(json_pieces(quarterly.plain({"n": 1, "breaches": rows}, tz)))
+    before = tables.TEXTS_KEPT
+    tables.TEXTS_KEPT = kept   # (restored below: hypothesis runs many examples in one test)
+    try:
+        written = "".join(json_pieces(quarterly.plain({"n": 1, "breaches": []}, tz),
+                                      written={"breaches": quarterly.breach_json(rows, tz)}))
+    finally:
+        tables.TEXTS_KEPT = before
+    assert written == expected

@@ -263,7 +263,7 @@ def test_each_instant_written_once_gives_the_texts_of_each_cycle(folder: Path, m
 
     from aftersales.engine import sla
     from aftersales.project import load_project
-    from aftersales.views import rows
+    from aftersales.views import rows, tables
     from aftersales.views.fmt import iso
     from aftersales.views.tables import flat_json_rows, json_list
     records = load_project(folder).records
@@ -280,8 +280,8 @@ def test_each_instant_written_once_gives_the_texts_of_each_cycle(folder: Path, m
     given = cycles + shifted + turned + quoted
     for tz in (records.settings.tz, berlin):
         alone = [(iso(c.start, tz), iso(c.deadline, tz), iso(c.stop, tz)) for c in given]
-        for kept in (rows._TEXTS_KEPT, 2):
-            monkeypatch.setattr(rows, "_TEXTS_KEPT", kept)
+        for kept in (tables.TEXTS_KEPT, 2):
+            monkeypatch.setattr(tables, "TEXTS_KEPT", kept)
             written = list(rows.each_cycle_values(given, tz))
             assert [values[4:7] for values in written] == alone
             assert written == [rows.cycle_values(c, tz) for c in given]

@@ -15,8 +15,9 @@ from aftersales.core.model import Asset
 from aftersales.engine.queries import AssetHistory, TicketRow
 from aftersales.engine.sla import Cycle
 from aftersales.engine.warranty import Overview, WarrantyRow
+from aftersales.views import tables
 from aftersales.views.fmt import iso, iso_once
-from aftersales.views.tables import json_text, row_template
+from aftersales.views.tables import Written, instant_json, json_text, row_template
 
 
 def cycle_values(cycle: Cycle, tz: ZoneInfo) -> tuple[object, ...]:
@@ -28,7 +29,7 @@ def cycle_values(cycle: Cycle, tz: ZoneInfo) -> tuple[object, ...]:
 def each_cycle_values(cycles: Iterable[Cycle], tz: ZoneInfo) -> Iterator[tuple[object, ...]]:
     """`cycle_values` of each cycle, each instant written once (`fmt.iso_once`: a quarter's
     100,000 rows hold 300,000 instants, a quarter of them distinct)."""
-    text = iso_once(tz, _TEXTS_KEPT)
+    text = iso_once(tz, tables.TEXTS_KEPT)
     for c in cycles:
         yield _values(c, text)
 
@@ -39,33 +40,11 @@ def cycle_json(cycles: Iterable[Cycle], tz: ZoneInfo) -> Iterator[str]:
     areas, durations and instants) are escaped once, each other value written as it is (`sla
     --format json` of a quarter: 100,000 rows in two thirds of the time)."""
     fill, text = row_template(CYCLE_COLUMNS), json_text
-    words = _Written(json_text)
-    instants = _Written(lambda instant: json_text(iso(instant, tz) or ""))
-
-    def instant(value: dt.datetime | None) -> str:
-        # a time a clock turned back gives twice compares equal to its twin (fold): written each time
-        return instants[value] if value is None or not value.fold else text(iso(value, tz) or "")
-
+    words, instant = Written(json_text), instant_json(tz)
     for c in cycles:
         yield fill(text(c.ticket), words[c.target], c.cycle, words[c.status], instant(c.start),
                    instant(c.deadline), instant(c.stop), words[c.stop_event], c.elapsed, c.allowed,
                    words[str(c.within)], words[c.priority], words[c.area], words[c.calendar])
-
-
-class _Written(dict[Any, str]):
-    """The JSON text of each value asked for (`write`; None: null), kept: `_TEXTS_KEPT` at most at a
-    time. A miss is one call; a hit is a dict lookup, with no call at all."""
-
-    def __init__(self, write: Callable[[Any], str]) -> None:
-        super().__init__({None: "null"})
-        self.write = write
-
-    def __missing__(self, value: Any) -> str:
-        if len(self) >= _TEXTS_KEPT:
-            self.clear()
-            self[None] = "null"
-        written = self[value] = self.write(value)
-        return written
 
 
 def each_cycle_row(cycles: Iterable[Cycle], tz: ZoneInfo) -> Iterator[dict[str, object]]:
@@ -83,8 +62,6 @@ def _values(c: Cycle, text: Callable[[dt.datetime | None], str | None]) -> tuple
     return (c.ticket, c.target, c.cycle, c.status, text(c.start), text(c.deadline), text(c.stop), c.stop_event,
             c.elapsed, c.allowed, str(c.within), c.priority, c.area, c.calendar)
 
-
-_TEXTS_KEPT = 100_000
 
 
 CYCLE_COLUMNS = ("ticket", "target", "cycle", "status", "start", "deadline", "stop", "stop_event",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import math
@@ -10,7 +11,9 @@ import shutil
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from aftersales.views.fmt import iso
 from aftersales.views.safe import spreadsheet_cell, visible
 
 
@@ -51,6 +54,16 @@ def _null(value: None) -> str:
 _SCALAR_TEXT: dict[type, Callable[[Any], str]] = {
     str: _escape, int: int.__repr__, float: _float, bool: _bool, type(None): _null,
 }
+
+
+# the JSON text of each plain scalar, by its exact type (`json_value` writes any other value)
+SCALAR_JSON: Mapping[type, Callable[[Any], str]] = _SCALAR_TEXT
+
+
+def json_value(value: Any, newline: str, keys: dict[Any, str] | None = None) -> str:
+    """`value` as JSON text where `to_json` writes it after `newline` (a line break and the indent
+    of its level); `keys` keeps the texts of keys from one call to the next."""
+    return _json(value, newline, {} if keys is None else keys)
 
 
 def _json(value: Any, newline: str, keys: dict[Any, str]) -> str:
@@ -129,11 +142,8 @@ def json_rows(rows: Iterable[Any]) -> Iterator[str]:
 def _listed(items: Iterable[str]) -> Iterator[str]:
     """The text of a JSON list of these items' texts (each written two spaces in), an item at a
     time, and a line break."""
-    first = True
-    for text in items:
-        yield ("[\n  " if first else ",\n  ") + text
-        first = False
-    yield "[]\n" if first else "\n]\n"
+    yield from _items(items, "\n")
+    yield "\n"
 
 
 def flat_json_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
@@ -150,17 +160,50 @@ def flat_json_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Ite
                               for v in values]) for values in rows)
 
 
-def row_template(columns: Sequence[str]) -> Callable[..., str]:
+def row_template(columns: Sequence[str], newline: str = "\n  ") -> Callable[..., str]:
     """What writes a flat row of `columns` (distinct, at least one) as `json_rows` writes it, given
     the JSON texts of its values in column order (`json_text`): the keys are written once, into a
-    template each row fills in one go."""
+    template each row fills in one go. `newline`: the line break and indent of the row's level
+    (deeper than a list's rows at the top: the rows of a report's list, `json_pieces`)."""
     keys: dict[Any, str] = {}
-    return ("{{" + ",".join("\n    " + _key(c, keys).replace("{", "{{").replace("}", "}}") + "{}"
-                            for c in columns) + "\n  }}").format
+    inner = newline + "  "
+    return ("{{" + ",".join(inner + _key(c, keys).replace("{", "{{").replace("}", "}}") + "{}"
+                            for c in columns) + newline + "}}").format
 
 
 # a text as JSON writes it (json.dumps with ensure_ascii off): for the values of `row_template`
 json_text: Callable[[str], str] = _escape
+
+# How many texts a `Written` keeps at most (a long listing's distinct values, its instants).
+TEXTS_KEPT = 100_000
+
+
+class Written(dict[Any, str]):
+    """The JSON text of each value asked for (`write`; None: null), kept: `TEXTS_KEPT` at most at a
+    time. A miss is one call; a hit is a dict lookup, with no call at all."""
+
+    def __init__(self, write: Callable[[Any], str]) -> None:
+        super().__init__({None: "null"})
+        self.write = write
+
+    def __missing__(self, value: Any) -> str:
+        if len(self) >= TEXTS_KEPT:
+            self.clear()
+            self[None] = "null"
+        written = self[value] = self.write(value)
+        return written
+
+
+def instant_json(tz: ZoneInfo) -> Callable[[dt.datetime | None], str]:
+    """The JSON text of an instant (`fmt.iso` in `tz`; None: null), each instant written once
+    (`Written`): a long listing repeats its instants (a ticket's clocks share their start)."""
+    instants = Written(lambda instant: _escape(iso(instant, tz) or ""))
+
+    def instant(value: dt.datetime | None) -> str:
+        # a time a clock turned back gives twice compares equal to its twin (fold): written each time
+        return instants[value] if value is None or not value.fold else _escape(iso(value, tz) or "")
+
+    return instant
 
 
 def json_list(rows: Iterable[str]) -> Iterator[str]:
@@ -169,11 +212,32 @@ def json_list(rows: Iterable[str]) -> Iterator[str]:
     return _listed(rows)
 
 
-def json_pieces(value: Any, depth: int = 2) -> Iterator[str]:
+def json_pieces(value: Any, depth: int = 2, written: Mapping[str, Iterable[str]] | None = None) -> Iterator[str]:
     """The text of `to_json(value)`, a piece at a time: each item of its dicts and lists down to
     `depth` levels is written as it comes (a report's list of thousands of breaches row by row),
-    so nothing holds the whole document."""
-    yield from _pieces(value, "\n", {}, depth)
+    so nothing holds the whole document. `written`: the lists of the top-level dict given as the
+    JSON texts of their items instead (each as `row_template(columns, "\n    ")` writes a row
+    there), written in place of what the dict holds under those keys."""
+    if not written or type(value) is not dict or not value or depth == 0:
+        yield from _pieces(value, "\n", {}, depth)
+        return
+    keys: dict[Any, str] = {}
+    yield "{"
+    for n, (key, item) in enumerate(value.items()):
+        yield ("," if n else "") + "\n  " + (keys.get(key) or _key(key, keys))
+        texts = written.get(key)
+        yield from (_pieces(item, "\n  ", keys, depth - 1) if texts is None else _items(texts, "\n  "))
+    yield "\n}"
+
+
+def _items(texts: Iterable[str], newline: str) -> Iterator[str]:
+    """A list of items given as their JSON texts, as `_pieces` writes it after `newline`."""
+    inner = newline + "  "
+    first = True
+    for text in texts:
+        yield ("[" if first else ",") + inner + text
+        first = False
+    yield "[]" if first else newline + "]"
 
 
 def _pieces(value: Any, newline: str, keys: dict[Any, str], depth: int) -> Iterator[str]:
