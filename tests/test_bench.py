@@ -50,3 +50,31 @@ def test_the_table_compares_sizes_over_the_start_up_and_over_the_floor():
     table = bench.table({1000: (f([1.0], 1), {"sla-open-after-change": changed}, 1)}, 3)
     assert "| `sla-open-after-change` | 0.70 s | 0.60 s | 0.700× | 1 MB | 1.0 | ≤ 1.2× the warm run: " \
            "0.50 s warm, 1.40× |" in table
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(), reason="needs Linux's /proc")
+def test_the_memory_of_a_command_and_its_helpers_is_added_up(records, tmp_path):
+    """scripts/bench_memory.py follows the command's process tree: a `sla` whose tickets are read
+    in two halves (a forked child) counts two processes."""
+    import os
+    import re
+
+    for i in range(2, 12):
+        records.ticket(f"T-{i}")
+    script = ("import runpy, sys; from aftersales.core import halves; halves.AT_LEAST = 2; "
+              "sys.argv = ['aftersales', *sys.argv[1:]]; runpy.run_module('aftersales', run_name='__main__')")
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import bench_memory
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    env = dict(os.environ, AFTERSALES_CACHE_DIR=str(tmp_path / "cache"))
+    command = [sys.executable, "-c", script, "sla", "--format", "json", "--records", str(records.root)]
+    most, processes = bench_memory.peak(command, 0.0005, env)
+    assert most > 10_000 and processes in (1, 2)   # (the child may come and go between two looks)
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_memory.py"), "--tickets", "11", "--",
+                           "validate", "--records", str(records.root)], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(r"peak Pss of the process tree: \d+ MB \(\d+\.\d KB/ticket\); processes at once: 1\n",
+                        done.stdout)
