@@ -13,7 +13,7 @@ from aftersales.core import halves
 from aftersales.engine.sla import URGENCY
 from aftersales.store import cache
 
-forking = pytest.mark.skipif(not halves.can_fork(), reason="needs os.fork, two cores and no other thread")
+forking = pytest.mark.skipif(not halves.can_fork(), reason="needs Linux, two cores and no other thread")
 
 
 def _where(items):

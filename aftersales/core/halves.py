@@ -12,12 +12,14 @@ values (`Plain`).
 The split is only an optimisation, never a second behaviour: the caller joins the two halves
 into what one pass over the whole list gives, whatever the order of the items (it sorts, merges
 sorted rows, or adds up counts). So it falls back to doing both halves here, one after the
-other, when it cannot fork safely or would gain nothing: one core,
-no `os.fork` (Windows), other threads running (the web server: forking a process that runs
-threads is not safe), a short list, or a child that failed (its half is done again here).
+other, when it cannot fork safely or would gain nothing: one core, not Linux (macOS's system
+libraries are not safe to use after a fork; Windows has none), other threads running (the web
+server: forking a process that runs threads is not safe), a short list, or a child that failed
+(its half is done again here).
 
 A child never uses a database connection it inherited (SQLite forbids it): the record cache
-registers what a child does first (`os.register_at_fork`), and opens its own.
+sets aside, in the child, the connections open at the fork (`os.register_at_fork`), and the
+child opens its own.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import marshal
 import os
 import pickle
 import signal
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar, cast
@@ -45,14 +48,16 @@ def cores() -> int:
     """The cores this process may run on."""
     try:
         return len(os.sched_getaffinity(0))
-    except AttributeError:   # pragma: no cover - not on Linux
+    except AttributeError:   # not on Linux
         return os.cpu_count() or 1
 
 
 def can_fork() -> bool:
-    """Whether a child can be forked safely, to some gain: more than one core, `os.fork`, no
-    other thread running, and this process not itself such a child (one split at a time)."""
-    return (hasattr(os, "fork") and not _in_child and threading.active_count() == 1 and cores() > 1)
+    """Whether a child can be forked safely, to some gain: Linux (macOS's system libraries are
+    not safe to use in a forked child, and Windows has no fork), more than one core, no other
+    thread running, and this process not itself such a child (one split at a time)."""
+    return (sys.platform.startswith("linux") and not _in_child and threading.active_count() == 1
+            and cores() > 1)
 
 
 def in_two(items: Sequence[T], work: Callable[[Sequence[T]], R], at_least: int | None = None) -> tuple[R, R]:
@@ -102,26 +107,27 @@ class _Child:
 
     def result(self) -> tuple[object] | None:
         """The child's result (in a tuple: a result may be None), or None when it failed."""
-        chunks = []
         try:
             with os.fdopen(self.pipe, "rb") as reader:
-                while chunk := reader.read(1 << 20):
-                    chunks.append(chunk)
-        finally:
-            _, status = os.waitpid(self.pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0 or not chunks:
+                data = reader.read()
+        except BaseException:   # interrupted while waiting (Ctrl-C): the child goes too
+            self.abandon(closed=True)
+            raise
+        _, status = os.waitpid(self.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0 or not data:
             return None
         try:
-            value = pickle.loads(b"".join(chunks))
+            value = pickle.loads(data)
         except Exception:   # cut short: the child died writing it
             return None
         return value if isinstance(value, tuple) and len(value) == 1 else None
 
-    def abandon(self) -> None:
+    def abandon(self, closed: bool = False) -> None:
         """Stop the child (this process failed or was interrupted) and reap it."""
         with contextlib.suppress(OSError):   # (gone already)
             os.kill(self.pid, signal.SIGKILL)
-        os.close(self.pipe)
+        if not closed:
+            os.close(self.pipe)
         os.waitpid(self.pid, 0)
 
 

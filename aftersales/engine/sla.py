@@ -633,8 +633,8 @@ Urgency = tuple[int, int, str, str, int]
 
 def urgency(cycle: Cycle) -> Urgency:
     """Sort key: open breaches first, then at risk, running, paused; then closed ones; by deadline
-    (UTC microseconds: plain numbers, cheap to compare and to send between processes). No two
-    cycles share one (it ends with their ticket, target and number)."""
+    (UTC microseconds: plain numbers, cheap to compare and to send between processes). Only
+    cycles of one ticket can share one (it ends with their ticket, target and number)."""
     key = "breached-running" if cycle.status == "breached" and cycle.stop is None else cycle.status
     deadline = cycle.deadline
     return (URGENCY[key], FAR if deadline is None else micros(deadline), cycle.ticket, cycle.target, cycle.cycle)
@@ -647,7 +647,8 @@ def most_urgent_first(records: Records, at: dt.datetime, ids: Sequence[str],
     each as its `urgency` and the text `write` gives it (`write` gets the cycles in that order and
     gives a text for each): what `sla --format json` and `csv` write. On two cores, a forked child
     reads and writes the cycles of half the tickets meanwhile (`core.halves`); the two halves'
-    rows, each in order, are merged."""
+    rows, each in order, are merged (a ticket's cycles are all in one half: the order of cycles
+    with the same key is the one pass's)."""
     def half(part: Sequence[str]) -> tuple[list[Urgency], list[str]]:
         cycles = pick(cycles_of(records, at, part))
         keys = [urgency(c) for c in cycles]

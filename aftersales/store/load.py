@@ -22,7 +22,7 @@ from pathlib import Path
 from stat import S_ISDIR
 from typing import Any
 
-from aftersales.core import collector
+from aftersales.core import collector, halves
 from aftersales.core.errors import AftersalesError
 from aftersales.core.model import Asset, Inspection, Part, Records, Settings, Ticket, TicketHead
 from aftersales.core.problems import Problem
@@ -742,11 +742,7 @@ def _read_all(root: Path, items: list[tuple[str, str]], progress: Callable[[int]
 
 
 def _workers() -> int:
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:   # pragma: no cover - not on Linux
-        cores = os.cpu_count() or 1
-    return min(cores, MAX_WORKERS)
+    return min(halves.cores(), MAX_WORKERS)
 
 
 def _read_parallel(root: Path, items: list[tuple[str, str]], workers: int, check: TicketCheck | None
