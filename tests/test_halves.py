@@ -174,3 +174,32 @@ def test_a_report_of_two_halves_counts_what_one_pass_counts(records, tmp_path, m
     monkeypatch.setenv("AFTERSALES_CACHE_DIR", str(tmp_path / "cache"))
     for _ in range(2):   # cold, then warm
         assert run(*args).stdout == one_pass.stdout
+
+
+def test_breaches_written_by_the_engine_are_the_rows_written_by_the_view(records, monkeypatch):
+    """`report quarterly --format json` has the engine write each half's breaches where it reads
+    them (`write_breaches`): the text is that of the rows the engine gives without a writer."""
+    from conftest import event
+
+    from aftersales.core.times import period_from_options
+    from aftersales.engine import kpis
+    from aftersales.project import load_project
+    from aftersales.views import quarterly
+
+    for i in range(2, 30):
+        day = f"2026-0{1 + i % 3}-{i % 27 + 1:02d}"
+        records.ticket(f"T-{i}", event(f"{day} 09:00", "reported"),
+                       *([event(f"{day} 15:00", "responded")] if i % 3 else []),
+                       event(f"{day} 10:00", "paused", reason="customer", note=f'"{i}"') if i % 4 else
+                       event(f"{day} 11:00", "note", note="等待配件"))
+    monkeypatch.setenv("AFTERSALES_CACHE", "off")
+    project = load_project(records.root, "2026-05-01")
+    period = period_from_options("2026Q1", None, None, project.tz)
+    rows = kpis.report(project.records, period, project.at)
+    expected = "".join(quarterly.json_text(project.records, rows))
+    assert len(rows["breaches"]) >= 10 and any(b["events"] for b in rows["breaches"])
+    for at_least in (10**9, 2):   # one process, and two
+        monkeypatch.setattr(halves, "AT_LEAST", at_least)
+        written = kpis.report(project.records, period, project.at, write_breaches=quarterly.breach_writer(project.tz))
+        assert isinstance(written["breaches"], kpis.WrittenBreaches)
+        assert "".join(quarterly.json_text(project.records, written)) == expected

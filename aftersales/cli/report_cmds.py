@@ -73,7 +73,9 @@ def quarterly(period: str | None, from_text: str | None, to_text: str | None, pr
     days = within_days(within_text)
     p = project(records_dir, at_text)
     chosen = report_period(p.at, p.tz, period, previous, from_text, to_text)
-    numbers = kpis.report(p.records, chosen, p.at, days)
+    # JSON: the engine writes the breaches where it reads them (on two cores, half in a child)
+    numbers = kpis.report(p.records, chosen, p.at, days,
+                          quarterly_view.breach_writer(p.tz) if fmt == "json" else None)
     if fmt == "pdf":
         data = pdf_bytes(quarterly_view.render_quarterly(p.records, numbers, "html", lang))
         emit(data, output, quarterly_view.output_name(chosen, fmt, lang))

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import heapq
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -260,23 +262,43 @@ def breaches(records: Records, tickets: Mapping[str, Breached | Ticket], started
              at: dt.datetime) -> list[dict[str, Any]]:
     """The breached clocks that started in the period (`Clocks.breached`), with what the school needs to
     read each one: the request, the product and where it stands, the promise, by how much it was
-    missed (to the stop, or to `at` when the clock never stopped), and what the events say about why."""
-    rows = []
-    for c in sorted((c for c in started if c.status == "breached"),
-                    key=lambda c: (micros(c.start), c.ticket, c.target, c.cycle)):
-        t = tickets[c.ticket]
-        asset = records.assets.get(t.asset or "")
-        over = int(((c.stop or at) - c.deadline).total_seconds()) if c.deadline else None
-        rows.append({"ticket": c.ticket, "target": c.target, "cycle": c.cycle, "kind": t.kind,
-                     "summary": t.summary, "reported": t.reported_at,
-                     "asset": t.asset, "asset_name": asset.name if asset else None,
-                     "location": t.location or (asset.location if asset and asset.location else None),
-                     "area": c.area, "priority": c.priority, "within": str(c.within), "calendar": c.calendar,
-                     "start": c.start, "start_event": c.start_event, "deadline": c.deadline,
-                     "base_deadline": c.base_deadline, "stop": c.stop, "stop_event": c.stop_event,
-                     "over_seconds": over, "still_open": c.stop is None, "ticket_status": t.status,
-                     "events": _reasons(t, c, at)})
-    return rows
+    missed (to the stop, or to `at` when the clock never stopped), and what the events say about why;
+    in the order of `breach_order`."""
+    return [breach_row(records, tickets[c.ticket], c, at) for c in listed_breaches(started)]
+
+
+def listed_breaches(started: Iterable[sla.Cycle]) -> list[sla.Cycle]:
+    """The breached clocks among `started`, in the order the list of breaches gives them."""
+    return sorted((c for c in started if c.status == "breached"), key=breach_order)
+
+
+def breach_order(c: sla.Cycle) -> tuple[int, str, str, int]:
+    """Where a breach stands in the list: by the instant its clock started, then ticket, target, cycle."""
+    return micros(c.start), c.ticket, c.target, c.cycle
+
+
+def breach_row(records: Records, t: Breached | Ticket, c: sla.Cycle, at: dt.datetime) -> dict[str, Any]:
+    """One row of `breaches`: the clock `c` of the ticket `t`."""
+    asset = records.assets.get(t.asset or "")
+    over = int(((c.stop or at) - c.deadline).total_seconds()) if c.deadline else None
+    return {"ticket": c.ticket, "target": c.target, "cycle": c.cycle, "kind": t.kind,
+            "summary": t.summary, "reported": t.reported_at,
+            "asset": t.asset, "asset_name": asset.name if asset else None,
+            "location": t.location or (asset.location if asset and asset.location else None),
+            "area": c.area, "priority": c.priority, "within": str(c.within), "calendar": c.calendar,
+            "start": c.start, "start_event": c.start_event, "deadline": c.deadline,
+            "base_deadline": c.base_deadline, "stop": c.stop, "stop_event": c.stop_event,
+            "over_seconds": over, "still_open": c.stop is None, "ticket_status": t.status,
+            "events": _reasons(t, c, at)}
+
+
+@dataclass(frozen=True)
+class WrittenBreaches:
+    """The report's list of breaches as the texts its caller's writer gave their rows
+    (`quarterly(..., write_breaches=...)`), in the list's order: the rows themselves are never
+    held, and on two cores each half of the report's tickets writes its own."""
+
+    texts: list[str]
 
 
 def _reasons(t: Breached | Ticket, c: sla.Cycle, at: dt.datetime) -> list[dict[str, Any]]:
@@ -518,20 +540,29 @@ def previous_period(period: Period, tz: ZoneInfo) -> Period:
 # --- the whole report -------------------------------------------------------------
 
 def quarterly(records: Records, period: Period, at: dt.datetime, previous: Period | None = None,
-              within_days: int = 180) -> dict[str, Any]:
-    """Every number of the quarterly report for `period`, as of `at` (with the trend against `previous`)."""
+              within_days: int = 180, write_breaches: BreachWriter | None = None) -> dict[str, Any]:
+    """Every number of the quarterly report for `period`, as of `at` (with the trend against
+    `previous`). With `write_breaches`, the list of breaches is given as the texts it writes of
+    their rows (`WrittenBreaches`: the JSON of the command line), each text written from a row
+    `breaches` would give; otherwise as those rows."""
     with collector.paused():   # it builds many objects that all live on (core.collector)
-        return _quarterly(records, period, at, previous, within_days)
+        return _quarterly(records, period, at, previous, within_days, write_breaches)
+
+
+# What writes rows of the list of breaches, a text for each, in their order (see `quarterly`).
+BreachWriter = Callable[[list[dict[str, Any]]], list[str]]
 
 
 def _quarterly(records: Records, period: Period, at: dt.datetime, previous: Period | None,
-               within_days: int) -> dict[str, Any]:
+               within_days: int, write_breaches: BreachWriter | None) -> dict[str, Any]:
     periods = [period] + ([previous] if previous is not None else [])
 
-    def counted(ids: Sequence[str]) -> tuple[halves.Plain[list[tuple[Any, ...]]], Clocks, dict[str, Breached]]:
+    def counted(ids: Sequence[str]) -> tuple[halves.Plain[list[tuple[Any, ...]]], Clocks, dict[str, Breached],
+                                             list[tuple[tuple[int, str, str, int], str]]]:
         # Each ticket's cycles and facts, kept from an earlier run where they can be: no ticket
         # built. Of the tickets, only those of the breaches are built (what the list of them
-        # shows), unless that too was kept.
+        # shows), unless that too was kept. With a writer, the half writes its own breaches
+        # (and sends their texts, not their clocks and tickets).
         clocks = Clocks(periods)
         facts = []
         shown: dict[str, Breached] = {}
@@ -540,19 +571,27 @@ def _quarterly(records: Records, period: Period, at: dt.datetime, previous: Peri
                 facts.append(kept.facts.values())
                 if clocks.add(kept) and (breached := kept.breached) is not None:
                     shown[kept.ticket] = breached
-        return halves.Plain(facts), clocks, shown
+        unknown = [i for i in dict.fromkeys(c.ticket for c in clocks.breached) if i not in shown]
+        built = (t.as_of(at) for t in records.each_ticket(unknown))
+        shown.update((t.id, Breached.of(t)) for t in built if t is not None)
+        written: list[tuple[tuple[int, str, str, int], str]] = []
+        if write_breaches is not None:
+            listed = listed_breaches(clocks.breached)
+            texts = write_breaches([breach_row(records, shown[c.ticket], c, at) for c in listed])
+            written = list(zip([breach_order(c) for c in listed], texts, strict=True))
+            clocks.breached, shown = [], {}
+        return halves.Plain(facts), clocks, shown, written
 
     # on two cores, a forked child reads half the tickets meanwhile (`core.halves`)
-    (facts, clocks, shown), (more_facts, more_clocks, more_shown) = halves.in_two(
+    (facts, clocks, shown, written), (more_facts, more_clocks, more_shown, more_written) = halves.in_two(
         report_ids(records, periods, at), counted)
     clocks.join(more_clocks)
     shown.update(more_shown)
-    unknown = [i for i in dict.fromkeys(c.ticket for c in clocks.breached) if i not in shown]
-    built = (t.as_of(at) for t in records.each_ticket(unknown))
-    shown.update((t.id, Breached.of(t)) for t in built if t is not None)
     known = ReportTickets([TicketFacts(*values) for values in facts.value + more_facts.value], shown)
     slots = maintenance_slots(records, at)
-    report = _numbers(records, known, clocks, slots, period, at, within_days)
+    listing = (None if write_breaches is None else
+               WrittenBreaches([text for _, text in heapq.merge(written, more_written, key=itemgetter(0))]))
+    report = _numbers(records, known, clocks, slots, period, at, within_days, listing)
     if previous is not None:
         report["trend"] = trend(report, trend_numbers(records, known, clocks, slots, previous))
     return report
@@ -580,7 +619,8 @@ def state_instant(period: Period, at: dt.datetime) -> dt.datetime:
 
 
 def _numbers(records: Records, known: ReportTickets, clocks: Clocks, slots: Sequence[schedule.Slot],
-             period: Period, at: dt.datetime, within_days: int) -> dict[str, Any]:
+             period: Period, at: dt.datetime, within_days: int,
+             written: WrittenBreaches | None = None) -> dict[str, Any]:
     s = records.settings
     tz = s.tz
     end = state_instant(period, at)
@@ -597,7 +637,7 @@ def _numbers(records: Records, known: ReportTickets, clocks: Clocks, slots: Sequ
         "sla": (section := sla_section(records, started)),
         "sla_total": sla_total(section),
         "sla_groups": sla_groups(records),
-        "breaches": breaches(records, known.by_id, clocks.breached, at),
+        "breaches": breaches(records, known.by_id, clocks.breached, at) if written is None else written,
         **_service_figures(p, known, slots, period),
         "findings": findings_section(records, period, day),
         "warranty": warranty_section(records, p, end, day, within_days, known.facts),
@@ -636,6 +676,9 @@ def _service_figures(p: PeriodTickets, known: ReportTickets, slots: Sequence[sch
     }
 
 
-def report(records: Records, period: Period, at: dt.datetime, within_days: int = 180) -> dict[str, Any]:
-    """The quarterly report's numbers for `period`, with the trend against the period before it."""
-    return quarterly(records, period, at, previous_period(period, records.settings.tz), within_days)
+def report(records: Records, period: Period, at: dt.datetime, within_days: int = 180,
+           write_breaches: BreachWriter | None = None) -> dict[str, Any]:
+    """The quarterly report's numbers for `period`, with the trend against the period before it
+    (`write_breaches`: see `quarterly`)."""
+    return quarterly(records, period, at, previous_period(period, records.settings.tz), within_days,
+                     write_breaches)

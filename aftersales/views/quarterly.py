@@ -19,6 +19,7 @@ from markupsafe import Markup
 from aftersales.core import collector
 from aftersales.core.model import Records, Settings
 from aftersales.core.times import Period
+from aftersales.engine import kpis
 from aftersales.views import charts
 from aftersales.views.fmt import iso_once, whole
 from aftersales.views.labels import Names, texts
@@ -663,13 +664,21 @@ def render_quarterly(records: Records, report: Mapping[str, Any], fmt: str, lang
 
 def json_text(records: Records, report: Mapping[str, Any]) -> Iterator[str]:
     """The report as JSON text, a piece at a time (its thousands of breaches row by row, written
-    straight from the rows: `breach_json`). Its plain values all live on until the text is
-    written (`core.collector`)."""
+    straight from the rows: `breach_json`, or as the engine gave them written with
+    `breach_writer`). Its plain values all live on until the text is written (`core.collector`)."""
     tz = records.settings.tz
+    listed = report["breaches"]
     with collector.paused():
         rest = plain({**report, "breaches": []}, tz)
-        yield from json_pieces(rest, written={"breaches": breach_json(report["breaches"], tz)})
+        texts = listed.texts if isinstance(listed, kpis.WrittenBreaches) else breach_json(listed, tz)
+        yield from json_pieces(rest, written={"breaches": texts})
     yield "\n"
+
+
+def breach_writer(tz: ZoneInfo) -> Callable[[list[dict[str, Any]]], list[str]]:
+    """What writes the report's breaches as `json_text` writes them (`breach_json`), for the engine
+    to write each half of them where it reads them (`kpis.quarterly`'s `write_breaches`)."""
+    return lambda rows: list(breach_json(rows, tz))
 
 
 # the line break and indent of a row in a list of the report's JSON text (`tables.json_pieces`)
