@@ -189,9 +189,9 @@ def test_breaches_written_by_the_engine_are_the_rows_written_by_the_view(records
     for i in range(2, 30):
         day = f"2026-0{1 + i % 3}-{i % 27 + 1:02d}"
         records.ticket(f"T-{i}", event(f"{day} 09:00", "reported"),
-                       *([event(f"{day} 15:00", "responded")] if i % 3 else []),
                        event(f"{day} 10:00", "paused", reason="customer", note=f'"{i}"') if i % 4 else
-                       event(f"{day} 11:00", "note", note="等待配件"))
+                       event(f"{day} 11:00", "note", note="等待配件"),
+                       *([event(f"{day} 15:00", "responded")] if i % 3 else []))
     monkeypatch.setenv("AFTERSALES_CACHE", "off")
     project = load_project(records.root, "2026-05-01")
     period = period_from_options("2026Q1", None, None, project.tz)

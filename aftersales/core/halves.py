@@ -36,6 +36,8 @@ from typing import Any, Generic, TypeVar, cast
 
 T = TypeVar("T")
 R = TypeVar("R")
+A = TypeVar("A")
+B = TypeVar("B")
 
 # Below this many items a child costs more than it saves (forking a process that holds a loaded
 # folder of 100,000 tickets takes a few milliseconds; reading one ticket's kept cycles 10 µs).
@@ -66,18 +68,24 @@ def in_two(items: Sequence[T], work: Callable[[Sequence[T]], R], at_least: int |
     after the other when it cannot be split (fewer than `at_least` items, by default `AT_LEAST`).
     `work` must give the same result wherever it runs, and its result must pickle."""
     first, second = items[0::2], items[1::2]
-    if len(items) < (AT_LEAST if at_least is None else at_least) or not can_fork():
-        return work(first), work(second)
-    child = _fork(work, second)
+    return both(lambda: work(first), lambda: work(second),
+                len(items) >= (AT_LEAST if at_least is None else at_least))
+
+
+def both(mine: Callable[[], A], theirs: Callable[[], B], worth: bool = True) -> tuple[A, B]:
+    """`mine()` here and `theirs()` in a forked child at the same time, when it is `worth` a
+    child and one can be forked safely (`can_fork`); else one after the other, here. `theirs`
+    must give the same result wherever it runs, and its result must pickle."""
+    child = _fork(theirs) if worth and can_fork() else None
     if child is None:
-        return work(first), work(second)
+        return mine(), theirs()
     try:
-        mine = work(first)
+        here = mine()
     except BaseException:
         child.abandon()
         raise
-    theirs = child.result()
-    return mine, (work(second) if theirs is None else cast(R, theirs[0]))
+    there = child.result()
+    return here, (theirs() if there is None else cast(B, there[0]))
 
 
 class Plain(Generic[T]):
@@ -100,7 +108,7 @@ def _unmarshalled(data: bytes) -> Plain[Any]:
 
 
 class _Child:
-    """A forked child working on a half; its result is read from `pipe`."""
+    """A forked child at work; its result is read from `pipe`."""
 
     def __init__(self, pid: int, pipe: int) -> None:
         self.pid, self.pipe = pid, pipe
@@ -131,14 +139,14 @@ class _Child:
         os.waitpid(self.pid, 0)
 
 
-def _fork(work: Callable[[Sequence[T]], R], items: Sequence[T]) -> _Child | None:
+def _fork(work: Callable[[], R]) -> _Child | None:
     try:
         reader, writer = os.pipe()
     except OSError:
         return None
     try:
         pid = os.fork()
-    except OSError:   # no process to be had: the half is done here
+    except OSError:   # no process to be had: the work is done here
         os.close(reader)
         os.close(writer)
         return None
@@ -152,7 +160,7 @@ def _fork(work: Callable[[Sequence[T]], R], items: Sequence[T]) -> _Child | None
     code = 1
     try:
         os.close(reader)
-        data = pickle.dumps((work(items),), protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((work(),), protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(writer, "wb") as out:
             out.write(data)
         code = 0

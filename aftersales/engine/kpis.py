@@ -583,17 +583,25 @@ def _quarterly(records: Records, period: Period, at: dt.datetime, previous: Peri
         return halves.Plain(facts), clocks, shown, written
 
     # on two cores, a forked child reads half the tickets meanwhile (`core.halves`)
+    ids = report_ids(records, periods, at)
     (facts, clocks, shown, written), (more_facts, more_clocks, more_shown, more_written) = halves.in_two(
-        report_ids(records, periods, at), counted)
+        ids, counted)
     clocks.join(more_clocks)
     shown.update(more_shown)
     known = ReportTickets([TicketFacts(*values) for values in facts.value + more_facts.value], shown)
     slots = maintenance_slots(records, at)
     listing = (None if write_breaches is None else
                WrittenBreaches([text for _, text in heapq.merge(written, more_written, key=itemgetter(0))]))
-    report = _numbers(records, known, clocks, slots, period, at, within_days, listing)
-    if previous is not None:
-        report["trend"] = trend(report, trend_numbers(records, known, clocks, slots, previous))
+    # and a child works out the figures of the period before and the warranties while this
+    # process works out the period's other figures
+    report, (before, warranties) = halves.both(
+        lambda: _numbers(records, known, clocks, slots, period, at, within_days, listing, warranties=False),
+        lambda: (None if previous is None else trend_numbers(records, known, clocks, slots, previous),
+                 _warranty_figures(records, known, period, at, within_days)),
+        worth=len(ids) >= halves.AT_LEAST)
+    report["warranty"] = warranties
+    if before is not None:
+        report["trend"] = trend(report, before)
     return report
 
 
@@ -620,7 +628,9 @@ def state_instant(period: Period, at: dt.datetime) -> dt.datetime:
 
 def _numbers(records: Records, known: ReportTickets, clocks: Clocks, slots: Sequence[schedule.Slot],
              period: Period, at: dt.datetime, within_days: int,
-             written: WrittenBreaches | None = None) -> dict[str, Any]:
+             written: WrittenBreaches | None = None, warranties: bool = True) -> dict[str, Any]:
+    """The report's figures for `period` in their order, but the trend; the warranties' left out
+    (None, in their place) unless asked for (`_warranty_figures`)."""
     s = records.settings
     tz = s.tz
     end = state_instant(period, at)
@@ -640,10 +650,18 @@ def _numbers(records: Records, known: ReportTickets, clocks: Clocks, slots: Sequ
         "breaches": breaches(records, known.by_id, clocks.breached, at) if written is None else written,
         **_service_figures(p, known, slots, period),
         "findings": findings_section(records, period, day),
-        "warranty": warranty_section(records, p, end, day, within_days, known.facts),
+        "warranty": warranty_section(records, p, end, day, within_days, known.facts) if warranties else None,
         "parts": parts_section(records, period, at, day),
         "analysis": analysis_section(records, p),
     }
+
+
+def _warranty_figures(records: Records, known: ReportTickets, period: Period, at: dt.datetime,
+                      within_days: int) -> dict[str, Any]:
+    """The report's warranty figures for `period` (as `_numbers` works them out)."""
+    end = state_instant(period, at)
+    return warranty_section(records, known.of_period(period), end, end.astimezone(records.settings.tz).date(),
+                            within_days, known.facts)
 
 
 def trend_numbers(records: Records, known: ReportTickets, clocks: Clocks,
