@@ -2,8 +2,9 @@
 docs/kpis.md, ticket by ticket and section by section, for the period and (in full) for the period
 before it. This is `engine.kpis` as it was before its figures were worked out from facts kept per
 ticket and per period (issue 12); tests/test_narrowed_reports.py checks that both give the same
-report. The parts that did not change (promises, findings, parts, the trend itself ...) come from
-`engine.kpis`. A new figure of the report needs its plain reading here too.
+report. The parts that did not change (promises, findings, parts, each row of the list of
+breaches, the trend itself ...) come from `engine.kpis`. A new figure of the report needs its
+plain reading here too.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from aftersales.engine.kpis import (
     REPEAT_WINDOW,
     WEEKDAYS,
     _asset_row,
-    _reasons,
+    breach_row,
     findings_section,
     mean,
     parts_section,
@@ -133,22 +134,10 @@ def breaches(records: Records, tickets: Mapping[str, Ticket], cycles: Sequence[s
     """The breached clocks that started in the period, with what the school needs to read each one:
     the request, the product and where it stands, the promise, by how much it was missed (to the
     stop, or to `at` when the clock never stopped), and what the events say about why."""
-    rows = []
-    for c in sorted((c for c in cycles if c.start in period and c.status == "breached"),
-                    key=lambda c: (c.start, c.ticket, c.target, c.cycle)):
-        t = tickets[c.ticket]
-        asset = records.assets.get(t.asset or "")
-        over = int(((c.stop or at) - c.deadline).total_seconds()) if c.deadline else None
-        rows.append({"ticket": c.ticket, "target": c.target, "cycle": c.cycle, "kind": t.kind,
-                     "summary": t.summary, "reported": t.reported_at,
-                     "asset": t.asset, "asset_name": asset.name if asset else None,
-                     "location": t.location or (asset.location if asset and asset.location else None),
-                     "area": c.area, "priority": c.priority, "within": str(c.within), "calendar": c.calendar,
-                     "start": c.start, "start_event": c.start_event, "deadline": c.deadline,
-                     "base_deadline": c.base_deadline, "stop": c.stop, "stop_event": c.stop_event,
-                     "over_seconds": over, "still_open": c.stop is None, "ticket_status": t.status,
-                     "events": _reasons(t, c, at)})
-    return rows
+    # (each row as the engine makes it, `breach_row`: only which clocks and in what order are read here)
+    return [breach_row(records, tickets[c.ticket], c, at)
+            for c in sorted((c for c in cycles if c.start in period and c.status == "breached"),
+                            key=lambda c: (c.start, c.ticket, c.target, c.cycle))]
 
 
 # --- quality ------------------------------------------------------------------
