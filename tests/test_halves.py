@@ -13,7 +13,22 @@ from aftersales.core import halves
 from aftersales.engine.sla import URGENCY
 from aftersales.store import cache
 
-forking = pytest.mark.skipif(not halves.can_fork(), reason="needs Linux, two cores and no other thread")
+
+@pytest.fixture(autouse=True)
+def one_shot(monkeypatch):
+    """This process may fork, as the command line's may (`halves.one_shot`)."""
+    monkeypatch.setattr(halves, "_allowed", True)
+
+
+def _could_fork():
+    before, halves._allowed = halves._allowed, True
+    try:
+        return halves.can_fork()
+    finally:
+        halves._allowed = before
+
+
+forking = pytest.mark.skipif(not _could_fork(), reason="needs Linux, two cores and no other thread")
 
 
 def _where(items):
@@ -88,24 +103,86 @@ def test_no_child_is_forked_while_another_thread_runs():
 
 
 @forking
-def test_a_child_never_uses_the_cache_connection_it_inherited(tmp_path, monkeypatch):
+def test_no_cache_connection_is_shared_with_a_child(tmp_path, monkeypatch):
+    """The record cache closes its connections before a child is forked (SQLite: a connection
+    never crosses a fork); each process opens its own when it reads again."""
     monkeypatch.setenv("AFTERSALES_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("AFTERSALES_CACHE", raising=False)
     opened = cache.RecordCache(tmp_path / "records")
     assert opened.db is not None
-    inherited = id(opened.db)
 
     def connection(items):
-        before = opened.db is None   # set aside when the child starts
-        reader = opened._reader()    # and its own opened when it reads
-        return before, reader is not None and id(reader) != inherited and reader.execute("SELECT 1").fetchone()
+        before = opened.db is None   # closed before the fork
+        reader = opened._reader()    # and opened again to read
+        return before, reader is not None and reader.execute("SELECT 1").fetchone(), os.getpid()
 
     try:
         here, there = halves.in_two([1, 2], connection, at_least=2)
     finally:
         opened.close()
-    assert here == (False, False)   # (this process: its own connection, the one it had)
-    assert there == (True, (1,))
+    assert here[:2] == there[:2] == (True, (1,)) and here[2] != there[2]
+
+
+def test_an_embedding_program_forks_nothing_unless_it_asks(monkeypatch):
+    monkeypatch.setattr(halves, "_allowed", False)   # (the web app, a test: not the command line)
+    assert not halves.can_fork()
+    (_, here), (_, there) = halves.in_two(list(range(10)), _where, at_least=2)
+    assert here == there == os.getpid()
+
+
+def test_no_child_is_forked_when_children_are_reaped_by_the_system(monkeypatch):
+    """With SIGCHLD ignored (some supervisors start commands so) the system reaps a child at
+    once and its end cannot be told: the work is done here."""
+    import signal
+
+    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        assert not halves.can_fork()
+        (_, here), (_, there) = halves.in_two(list(range(10)), _where, at_least=2)
+    finally:
+        signal.signal(signal.SIGCHLD, before)
+    assert here == there == os.getpid()
+
+
+@forking
+def test_a_child_ends_when_its_parent_is_killed(tmp_path):
+    """A command killed mid-way (by `timeout`, say) takes its child with it."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pid_file = tmp_path / "child"
+    script = f"""
+import os, time
+from aftersales.core import halves
+halves.one_shot()
+def sleeper():
+    with open({str(pid_file)!r}, "w") as out:
+        out.write(str(os.getpid()))
+    time.sleep(60)
+halves.both(lambda: time.sleep(60), sleeper)
+"""
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        for _ in range(200):
+            if pid_file.exists() and pid_file.read_text():
+                break
+            time.sleep(0.05)
+        child = int(pid_file.read_text())
+        os.kill(child, 0)   # it runs
+    finally:
+        parent.kill()
+        parent.wait()
+    for _ in range(100):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(child, signal.SIGKILL)
+        pytest.fail("the child outlived its parent")
 
 
 @forking

@@ -698,3 +698,27 @@ def test_as_time_goes_on_counted_time_grows_and_a_breach_stays(world: World, off
         if "breached" in statuses:
             first = statuses.index("breached")
             assert set(statuses[first:]) == {"breached"}
+
+
+def test_the_most_urgent_deadline_is_the_earliest_instant_even_in_the_hour_a_clock_turns_back():
+    """`urgency` orders deadlines as instants (UTC), not as wall-clock times: in Berlin on
+    2026-10-25, 02:45 before the clocks turn back comes before 02:30 after they did. (Two aware
+    datetimes with one time zone compare by wall clock in Python, which put them the other way.)"""
+    from zoneinfo import ZoneInfo
+
+    from aftersales.core.durations import Duration
+
+    berlin = ZoneInfo("Europe/Berlin")
+    first = dt.datetime(2026, 10, 25, 2, 45, tzinfo=berlin)            # 00:45 UTC
+    second = dt.datetime(2026, 10, 25, 2, 30, tzinfo=berlin, fold=1)   # 01:30 UTC
+    assert first > second   # (by wall clock, as the datetimes compare: the wrong way round)
+    assert first.astimezone(dt.timezone.utc) < second.astimezone(dt.timezone.utc)
+
+    def running(ticket, deadline):
+        return sla.Cycle(ticket, "response", 1, "running", deadline - dt.timedelta(hours=1), "reported", deadline,
+                         None, None, 0, 3600, Duration(1, "h"), "normal", None, "always")
+
+    late, early = running("T-2", second), running("T-1", first)
+    assert sorted([late, early], key=sla.urgency) == [early, late]
+    late, early = running("T-1", second), running("T-2", first)
+    assert sorted([late, early], key=sla.urgency) == [early, late]

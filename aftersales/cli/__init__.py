@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 
 from aftersales.cli.base import cli
-from aftersales.core import collector
+from aftersales.core import collector, halves
 
 COMMANDS = (
     ("validate", "records_cmds:validate"), ("init", "records_cmds:init"),
@@ -39,7 +39,9 @@ GC_THRESHOLDS = (100_000, 50, 1000)
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: one command, then the process ends (so it may also fork a
+    child for half a long command's work: `core.halves.one_shot`)."""
     gc.set_threshold(*GC_THRESHOLDS)
     collector.one_shot()
+    halves.one_shot()
     cli(prog_name="aftersales")

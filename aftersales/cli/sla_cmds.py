@@ -85,13 +85,11 @@ def sla_command(records_dir, at_text, open_only, statuses, targets, area, ticket
         what_if = sla.evaluate(records, at, other, tickets=[records.tickets[i] for i in wanted])
         _show_changes(sla.compare(pick(sla.cycles_of(records, at, wanted)), pick(what_if)), fmt, tz)
         return
-    if fmt in ("json", "csv"):   # written row by row: 250,000 cycles never make one document in memory
-        rows = sla.most_urgent_first(records, at, wanted, pick, functools.partial(
+    if fmt in ("json", "csv"):   # written row by row: 250,000 rows are never joined into one text
+        breached, texts = sla.most_urgent_first(records, at, wanted, pick, functools.partial(
             cycle_json if fmt == "json" else _csv_lines, tz=tz))
-        breached = any(key[0] in sla.BREACHED for key, _ in rows)
         if fail_on_breach and not breached:   # for cron: a run with nothing breached says nothing
             return
-        texts = (text for _, text in rows)
         echo_chunks(json_list(texts) if fmt == "json" else itertools.chain([csv_header(CYCLE_COLUMNS)], texts))
     else:
         cycles = pick(sla.cycles_of(records, at, wanted))

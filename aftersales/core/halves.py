@@ -17,9 +17,11 @@ libraries are not safe to use after a fork; Windows has none), other threads run
 server: forking a process that runs threads is not safe), a short list, or a child that failed
 (its half is done again here).
 
-A child never uses a database connection it inherited (SQLite forbids it): the record cache
-sets aside, in the child, the connections open at the fork (`os.register_at_fork`), and the
-child opens its own.
+Only a process that runs one command and ends forks (`one_shot`: the command line, not a
+program that embeds the engine). A child shares no database connection with this process
+(SQLite forbids it): the record cache closes its connections just before a fork (`before_fork`)
+and each process opens its own when it reads again. A child dies with this process (killed by
+`timeout`, say) rather than work on for nobody.
 """
 
 from __future__ import annotations
@@ -44,6 +46,22 @@ B = TypeVar("B")
 AT_LEAST = 5000
 
 _in_child = False
+_allowed = False   # (`one_shot`)
+_before_fork: list[Callable[[], None]] = []
+
+
+def one_shot() -> None:
+    """This process runs one command and ends (the command line's `main`): from now on `in_two`
+    and `both` may fork. A program that embeds the engine (the web app, a test) does not, unless
+    it says so too: a child is a second process it did not ask for."""
+    global _allowed
+    _allowed = True
+
+
+def before_fork(callback: Callable[[], None]) -> None:
+    """Have `callback` run in this process just before each child is forked (the record cache
+    closes its connections there: a child must not share them, and they open again when used)."""
+    _before_fork.append(callback)
 
 
 def cores() -> int:
@@ -55,11 +73,13 @@ def cores() -> int:
 
 
 def can_fork() -> bool:
-    """Whether a child can be forked safely, to some gain: Linux (macOS's system libraries are
-    not safe to use in a forked child, and Windows has no fork), more than one core, no other
-    thread running, and this process not itself such a child (one split at a time)."""
-    return (sys.platform.startswith("linux") and not _in_child and threading.active_count() == 1
-            and cores() > 1)
+    """Whether a child can be forked safely, to some gain: asked for (`one_shot`), on Linux
+    (macOS's system libraries are not safe to use in a forked child, and Windows has no fork),
+    more than one core, no other thread running, children not reaped by the system (SIGCHLD
+    ignored: the child's exit could not be told), and this process not itself such a child (one
+    split at a time)."""
+    return (_allowed and sys.platform.startswith("linux") and not _in_child and threading.active_count() == 1
+            and signal.getsignal(signal.SIGCHLD) != signal.SIG_IGN and cores() > 1)
 
 
 def in_two(items: Sequence[T], work: Callable[[Sequence[T]], R], at_least: int | None = None) -> tuple[R, R]:
@@ -121,7 +141,10 @@ class _Child:
         except BaseException:   # interrupted while waiting (Ctrl-C): the child goes too
             self.abandon(closed=True)
             raise
-        _, status = os.waitpid(self.pid, 0)
+        try:
+            _, status = os.waitpid(self.pid, 0)
+        except ChildProcessError:   # reaped by someone else: only a whole result tells it succeeded
+            status = 0
         if os.waitstatus_to_exitcode(status) != 0 or not data:
             return None
         try:
@@ -136,7 +159,8 @@ class _Child:
             os.kill(self.pid, signal.SIGKILL)
         if not closed:
             os.close(self.pipe)
-        os.waitpid(self.pid, 0)
+        with contextlib.suppress(ChildProcessError):   # (reaped by someone else)
+            os.waitpid(self.pid, 0)
 
 
 def _fork(work: Callable[[], R]) -> _Child | None:
@@ -144,6 +168,9 @@ def _fork(work: Callable[[], R]) -> _Child | None:
         reader, writer = os.pipe()
     except OSError:
         return None
+    for callback in _before_fork:
+        callback()
+    parent = os.getpid()
     try:
         pid = os.fork()
     except OSError:   # no process to be had: the work is done here
@@ -160,9 +187,22 @@ def _fork(work: Callable[[], R]) -> _Child | None:
     code = 1
     try:
         os.close(reader)
+        _end_with(parent)
         data = pickle.dumps((work(),), protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(writer, "wb") as out:
             out.write(data)
         code = 0
     finally:
         os._exit(code)
+
+
+def _end_with(parent: int) -> None:
+    """In a child: be killed when `parent` ends (killed by `timeout` or cron, say), rather than
+    work on alone for nobody (Linux's PR_SET_PDEATHSIG)."""
+    import ctypes  # (only a child needs it)
+
+    PR_SET_PDEATHSIG = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:   # it ended before that was set
+        os._exit(1)

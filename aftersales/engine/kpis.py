@@ -595,7 +595,7 @@ def _quarterly(records: Records, period: Period, at: dt.datetime, previous: Peri
     # and a child works out the figures of the period before and the warranties while this
     # process works out the period's other figures
     report, (before, warranties) = halves.both(
-        lambda: _numbers(records, known, clocks, slots, period, at, within_days, listing, warranties=False),
+        lambda: _numbers(records, known, clocks, slots, period, at, listing),
         lambda: (None if previous is None else trend_numbers(records, known, clocks, slots, previous),
                  _warranty_figures(records, known, period, at, within_days)),
         worth=len(ids) >= halves.AT_LEAST)
@@ -627,10 +627,9 @@ def state_instant(period: Period, at: dt.datetime) -> dt.datetime:
 
 
 def _numbers(records: Records, known: ReportTickets, clocks: Clocks, slots: Sequence[schedule.Slot],
-             period: Period, at: dt.datetime, within_days: int,
-             written: WrittenBreaches | None = None, warranties: bool = True) -> dict[str, Any]:
-    """The report's figures for `period` in their order, but the trend; the warranties' left out
-    (None, in their place) unless asked for (`_warranty_figures`)."""
+             period: Period, at: dt.datetime, written: WrittenBreaches | None = None) -> dict[str, Any]:
+    """The report's figures for `period` in their order, but the trend and the warranties' (None
+    in their place: `_warranty_figures`, worked out beside these)."""
     s = records.settings
     tz = s.tz
     end = state_instant(period, at)
@@ -650,7 +649,7 @@ def _numbers(records: Records, known: ReportTickets, clocks: Clocks, slots: Sequ
         "breaches": breaches(records, known.by_id, clocks.breached, at) if written is None else written,
         **_service_figures(p, known, slots, period),
         "findings": findings_section(records, period, day),
-        "warranty": warranty_section(records, p, end, day, within_days, known.facts) if warranties else None,
+        "warranty": None,
         "parts": parts_section(records, period, at, day),
         "analysis": analysis_section(records, p),
     }

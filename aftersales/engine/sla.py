@@ -642,13 +642,14 @@ def urgency(cycle: Cycle) -> Urgency:
 
 def most_urgent_first(records: Records, at: dt.datetime, ids: Sequence[str],
                       pick: Callable[[list[Cycle]], list[Cycle]],
-                      write: Callable[[list[Cycle]], Iterable[str]]) -> list[tuple[Urgency, str]]:
-    """The cycles of the tickets `ids` as of `at` that `pick` keeps (`select`), most urgent first,
-    each as its `urgency` and the text `write` gives it (`write` gets the cycles in that order and
-    gives a text for each): what `sla --format json` and `csv` write. On two cores, a forked child
-    reads and writes the cycles of half the tickets meanwhile (`core.halves`); the two halves'
-    rows, each in order, are merged (a ticket's cycles are all in one half: the order of cycles
-    with the same key is the one pass's)."""
+                      write: Callable[[list[Cycle]], Iterable[str]]) -> tuple[bool, Iterator[str]]:
+    """The cycles of the tickets `ids` as of `at` that `pick` keeps (`select`): whether one of
+    them is breached, and the text `write` gives each, most urgent first (`write` gets cycles in
+    that order and gives a text for each): what `sla --format json` and `csv` write. On two
+    cores, a forked child reads and writes the cycles of half the tickets meanwhile
+    (`core.halves`); the two halves' texts, each in order, are merged as they are read (a
+    ticket's cycles are all in one half: the order of cycles with the same key is the one
+    pass's)."""
     def half(part: Sequence[str]) -> tuple[list[Urgency], list[str]]:
         cycles = pick(cycles_of(records, at, part))
         keys = [urgency(c) for c in cycles]
@@ -660,8 +661,10 @@ def most_urgent_first(records: Records, at: dt.datetime, ids: Sequence[str],
         return [keys[i] for i in order], texts
 
     (first_keys, first_texts), (second_keys, second_texts) = halves.in_two(ids, half)
-    return list(heapq.merge(zip(first_keys, first_texts, strict=True),
-                            zip(second_keys, second_texts, strict=True), key=itemgetter(0)))
+    breached = any(key[0] in BREACHED for keys in (first_keys, second_keys) for key in keys)
+    merged = heapq.merge(zip(first_keys, first_texts, strict=True), zip(second_keys, second_texts, strict=True),
+                         key=itemgetter(0))
+    return breached, (text for _, text in merged)
 
 
 def select(cycles: Iterable[Cycle], records: Records, *, open_only: bool = False,

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aftersales.core import halves
 from aftersales.store import preset
 
 FORMAT = 15
@@ -95,22 +96,20 @@ PATCH_LIMIT = 2000
 _ROW = f"rel, size, mtime_ns, ctime_ns, inode, kind, {', '.join(COLUMNS)}"
 _SAME_FILE = "rel = ? AND size = ? AND mtime_ns = ? AND ctime_ns = ? AND inode = ? AND kind = ?"
 
-# The caches open in this process. A child forked from it (`core.halves`) must not use their
-# connections (SQLite: a connection never crosses a fork): it sets them aside, unclosed (closing
-# one could touch the files the parent still uses), and opens its own when it reads.
+# The caches open in this process. A child forked from it to do half a command's work
+# (`core.halves`) must not share their connections (SQLite: a connection never crosses a fork,
+# and a child's own connection shares the locks its process inherited while one is open): they
+# are closed just before, and open again when next used (`_reader`).
 _OPEN: weakref.WeakSet[RecordCache] = weakref.WeakSet()
-_INHERITED: list[sqlite3.Connection] = []
 
 
-def _after_fork_in_child() -> None:
+def _close_before_fork() -> None:
     for cache in list(_OPEN):
-        if cache.db is not None:
-            _INHERITED.append(cache.db)
-            cache.db = None
+        with cache._lock:
+            cache.close()
 
 
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
+halves.before_fork(_close_before_fork)
 
 
 def cache_folder() -> Path | None:
