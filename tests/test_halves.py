@@ -280,3 +280,18 @@ def test_breaches_written_by_the_engine_are_the_rows_written_by_the_view(records
         written = kpis.report(project.records, period, project.at, write_breaches=quarterly.breach_writer(project.tz))
         assert isinstance(written["breaches"], kpis.WrittenBreaches)
         assert "".join(quarterly.json_text(project.records, written)) == expected
+
+
+def test_a_cpu_quota_limits_the_cores(tmp_path, monkeypatch):
+    """A container limited to one CPU's time (cgroup v2 `cpu.max`) forks no child, whatever
+    cores it sees."""
+    limit = tmp_path / "cpu.max"
+    for text, quota in (("max 100000\n", None), ("100000 100000\n", 1.0), ("150000 100000\n", 1.5),
+                        ("garbled\n", None), ("50000 0\n", None)):
+        limit.write_text(text)
+        assert halves.cpu_quota(str(limit)) == quota
+    assert halves.cpu_quota(str(tmp_path / "absent")) is None
+    limit.write_text("50000 100000\n")
+    monkeypatch.setattr(halves, "CPU_MAX", str(limit))
+    assert halves.cpu_quota() == 0.5
+    assert halves.cores() == 1 and not halves.can_fork()

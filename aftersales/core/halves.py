@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import marshal
+import math
 import os
 import pickle
 import signal
@@ -65,11 +66,28 @@ def before_fork(callback: Callable[[], None]) -> None:
 
 
 def cores() -> int:
-    """The cores this process may run on."""
+    """The cores this process may run on: those it may be scheduled on, and no more than its
+    control group's CPU quota allows (a container limited to one CPU on a machine of many)."""
     try:
-        return len(os.sched_getaffinity(0))
+        found = len(os.sched_getaffinity(0))
     except AttributeError:   # not on Linux
         return os.cpu_count() or 1
+    quota = cpu_quota()
+    return found if quota is None else max(1, min(found, math.ceil(quota)))
+
+
+CPU_MAX = "/sys/fs/cgroup/cpu.max"   # cgroup v2: "QUOTA PERIOD" in microseconds, or "max PERIOD"
+
+
+def cpu_quota(path: str | None = None) -> float | None:
+    """The CPUs' worth of time this process's control group may use (None: no limit, or none
+    known), as `path` (by default `CPU_MAX`) says."""
+    try:
+        with open(path or CPU_MAX, encoding="ascii") as limit:
+            quota, period = limit.read().split()[:2]
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError, ZeroDivisionError):
+        return None
 
 
 def can_fork() -> bool:
