@@ -351,6 +351,19 @@ def test_a_bad_date_in_from_is_a_usage_error_with_the_usual_words():
     assert result.stderr == "Error: '2026-13-01' is not a date: write it like 2026-03-14\n"
 
 
+@pytest.mark.parametrize("args", [
+    ("report", "quarterly", "--period", "2026-Q3"), ("report", "quarterly", "--from", "2026-13-01"),
+    ("sla", "--period", "Q3"), ("sla", "--to", "2026/09/30")])
+def test_a_bad_period_is_refused_before_the_records_are_read(records, args):
+    """A mistyped period is told at once, not after reading a folder of 100,000 tickets: here
+    the folder does not even validate, and the period's error is the one told."""
+    records.write("tickets/2026/T-9.yaml", "id: T-9\nkind: [\n")
+    result = run(*args, "--records", str(records.root))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: '") and ("is not a quarter" in result.stderr
+                                                     or "is not a date" in result.stderr)
+
+
 def test_output_under_a_file_is_refused_with_its_path(tmp_path):
     (tmp_path / "plain").write_text("x", encoding="utf-8")
     target = tmp_path / "plain" / "report.md"
