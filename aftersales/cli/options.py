@@ -85,11 +85,19 @@ def project(records_dir: Path | None, at_text: str = "now") -> Project:
 
 
 def at_option(func: F) -> F:
+    """--at, refused at once when it is not an instant as people type it (not after the records
+    folder was read); the command reads it in the project's time zone."""
     return click.option(
-        "--at", "at_text", metavar="WHEN", default="now", show_default=True,
+        "--at", "at_text", metavar="WHEN", default="now", show_default=True, callback=_an_instant,
         help="Evaluate the records as they stood at this instant: 2026-03-14 09:30, 09:30, "
              "2026-03-14 (00:00) or ISO 8601; read in the project time zone.",
     )(func)
+
+
+def _an_instant(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        times.parse_instant(value, UTC)   # (its form: the same in every zone)
+    return value
 
 
 def period_options(func: F) -> F:
@@ -111,7 +119,7 @@ def _a_date(ctx: click.Context, param: click.Parameter, value: str | None) -> st
 
 def _a_quarter(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is not None:
-        times.quarter(value, UTC)   # (its days are the same in every zone)
+        times.quarter(value, UTC)   # (a quarter's days are the same in every zone)
     return value
 
 
