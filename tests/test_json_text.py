@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aftersales.views.tables import flat_json_rows, json_pieces, json_rows, json_value, row_template, to_json
+from aftersales.views.tables import json_list, json_pieces, json_rows, json_value, row_template, to_json
 
 
 def dumps(value):
@@ -80,17 +80,21 @@ def test_json_pieces_write_the_items_of_the_first_levels_apart():
 @given(st.lists(TEXT, max_size=5, unique=True).flatmap(
     lambda columns: st.tuples(st.just(columns), st.lists(st.lists(VALUES, min_size=len(columns),
                                                                      max_size=len(columns)), max_size=4))))
-def test_flat_json_rows_are_json_rows_of_the_same_columns(columns_and_rows):
-    # text, numbers, null, and now and then a list or a dict (written as `_json` writes it)
+def test_rows_filled_into_a_template_of_their_columns_are_json_rows(columns_and_rows):
+    # text, numbers, null, and now and then a list or a dict (written as `json_value` writes it)
     columns, rows = columns_and_rows
     expected = "".join(json_rows(dict(zip(columns, values, strict=True)) for values in rows))
-    assert "".join(flat_json_rows(columns, rows)) == expected
     assert expected == dumps([dict(zip(columns, v, strict=True)) for v in rows]) + "\n"
+    if columns:   # (a template needs a column)
+        fill = row_template(columns)
+        assert "".join(json_list(fill(*[json_value(v, "\n    ") for v in values]) for values in rows)) == expected
 
 
-def test_flat_json_rows_keep_braces_in_keys_and_values():
+def test_a_row_template_keeps_braces_in_keys_and_values():
     columns, rows = ["{a}", "b}{", "{}"], [("{x}", 1, None), ("}", 2.5, True)]
-    assert "".join(flat_json_rows(columns, rows)) == dumps([dict(zip(columns, v, strict=True)) for v in rows]) + "\n"
+    fill = row_template(columns)
+    assert ("".join(json_list(fill(*[json_value(v, "\n    ") for v in values]) for values in rows))
+            == dumps([dict(zip(columns, v, strict=True)) for v in rows]) + "\n")
 
 
 def test_a_key_escaped_once_is_reused_only_for_the_same_key():

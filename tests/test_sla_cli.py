@@ -265,7 +265,7 @@ def test_each_instant_written_once_gives_the_texts_of_each_cycle(folder: Path, m
     from aftersales.project import load_project
     from aftersales.views import rows, tables
     from aftersales.views.fmt import iso
-    from aftersales.views.tables import flat_json_rows, json_list
+    from aftersales.views.tables import json_list, json_rows
     records = load_project(folder).records
     at = dt.datetime(2026, 4, 10, 4, tzinfo=dt.timezone.utc)
     cycles = sla.cycles_of(records, at, list(records.tickets))
@@ -286,7 +286,7 @@ def test_each_instant_written_once_gives_the_texts_of_each_cycle(folder: Path, m
             assert [values[4:7] for values in written] == alone
             assert written == [rows.cycle_values(c, tz) for c in given]
             as_json = "".join(json_list(rows.cycle_json(given, tz)))
-            assert as_json == "".join(flat_json_rows(rows.CYCLE_COLUMNS, written))
+            assert as_json == "".join(json_rows(rows.each_cycle_row(given, tz)))
             assert [tuple(row[k] for k in ("start", "deadline", "stop")) for row in json.loads(as_json)] == alone
     assert [v[4:7] for v in rows.each_cycle_values(turned, berlin)] == [
         ("2026-10-25T02:30:00+02:00", "2026-10-25T02:30:00+01:00", "2026-10-25T02:30:00+02:00"),

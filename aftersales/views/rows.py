@@ -22,7 +22,7 @@ from aftersales.views.tables import Written, instant_json, json_text, row_templa
 
 def cycle_values(cycle: Cycle, tz: ZoneInfo) -> tuple[object, ...]:
     """The values of a cycle's row, in the order of CYCLE_COLUMNS: instants in ISO 8601 with the
-    project's offset. Text, numbers and null only (`tables.flat_json_rows` writes them)."""
+    project's offset. Text, numbers and null only."""
     return _values(cycle, lambda instant: iso(instant, tz))
 
 
@@ -35,8 +35,9 @@ def each_cycle_values(cycles: Iterable[Cycle], tz: ZoneInfo) -> Iterator[tuple[o
 
 
 def cycle_json(cycles: Iterable[Cycle], tz: ZoneInfo) -> Iterator[str]:
-    """The text of `tables.flat_json_rows(CYCLE_COLUMNS, each_cycle_values(cycles, tz))`, a row at a
-    time, written straight from each cycle: the texts a listing repeats (its targets, statuses,
+    """The text of `tables.json_rows(each_cycle_row(cycles, tz))` without its brackets, a row at a
+    time (`tables.json_list` adds them), written straight from each cycle into a template of its
+    keys (`tables.row_template`): the texts a listing repeats (its targets, statuses,
     areas, durations and instants) are escaped once, each other value written as it is (`sla
     --format json` of a quarter: 100,000 rows in two thirds of the time)."""
     fill, text = row_template(CYCLE_COLUMNS), json_text

@@ -50,14 +50,11 @@ def _null(value: None) -> str:
     return "null"
 
 
-# exact type -> its text; subclasses (an IntEnum, a str subclass) take the slower path of `_other`
-_SCALAR_TEXT: dict[type, Callable[[Any], str]] = {
+# the JSON text of each plain scalar by its exact type (`json_value` writes any other value);
+# subclasses (an IntEnum, a str subclass) take the slower path of `_other`
+SCALAR_JSON: dict[type, Callable[[Any], str]] = {
     str: _escape, int: int.__repr__, float: _float, bool: _bool, type(None): _null,
 }
-
-
-# the JSON text of each plain scalar, by its exact type (`json_value` writes any other value)
-SCALAR_JSON: Mapping[type, Callable[[Any], str]] = _SCALAR_TEXT
 
 
 def json_value(value: Any, newline: str, keys: dict[Any, str] | None = None) -> str:
@@ -70,14 +67,14 @@ def _json(value: Any, newline: str, keys: dict[Any, str]) -> str:
     """`value` as indented JSON, its first line at the current position and its other lines after
     `newline` (a line break and the indent of the current level); `keys` caches escaped keys."""
     kind = type(value)
-    text = _SCALAR_TEXT.get(kind)
+    text = SCALAR_JSON.get(kind)
     if text is not None:
         return text(value)
     if kind is dict:
         if not value:
             return "{}"
         inner = newline + "  "
-        scalar = _SCALAR_TEXT.get
+        scalar = SCALAR_JSON.get
         parts = [(keys.get(key) or _key(key, keys))
                  + (write(item) if (write := scalar(type(item))) is not None else _json(item, inner, keys))
                  for key, item in value.items()]
@@ -86,7 +83,7 @@ def _json(value: Any, newline: str, keys: dict[Any, str]) -> str:
         if not value:
             return "[]"
         inner = newline + "  "
-        scalar = _SCALAR_TEXT.get
+        scalar = SCALAR_JSON.get
         parts = [write(item) if (write := scalar(type(item))) is not None else _json(item, inner, keys)
                  for item in value]
         return "[" + inner + ("," + inner).join(parts) + newline + "]"
@@ -144,20 +141,6 @@ def _listed(items: Iterable[str]) -> Iterator[str]:
     time, and a line break."""
     yield from _items(items, "\n")
     yield "\n"
-
-
-def flat_json_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
-    """The text of `json_rows(dict(zip(columns, values)) for values in rows)`, for rows of the
-    same (distinct) columns whose values are mostly text, numbers, booleans and null: the keys are written
-    once, into a template each row fills in one go (`sla --format json` writes a quarter's
-    100,000 rows and more; a value of another type is written as `_json` writes it)."""
-    if not columns:
-        yield from json_rows({} for _ in rows)
-        return
-    keys: dict[Any, str] = {}
-    fill, scalar = row_template(columns), _SCALAR_TEXT.get
-    yield from _listed(fill(*[write(v) if (write := scalar(type(v))) is not None else _json(v, "\n    ", keys)
-                              for v in values]) for values in rows)
 
 
 def row_template(columns: Sequence[str], newline: str = "\n  ") -> Callable[..., str]:
