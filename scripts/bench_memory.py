@@ -20,6 +20,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from typing import Any
 
 
 def tree(pid: int) -> list[int]:
@@ -61,10 +63,27 @@ def peak(argv: list[str], every: float, env: dict[str, str] | None = None) -> tu
     return most, processes
 
 
+def _positive(kind: type) -> Callable[[str], Any]:
+    def read(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"{text!r} is not more than 0")
+        return value
+    return read
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--every", type=float, default=0.005, help="seconds between two looks (default 0.005)")
-    parser.add_argument("--tickets", type=int, help="the folder's tickets: the peak is also given per ticket")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="examples:\n" + "\n".join(
+                                         line for line in __doc__.splitlines() if "bench_memory.py" in line))
+    parser.add_argument("--every", type=_positive(float), default=0.005,
+                        help="seconds between two looks (default 0.005)")
+    parser.add_argument("--tickets", type=_positive(int),
+                        help="the folder's tickets: the peak is also given per ticket")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="the command's arguments, after --")
     options = parser.parse_args()
     args = options.args[1:] if options.args[:1] == ["--"] else options.args

@@ -54,27 +54,34 @@ def test_the_table_compares_sizes_over_the_start_up_and_over_the_floor():
 
 @pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(), reason="needs Linux's /proc")
 def test_the_memory_of_a_command_and_its_helpers_is_added_up(records, tmp_path):
-    """scripts/bench_memory.py follows the command's process tree: a `sla` whose tickets are read
-    in two halves (a forked child) counts two processes."""
+    """scripts/bench_memory.py follows the command's process tree: a process that forks a child
+    counts two, each with its own memory; the command line prints the peak for a command."""
     import os
     import re
 
-    for i in range(2, 12):
-        records.ticket(f"T-{i}")
-    script = ("import runpy, sys; from aftersales.core import halves; halves.AT_LEAST = 2; "
-              "sys.argv = ['aftersales', *sys.argv[1:]]; runpy.run_module('aftersales', run_name='__main__')")
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
         import bench_memory
     finally:
         sys.path.remove(str(ROOT / "scripts"))
+    alone = [sys.executable, "-c", "import time; data = bytearray(40 << 20); time.sleep(0.6)"]
+    forked = [sys.executable, "-c", "import os, time; data = bytearray(40 << 20)\n"
+              "if os.fork() == 0:\n    data[:] = bytes(len(data)); time.sleep(0.6); os._exit(0)\n"
+              "time.sleep(0.6); os.wait()"]
+    one, processes = bench_memory.peak(alone, 0.01)
+    assert processes == 1 and one > 40 << 10   # (KB)
+    two, processes = bench_memory.peak(forked, 0.01)
+    assert processes == 2 and two > one + (30 << 10)   # the child wrote to its copy: its own pages
+
     env = dict(os.environ, AFTERSALES_CACHE_DIR=str(tmp_path / "cache"))
-    command = [sys.executable, "-c", script, "sla", "--format", "json", "--records", str(records.root)]
-    most, processes = bench_memory.peak(command, 0.0005, env)
-    assert most > 10_000 and processes in (1, 2)   # (the child may come and go between two looks)
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_memory.py"), "--tickets", "11", "--",
-                           "validate", "--records", str(records.root)], capture_output=True, text=True, env=env,
-                          timeout=120)
+    script = str(ROOT / "scripts" / "bench_memory.py")
+    done = subprocess.run([sys.executable, script, "--tickets", "1", "--", "validate", "--records", str(records.root)],
+                          capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert re.fullmatch(r"peak Pss of the process tree: \d+ MB \(\d+\.\d KB/ticket\); processes at once: 1\n",
                         done.stdout)
+    for args, told in ((["--every", "0", "--", "validate"], "argument --every: '0' is not more than 0"),
+                       (["--tickets", "x", "--", "validate"], "argument --tickets: 'x' is not a number"),
+                       ([], "give the command's arguments after --")):
+        refused = subprocess.run([sys.executable, script, *args], capture_output=True, text=True, timeout=60)
+        assert refused.returncode == 2 and refused.stderr.endswith(f"bench_memory.py: error: {told}\n")
