@@ -593,11 +593,12 @@ def _quarterly(records: Records, period: Period, at: dt.datetime, previous: Peri
     listing = (None if write_breaches is None else
                WrittenBreaches([text for _, text in heapq.merge(written, more_written, key=itemgetter(0))]))
     # and a child works out the figures of the period before and the warranties while this
-    # process works out the period's other figures
+    # process works out the period's other figures (from the period's tickets, worked out once)
+    p = known.of_period(period)
     report, (before, warranties) = halves.both(
-        lambda: _numbers(records, known, clocks, slots, period, at, listing),
+        lambda: _numbers(records, known, p, clocks, slots, period, at, listing),
         lambda: (None if previous is None else trend_numbers(records, known, clocks, slots, previous),
-                 _warranty_figures(records, known, period, at, within_days)),
+                 _warranty_figures(records, known, p, period, at, within_days)),
         worth=len(ids) >= halves.AT_LEAST)
     report["warranty"] = warranties
     if before is not None:
@@ -626,15 +627,15 @@ def state_instant(period: Period, at: dt.datetime) -> dt.datetime:
     return min(at, period.end - dt.timedelta(microseconds=1))
 
 
-def _numbers(records: Records, known: ReportTickets, clocks: Clocks, slots: Sequence[schedule.Slot],
-             period: Period, at: dt.datetime, written: WrittenBreaches | None = None) -> dict[str, Any]:
+def _numbers(records: Records, known: ReportTickets, p: PeriodTickets, clocks: Clocks,
+             slots: Sequence[schedule.Slot], period: Period, at: dt.datetime,
+             written: WrittenBreaches | None = None) -> dict[str, Any]:
     """The report's figures for `period` in their order, but the trend and the warranties' (None
     in their place: `_warranty_figures`, worked out beside these)."""
     s = records.settings
     tz = s.tz
     end = state_instant(period, at)
     day = end.astimezone(tz).date()
-    p = known.of_period(period)
     started = clocks.started_in(period)
     return {
         "period": {"name": period.name, "start": period.start.astimezone(tz), "end": period.end.astimezone(tz),
@@ -655,12 +656,11 @@ def _numbers(records: Records, known: ReportTickets, clocks: Clocks, slots: Sequ
     }
 
 
-def _warranty_figures(records: Records, known: ReportTickets, period: Period, at: dt.datetime,
+def _warranty_figures(records: Records, known: ReportTickets, p: PeriodTickets, period: Period, at: dt.datetime,
                       within_days: int) -> dict[str, Any]:
-    """The report's warranty figures for `period` (as `_numbers` works them out)."""
+    """The report's warranty figures for `period` (`p`: its tickets)."""
     end = state_instant(period, at)
-    return warranty_section(records, known.of_period(period), end, end.astimezone(records.settings.tz).date(),
-                            within_days, known.facts)
+    return warranty_section(records, p, end, end.astimezone(records.settings.tz).date(), within_days, known.facts)
 
 
 def trend_numbers(records: Records, known: ReportTickets, clocks: Clocks,
