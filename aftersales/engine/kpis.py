@@ -31,6 +31,7 @@ from aftersales.core.model import Records, Ticket
 from aftersales.core.times import Period, date_range, quarter_of
 from aftersales.engine import parts as parts_mod
 from aftersales.engine import schedule, sla, warranty
+from aftersales.engine.buckets import Buckets
 from aftersales.engine.ticket_facts import Breached, Span, TicketFacts, may_tell_why
 from aftersales.store.load import micros
 from aftersales.store.spec import CATEGORIES, KINDS
@@ -75,10 +76,9 @@ class PeriodTickets:
 
 class ReportTickets:
     """The tickets of a report (`report_ids`) as their facts, in the report's order: by report
-    instant, then id; of its breaches' tickets what the list of breaches shows (`by_id`)."""
+    instant, then id."""
 
-    def __init__(self, facts: Iterable[TicketFacts], by_id: Mapping[str, Breached]) -> None:
-        self.by_id = by_id
+    def __init__(self, facts: Iterable[TicketFacts]) -> None:
         self.facts = sorted(facts, key=lambda f: (f.reported, f.id))
         # for repeat repairs: each asset's `resolved` events of repairs not cancelled, in time
         self.repair_fixes: dict[str, list[tuple[int, str]]] = {}
@@ -205,15 +205,32 @@ class Clocks:
                     tally.promised.add(promise)
         return listed
 
-    def join(self, other: Clocks) -> None:
-        """Count the clocks `other` counted (of other tickets, for the same periods) too."""
-        for (*_, mine, _), (*_, theirs, _) in zip(self.bounds, other.bounds, strict=True):
+    def running(self, kept: sla.TicketCycles, by: int) -> int | None:
+        """Of the ticket's clocks that belong to one of the periods and still run (`running`), the
+        latest deadline of those past it at the instant `by` (UTC microseconds; 0: none), or None
+        when one runs within its deadline, or has none: what that one counts (met or breached)
+        may still change."""
+        latest = 0
+        for number, deadline in kept.running:
+            start = kept.clocks[number][0]
+            if any(first <= start < end for first, end, *_ in self.bounds):
+                if deadline is None or deadline >= by:
+                    return None
+                latest = max(latest, deadline)
+        return latest
+
+    def tallies(self) -> list[dict[tuple[str, str | None], Tally]]:
+        """Each period's tallies (`started_in`), in the order of the periods."""
+        return [tallies for *_, tallies, _ in self.bounds]
+
+    def join(self, tallies: Sequence[Mapping[tuple[str, str | None], Tally]]) -> None:
+        """Count what other clocks' `tallies` counted (of other tickets, for the same periods)
+        too; theirs are left as they were."""
+        for (*_, mine, _), theirs in zip(self.bounds, tallies, strict=True):
             for key, tally in theirs.items():
-                if key in mine:
-                    mine[key].add(tally)
-                else:
-                    mine[key] = tally
-        self.breached += other.breached
+                if key not in mine:
+                    mine[key] = Tally()
+                mine[key].add(tally)
 
     def started_in(self, period: Period) -> dict[tuple[str, str | None], Tally]:
         """What the figures count of the clocks that belong to the period (one of the report's:
@@ -258,17 +275,11 @@ def sla_groups(records: Records) -> list[dict[str, Any]]:
     return [g for g in groups if g["targets"]]
 
 
-def breaches(records: Records, tickets: Mapping[str, Breached | Ticket], started: Iterable[sla.Cycle],
-             at: dt.datetime) -> list[dict[str, Any]]:
-    """The breached clocks that started in the period (`Clocks.breached`), with what the school needs to
-    read each one: the request, the product and where it stands, the promise, by how much it was
-    missed (to the stop, or to `at` when the clock never stopped), and what the events say about why;
-    in the order of `breach_order`."""
-    return [breach_row(records, tickets[c.ticket], c, at) for c in listed_breaches(started)]
-
-
 def listed_breaches(started: Iterable[sla.Cycle]) -> list[sla.Cycle]:
-    """The breached clocks among `started`, in the order the list of breaches gives them."""
+    """The breached clocks among `started` (`Clocks.breached`), in the order the list of breaches
+    gives them. Each is shown with what the school needs to read it (`breach_row`): the request,
+    the product and where it stands, the promise, by how much it was missed (to the stop, or to
+    the report instant when the clock never stopped), and what the events say about why."""
     return sorted((c for c in started if c.status == "breached"), key=breach_order)
 
 
@@ -278,9 +289,9 @@ def breach_order(c: sla.Cycle) -> tuple[int, str, str, int]:
 
 
 def breach_row(records: Records, t: Breached | Ticket, c: sla.Cycle, at: dt.datetime) -> dict[str, Any]:
-    """One row of `breaches`: the clock `c` of the ticket `t`."""
+    """One row of the list of breaches (`listed_breaches`): the clock `c` of the ticket `t`."""
     asset = records.assets.get(t.asset or "")
-    over = int(((c.stop or at) - c.deadline).total_seconds()) if c.deadline else None
+    over = _over(c.stop, c.deadline, at)
     return {"ticket": c.ticket, "target": c.target, "cycle": c.cycle, "kind": t.kind,
             "summary": t.summary, "reported": t.reported_at,
             "asset": t.asset, "asset_name": asset.name if asset else None,
@@ -290,6 +301,11 @@ def breach_row(records: Records, t: Breached | Ticket, c: sla.Cycle, at: dt.date
             "base_deadline": c.base_deadline, "stop": c.stop, "stop_event": c.stop_event,
             "over_seconds": over, "still_open": c.stop is None, "ticket_status": t.status,
             "events": _reasons(t, c, at)}
+
+
+def _over(stop: dt.datetime | None, deadline: dt.datetime | None, at: dt.datetime) -> int | None:
+    """By how many seconds a clock with `deadline` missed it: to its stop, or to `at` while it runs."""
+    return int(((stop or at) - deadline).total_seconds()) if deadline else None
 
 
 @dataclass(frozen=True)
@@ -549,54 +565,146 @@ def quarterly(records: Records, period: Period, at: dt.datetime, previous: Perio
         return _quarterly(records, period, at, previous, within_days, write_breaches)
 
 
-# What writes rows of the list of breaches, a text for each, in their order (see `quarterly`).
-BreachWriter = Callable[[list[dict[str, Any]]], list[str]]
+@dataclass(frozen=True)
+class BreachWriter:
+    """What writes rows of the list of breaches, a text for each, in their order (see
+    `quarterly`); `kind` names the texts it writes (the format, its options, its code): texts
+    written before are kept under it (`Counts`), so a writer that writes other texts has another."""
+
+    kind: str
+    write: Callable[[list[dict[str, Any]]], list[str]]
+
+
+# The part of `Counts` of the tickets with a clock that may still be met, counted on every run and
+# never kept.
+LIVE = -1
+
+# A breach's place in the list (`breach_order`) and its row, or the text written of it.
+Listed = tuple[tuple[int, str, str, int], Any]
+
+
+@dataclass
+class Counts:
+    """What a report counts of some of its tickets (`_count`): each one's facts (their values),
+    what its clocks count for each period (`Clocks.tallies`), and its clocks in the list of
+    breaches in their order: those that stopped as the report's `BreachWriter` wrote their rows
+    (`listed`; the rows themselves without one), those still running past their deadline as rows
+    (`overdue`: by how much they are late changes with the instant; see `_written`).
+
+    Kept a bucket of tickets at a time (`engine.buckets`): nothing a bucket's tickets count
+    changes with the instant while none of their events is after it, but for the tickets with a
+    clock that may still be met (`Clocks.running`), which are left out and named (`live`),
+    to be counted on every run, and the overdue clocks: the value holds while the instant is
+    past their deadlines (`since`, the latest of them)."""
+
+    facts: halves.Plain[list[tuple[Any, ...]]]
+    tallies: list[dict[tuple[str, str | None], Tally]]
+    listed: list[Listed]
+    overdue: list[Listed]
+    live: list[str]
+    since: int
+
+
+class _Counting:
+    """`Counts` of tickets, counted one at a time (`add`)."""
+
+    def __init__(self, periods: Sequence[Period]) -> None:
+        self.clocks = Clocks(periods)
+        self.facts: list[tuple[Any, ...]] = []
+        self.shown: dict[str, Breached] = {}
+        self.since = 0
+
+    def add(self, kept: sla.TicketCycles, since: int) -> None:
+        assert kept.facts is not None
+        self.facts.append(kept.facts.values())
+        self.since = max(self.since, since)
+        if self.clocks.add(kept) and (breached := kept.breached) is not None:
+            self.shown[kept.ticket] = breached
+
+    def counts(self, records: Records, at: dt.datetime, write: BreachWriter | None, live: list[str]) -> Counts:
+        # of the tickets, only those of the breaches are built (what the list shows), and only
+        # when that was not kept with their cycles
+        unknown = [i for i in dict.fromkeys(c.ticket for c in self.clocks.breached) if i not in self.shown]
+        built = (t.as_of(at) for t in records.each_ticket(unknown))
+        self.shown.update((t.id, Breached.of(t)) for t in built if t is not None)
+        listed: list[Listed] = []
+        overdue: list[Listed] = []
+        for c in listed_breaches(self.clocks.breached):
+            (listed if c.stop is not None else overdue).append(
+                (breach_order(c), breach_row(records, self.shown[c.ticket], c, at)))
+        if write is not None and listed:
+            listed = list(zip([order for order, _ in listed], write.write([row for _, row in listed]), strict=True))
+        return Counts(halves.Plain(self.facts), self.clocks.tallies(), listed, overdue, live, self.since)
+
+
+def _count(records: Records, periods: Sequence[Period], at: dt.datetime, write: BreachWriter | None,
+           groups: Sequence[tuple[int, Sequence[str]]]) -> list[tuple[int, Counts]]:
+    """The `Counts` of each group of tickets (bucket, its tickets): of a bucket, those of its
+    tickets without a clock that may still be met, naming the others, and of those others
+    together (`LIVE`); of the group `LIVE`, of all its tickets. Each ticket's facts and cycles
+    are kept from an earlier run where they can be (`sla.each_kept`): no ticket is built."""
+    group_of = {ident: bucket for bucket, ids in groups for ident in ids}
+    counting: dict[int, _Counting] = {bucket: _Counting(periods) for bucket, _ in groups}
+    live: dict[int, list[str]] = {bucket: [] for bucket, _ in groups}
+    counting.setdefault(LIVE, _Counting(periods))
+    by = micros(at)
+    for kept in sla.each_kept(records, at, [ident for _, ids in groups for ident in ids], with_facts=True):
+        if kept.facts is None:
+            continue
+        bucket = group_of[kept.ticket]
+        since = counting[bucket].clocks.running(kept, by)
+        if since is None:
+            if bucket != LIVE:
+                live[bucket].append(kept.ticket)
+            bucket, since = LIVE, 0
+        counting[bucket].add(kept, since)
+    return [(bucket, done.counts(records, at, write, live.get(bucket, []))) for bucket, done in counting.items()]
+
+
+def _written(parts: Sequence[Counts], at: dt.datetime, write: BreachWriter | None) -> list[Any]:
+    """The list of breaches of the report's `parts`, in its order: the overdue clocks' rows made
+    late as of `at`, written with `write` when given."""
+    overdue: list[Listed] = [(order, {**row, "over_seconds": _over(None, row["deadline"], at)})
+                             for order, row in heapq.merge(*(counts.overdue for counts in parts), key=itemgetter(0))]
+    if write is not None and overdue:
+        overdue = list(zip([order for order, _ in overdue], write.write([row for _, row in overdue]), strict=True))
+    return [item for _, item in heapq.merge(overdue, *(counts.listed for counts in parts), key=itemgetter(0))]
 
 
 def _quarterly(records: Records, period: Period, at: dt.datetime, previous: Period | None,
                within_days: int, write_breaches: BreachWriter | None) -> dict[str, Any]:
     periods = [period] + ([previous] if previous is not None else [])
-
-    def counted(ids: Sequence[str]) -> tuple[halves.Plain[list[tuple[Any, ...]]], Clocks, dict[str, Breached],
-                                             list[tuple[tuple[int, str, str, int], str]]]:
-        # Each ticket's cycles and facts, kept from an earlier run where they can be: no ticket
-        # built. Of the tickets, only those of the breaches are built (what the list of them
-        # shows), unless that too was kept. With a writer, the half writes its own breaches
-        # (and sends their texts, not their clocks and tickets).
-        clocks = Clocks(periods)
-        facts = []
-        shown: dict[str, Breached] = {}
-        for kept in sla.each_kept(records, at, ids, with_facts=True):
-            if kept.facts is not None:
-                facts.append(kept.facts.values())
-                if clocks.add(kept) and (breached := kept.breached) is not None:
-                    shown[kept.ticket] = breached
-        unknown = [i for i in dict.fromkeys(c.ticket for c in clocks.breached) if i not in shown]
-        built = (t.as_of(at) for t in records.each_ticket(unknown))
-        shown.update((t.id, Breached.of(t)) for t in built if t is not None)
-        written: list[tuple[tuple[int, str, str, int], str]] = []
-        if write_breaches is not None:
-            listed = listed_breaches(clocks.breached)
-            texts = write_breaches([breach_row(records, shown[c.ticket], c, at) for c in listed])
-            written = list(zip([breach_order(c) for c in listed], texts, strict=True))
-            clocks.breached, shown = [], {}
-        return halves.Plain(facts), clocks, shown, written
-
-    # on two cores, a forked child reads half the tickets meanwhile (`core.halves`)
     ids = report_ids(records, periods, at)
-    (facts, clocks, shown, written), (more_facts, more_clocks, more_shown, more_written) = halves.in_two(
-        ids, counted)
-    clocks.join(more_clocks)
-    shown.update(more_shown)
-    known = ReportTickets([TicketFacts(*values) for values in facts.value + more_facts.value], shown)
+    # what the report counts of each bucket of its tickets that did not change since an earlier
+    # run is read back; the other buckets and the tickets with a clock that may still be met are
+    # counted, and on two cores a forked child counts half of them meanwhile (`core.halves`)
+    what = f"quarterly|{[(p.name, p.start.isoformat(), p.end.isoformat()) for p in periods]}|" + (
+        "rows" if write_breaches is None else write_breaches.kind)
+    buckets = Buckets(records, at, what)
+    split = buckets.split(ids)
+    kept, inputs = buckets.kept(split)
+    found = {bucket: counts for bucket, counts in kept.items() if counts.since < buckets.by}
+    live = [ident for counts in found.values() for ident in counts.live]
+    groups = [(bucket, members) for bucket, members in split.items() if bucket not in found]
+    groups += [(LIVE, live[0::2]), (LIVE, live[1::2])]
+    counted = halves.both(lambda: _count(records, periods, at, write_breaches, groups[0::2]),
+                          lambda: _count(records, periods, at, write_breaches, groups[1::2]),
+                          worth=sum(len(members) for _, members in groups) >= halves.AT_LEAST)
+    made = [part for half in counted for part in half]
+    buckets.keep(inputs, {bucket: counts for bucket, counts in made if bucket != LIVE})
+    parts = [*found.values(), *(counts for _, counts in made)]
+    clocks = Clocks(periods)
+    for counts in parts:
+        clocks.join(counts.tallies)
+    known = ReportTickets([TicketFacts(*values) for counts in parts for values in counts.facts.value])
+    listed = _written(parts, at, write_breaches)
     slots = maintenance_slots(records, at)
-    listing = (None if write_breaches is None else
-               WrittenBreaches([text for _, text in heapq.merge(written, more_written, key=itemgetter(0))]))
     # and a child works out the figures of the period before and the warranties while this
     # process works out the period's other figures (from the period's tickets, worked out once)
     p = known.of_period(period)
     report, (before, warranties) = halves.both(
-        lambda: _numbers(records, known, p, clocks, slots, period, at, listing),
+        lambda: _numbers(records, known, p, clocks, slots, period, at,
+                         listed if write_breaches is None else WrittenBreaches(listed)),
         lambda: (None if previous is None else trend_numbers(records, known, clocks, slots, previous),
                  _warranty_figures(records, known, p, period, at, within_days)),
         worth=len(ids) >= halves.AT_LEAST)
@@ -629,7 +737,7 @@ def state_instant(period: Period, at: dt.datetime) -> dt.datetime:
 
 def _numbers(records: Records, known: ReportTickets, p: PeriodTickets, clocks: Clocks,
              slots: Sequence[schedule.Slot], period: Period, at: dt.datetime,
-             written: WrittenBreaches | None = None) -> dict[str, Any]:
+             listed: list[dict[str, Any]] | WrittenBreaches) -> dict[str, Any]:
     """The report's figures for `period` in their order, but the trend and the warranties' (None
     in their place: `_warranty_figures`, worked out beside these)."""
     s = records.settings
@@ -647,7 +755,7 @@ def _numbers(records: Records, known: ReportTickets, p: PeriodTickets, clocks: C
         "sla": (section := sla_section(records, started)),
         "sla_total": sla_total(section),
         "sla_groups": sla_groups(records),
-        "breaches": breaches(records, known.by_id, clocks.breached, at) if written is None else written,
+        "breaches": listed,
         **_service_figures(p, known, slots, period),
         "findings": findings_section(records, period, day),
         "warranty": None,

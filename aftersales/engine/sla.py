@@ -329,7 +329,8 @@ ENGINE_CODE = ("core", "store", "engine")
 
 
 @functools.cache
-def _engine_code() -> str:
+def engine_code() -> str:
+    """A hash of the code whose results are kept (what reads files and works them out)."""
     return fingerprint(Path(__file__).resolve().parent.parent, ENGINE_CODE)
 
 
@@ -369,13 +370,24 @@ class TicketCycles:
     kept ticket, these are read back when first asked for (`breached` is None when the ticket
     was not kept with it: build the ticket)."""
 
-    __slots__ = ("_clocks", "_cycles", "_read", "_read_shown", "facts", "ticket")
+    __slots__ = ("_clocks", "_cycles", "_read", "_read_shown", "_running", "facts", "ticket")
 
     def __init__(self, ticket: str, facts: TicketFacts | None, cycles: list[Cycle] | None = None, *,
-                 clocks: list[ClockRow] | None = None, read: KeptParts | None = None) -> None:
+                 clocks: list[ClockRow] | None = None, read: KeptParts | None = None,
+                 running: list[tuple[int, int | None]] | None = None) -> None:
         self.ticket, self.facts = ticket, facts
-        self._cycles, self._clocks, self._read = cycles, clocks, read
+        self._cycles, self._clocks, self._read, self._running = cycles, clocks, read, running
         self._read_shown: tuple[Breached | None, dict[int, Cycle]] | None = None
+
+    @property
+    def running(self) -> list[tuple[int, int | None]]:
+        """The clocks that still run, as (position, deadline in UTC microseconds or None): their
+        status and counted time change with the instant (nothing else of the ticket's cycles
+        does while none of its events is after it)."""
+        if self._running is None:
+            self._running = [(number, None if c.deadline is None else micros(c.deadline))
+                             for number, c in enumerate(self.cycles) if c.stop is None]
+        return self._running
 
     @property
     def cycles(self) -> list[Cycle]:
@@ -424,7 +436,7 @@ def each_kept(records: Records, at: dt.datetime, ids: Iterable[str], *,
     engine = Engine(records.settings, records.assets)
     tickets = records.tickets
     keeper = tickets if isinstance(tickets, Tickets) else None
-    context = hashlib.sha256(f"{_engine_code()}|{keeper.context}".encode()).hexdigest()[:24] if keeper else ""
+    context = hashlib.sha256(f"{engine_code()}|{keeper.context}".encode()).hexdigest()[:24] if keeper else ""
     targets = list(records.settings.targets)
     index = {id(t): i for i, t in enumerate(targets)}
     kept_value = KeptValue(records.settings) if keeper is not None else None
@@ -595,10 +607,10 @@ def _unpack(ticket: str, blob: bytes, kept: KeptValue, targets: Sequence[Target]
     facts, clocks, running = kept.head(blob)
     for number, deadline in running:
         if deadline is None or deadline >= by:
-            return TicketCycles(ticket, TicketFacts(*facts), parts.read(), read=parts)
+            return TicketCycles(ticket, TicketFacts(*facts), parts.read(), read=parts, running=running)
         start, target, priority, _, stopped, promise = clocks[number]
         clocks[number] = (start, target, priority, "breached", stopped, promise)
-    return TicketCycles(ticket, TicketFacts(*facts), clocks=clocks, read=parts)
+    return TicketCycles(ticket, TicketFacts(*facts), clocks=clocks, read=parts, running=running)
 
 
 def _cycles(packed: list[tuple[int, tuple[Any, ...]]], targets: Sequence[Target], engine: Engine,

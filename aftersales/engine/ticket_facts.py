@@ -147,7 +147,7 @@ def may_tell_why(e: Event) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Breached:
-    """What the list of breaches shows of a ticket (`kpis.breaches`): a few fields and, of its
+    """What the list of breaches shows of a ticket (`kpis.breach_row`): a few fields and, of its
     events, only those that may tell why a clock took long (`kpis._reasons` picks those inside each clock's
     run): a report keeps this for each of its thousands of breaches' tickets, not the ticket. It
     is kept with the ticket's cycles (`sla.each_kept`), so that a later report need not build

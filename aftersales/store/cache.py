@@ -84,8 +84,13 @@ CREATE TABLE folders (rel TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, ctime_ns 
                       inode INTEGER NOT NULL);
 CREATE TABLE snapshot (one INTEGER PRIMARY KEY CHECK (one = 1), value BLOB NOT NULL);
 CREATE TABLE about (asset TEXT PRIMARY KEY, value BLOB NOT NULL);
-CREATE TABLE dirty (rel TEXT PRIMARY KEY)
+CREATE TABLE dirty (rel TEXT PRIMARY KEY);
+CREATE TABLE buckets (scope TEXT NOT NULL, bucket INTEGER NOT NULL, inputs BLOB NOT NULL, value BLOB NOT NULL,
+                      written INTEGER NOT NULL, PRIMARY KEY (scope, bucket))
 """
+# How many kinds of kept bucket values (`remember_buckets`: a report of one quarter in one format,
+# say) are kept: those of the others written longest ago are dropped.
+SCOPES_KEPT = 4
 # How many rows one query reads (each is a parameter of the query: SQLite allows 32,766 at most).
 ROWS_AT_ONCE = 500
 # A snapshot is taken again when more than this many files' rows changed since it was taken
@@ -272,6 +277,7 @@ class RecordCache:
                 write.execute("DROP TABLE IF EXISTS snapshot")
                 write.execute("DROP TABLE IF EXISTS dirty")
                 write.execute("DROP TABLE IF EXISTS about")
+                write.execute("DROP TABLE IF EXISTS buckets")
                 for statement in SCHEMA.split(";"):
                     write.execute(statement)
                 write.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (self.key,))
@@ -461,6 +467,20 @@ class RecordCache:
             return {}
         return found
 
+    def buckets(self, scope: str) -> dict[int, tuple[bytes, bytes]]:
+        """The values kept under `scope` (see `remember_buckets`), by bucket: (the digest of what
+        each was worked out of, the value); none when the cache is closed, gone or damaged."""
+        if not self.active:
+            return {}
+        try:
+            with self._lock:
+                if (db := self._reader()) is None:
+                    return {}
+                rows = db.execute("SELECT bucket, inputs, value FROM buckets WHERE scope = ?", (scope,)).fetchall()
+        except sqlite3.Error:
+            return {}
+        return {bucket: (inputs, value) for bucket, inputs, value in rows}
+
     def kept_folders(self) -> dict[str, FolderIdentity]:
         """The ticket folders kept by the last full read (see `save`)."""
         if self.db is None:
@@ -592,6 +612,30 @@ def remember(root: Path, which: str, kept: dict[str, tuple[Identity, str, bytes 
                                    (context, rel, *ident)).rowcount:
                     write.execute("UPDATE blobs SET cycles = ? WHERE rel = ?", (blob, rel))
                 write.execute("INSERT OR IGNORE INTO dirty VALUES (?)", (rel,))   # not as the snapshot has it
+    except sqlite3.Error:
+        pass
+    finally:
+        cached.close()
+
+
+def remember_buckets(root: Path, scope: str, kept: Mapping[int, tuple[bytes, bytes]]) -> None:
+    """Keep values worked out of buckets of files (bucket -> (a digest of the files' identities
+    and of anything else they were worked out of, the encoded value)) under `scope` (what they
+    are: a kind of report of some periods, say); each replaces the bucket's value kept before.
+    Only the values of the `SCOPES_KEPT` scopes written last are kept. Skipped when the cache
+    cannot be written (locked too long, read-only, full): it is only an optimisation."""
+    if not kept:
+        return
+    cached = RecordCache(root)
+    try:
+        if cached.db is None:
+            return
+        now = time.time_ns()
+        with cached._writing() as write:
+            write.executemany("INSERT OR REPLACE INTO buckets VALUES (?, ?, ?, ?, ?)",
+                              [(scope, bucket, inputs, value, now) for bucket, (inputs, value) in sorted(kept.items())])
+            write.execute("DELETE FROM buckets WHERE scope NOT IN (SELECT scope FROM buckets GROUP BY scope "
+                          "ORDER BY max(written) DESC LIMIT ?)", (SCOPES_KEPT,))
     except sqlite3.Error:
         pass
     finally:

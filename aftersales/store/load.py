@@ -13,8 +13,10 @@ import contextlib
 import datetime as dt
 import gc
 import hashlib
+import marshal
 import os
 import threading
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ from aftersales.core.model import Asset, Inspection, Part, Records, Settings, Ti
 from aftersales.core.problems import Problem
 from aftersales.store import build
 from aftersales.store.cache import (
+    RACY_SECONDS,
     Columns,
     FolderIdentity,
     Identity,
@@ -37,6 +40,7 @@ from aftersales.store.cache import (
     decode,
     encode,
     remember,
+    remember_buckets,
 )
 from aftersales.store.paths import FOLDER_OF, KINDS, SETTINGS_FILE, RecordFile, scan
 from aftersales.store.reading import Cleaned, read_file
@@ -194,6 +198,32 @@ class Tickets(Mapping[str, Ticket]):
         if self._fresh and self.root is not None:
             remember(self.root, "cycles", self._fresh)
         self._fresh = {}
+
+    def inputs(self, ids: Iterable[str], by: int) -> bytes | None:
+        """A digest of the identities of the files of the tickets `ids`, in this order: what a
+        value worked out of them as of an instant (`by`, in UTC microseconds) depends on of them,
+        as long as none of their events is after it. None when such a value may not be kept: a
+        ticket with an event after the instant, a file whose identity is unknown or changed too
+        recently to be trusted (it may change again within the same modification time)."""
+        racy = time.time_ns() - RACY_SECONDS * 1_000_000_000
+        listed = []
+        for ident in ids:
+            rel = self.rel.get(ident)
+            identity = self.identities.get(rel) if rel is not None else None
+            if identity is None or identity[1] >= racy or self.facts[ident][2] > by:
+                return None
+            listed.append((ident, rel, identity))
+        return hashlib.blake2b(marshal.dumps(listed), digest_size=16).digest()
+
+    def kept_buckets(self, scope: str) -> dict[int, tuple[bytes, bytes]]:
+        """The values kept under `scope` by `keep_buckets`: bucket -> (inputs, encoded value)."""
+        return self._source.buckets(scope) if self._source is not None else {}
+
+    def keep_buckets(self, scope: str, kept: Mapping[int, tuple[bytes, bytes]]) -> None:
+        """Keep values worked out of buckets of tickets (bucket -> (their `inputs`, the encoded
+        value)) under `scope`, in the record cache (see `cache.remember_buckets`)."""
+        if kept and self.root is not None and self._source is not None:
+            remember_buckets(self.root, scope, kept)
 
     def part_uses(self, at: dt.datetime | None = None) -> Iterator[tuple[str, dt.datetime, float]]:
         """(part, at, qty) of every `resolved` event (at or before `at`), in file order (a valid

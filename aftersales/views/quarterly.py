@@ -8,6 +8,7 @@ templates only lay them out.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from fractions import Fraction
 from pathlib import Path
@@ -20,6 +21,7 @@ from aftersales.core import collector
 from aftersales.core.model import Records, Settings
 from aftersales.core.times import Period
 from aftersales.engine import kpis
+from aftersales.store.cache import fingerprint
 from aftersales.views import charts
 from aftersales.views.fmt import iso_once, whole
 from aftersales.views.labels import Names, texts
@@ -675,10 +677,16 @@ def json_text(records: Records, report: Mapping[str, Any]) -> Iterator[str]:
     yield "\n"
 
 
-def breach_writer(tz: ZoneInfo) -> Callable[[list[dict[str, Any]]], list[str]]:
+def breach_writer(tz: ZoneInfo) -> kpis.BreachWriter:
     """What writes the report's breaches as `json_text` writes them (`breach_json`), for the engine
-    to write each half of them where it reads them (`kpis.quarterly`'s `write_breaches`)."""
-    return lambda rows: list(breach_json(rows, tz))
+    to write them where it counts them (`kpis.quarterly`'s `write_breaches`); named after the time
+    zone and the views' code, so that texts it wrote are kept only while they would be the same."""
+    return kpis.BreachWriter(f"json|{tz.key}|{_views_code()}", lambda rows: list(breach_json(rows, tz)))
+
+
+@functools.cache
+def _views_code() -> str:
+    return fingerprint(Path(__file__).resolve().parent.parent, ("views",))
 
 
 # the line break and indent of a row in a list of the report's JSON text (`tables.json_pieces`)
@@ -686,7 +694,7 @@ _ROW_NEWLINE = "\n    "
 
 
 def breach_json(rows: Iterable[Mapping[str, Any]], tz: ZoneInfo) -> Iterator[str]:
-    """The JSON text of each of the report's breaches (`kpis.breaches`) as `json_text` writes its
+    """The JSON text of each of the report's breaches (`kpis.breach_row`) as `json_text` writes its
     plain form (`plain`) in the report, written straight from the row: a quarter's 20,000 rows,
     their texts and instants mostly repeated, each written once (`tables.Written`)."""
     words = Written(text_json)
