@@ -371,6 +371,22 @@ def test_a_mistyped_period_or_instant_is_refused_before_the_records_are_read(rec
     assert result.stderr == f"Error: {told}\n"
 
 
+@pytest.mark.parametrize(("args", "told"), [
+    (("report", "quarterly", "--period", "2026Q3", "--from", "2026-07-01"),
+     "give only one of --period, --previous and --from/--to"),
+    (("report", "quarterly"), "name the period: --period 2026Q1, --previous, or --from DATE --to DATE"),
+    (("report", "quarterly", "--from", "2026-07-01"), "--from and --to go together"),
+    (("report", "quarterly", "--from", "2026-07-01", "--to", "2026-06-30"), "--to 2026-06-30 is before --from 2026-07-01"),
+    (("sla", "--period", "2026Q3", "--to", "2026-09-30"), "give either --period or --from/--to, not both"),
+    (("parts", "--from", "2026-07-01", "--to", "2026-06-30"), "--to 2026-06-30 is before --from 2026-07-01"),
+])
+def test_period_options_that_do_not_go_together_are_refused_before_the_records_are_read(records, args, told):
+    records.write("tickets/2026/T-9.yaml", "id: T-9\nkind: [\n")
+    result = run(*args, "--records", str(records.root))
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {told}\n"
+
+
 def test_output_under_a_file_is_refused_with_its_path(tmp_path):
     (tmp_path / "plain").write_text("x", encoding="utf-8")
     target = tmp_path / "plain" / "report.md"

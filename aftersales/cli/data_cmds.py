@@ -18,7 +18,7 @@ from aftersales.cli.options import (
     records_option,
 )
 from aftersales.core.errors import UsageError
-from aftersales.core.times import parse_date, period_from_options
+from aftersales.core.times import check_period_options, parse_date, period_from_options
 from aftersales.edit import parts as part_files
 from aftersales.edit.tickets import Folder
 from aftersales.engine import parts
@@ -55,6 +55,7 @@ def parts_group(ctx: click.Context, records_dir, at_text, low_only, period, from
     ctx.obj = {"records_dir": records_dir}
     if ctx.invoked_subcommand is not None:
         return
+    check_period_options(period, from_text, to_text)   # before the folder is read
     p = project(records_dir, at_text)
     chosen = period_from_options(period, from_text, to_text, p.tz)
     span = (chosen.start.date(), chosen.end.date()) if chosen else None

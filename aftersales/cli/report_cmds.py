@@ -21,7 +21,7 @@ from aftersales.cli.options import (
 )
 from aftersales.core.errors import UsageError
 from aftersales.core.ids import resolve
-from aftersales.core.times import report_period
+from aftersales.core.times import check_period_options, report_period
 from aftersales.engine import kpis
 from aftersales.views import inspection as inspection_view
 from aftersales.views import quarterly as quarterly_view
@@ -71,6 +71,7 @@ def quarterly(period: str | None, from_text: str | None, to_text: str | None, pr
     """
     fmt = document_format(fmt, output, quarterly_view.FORMATS)
     days = within_days(within_text)
+    check_period_options(period, from_text, to_text, previous)   # before the folder is read
     p = project(records_dir, at_text)
     chosen = report_period(p.at, p.tz, period, previous, from_text, to_text)
     # JSON: the engine writes the breaches where it reads them (on two cores, half in a child)

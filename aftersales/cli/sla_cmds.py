@@ -17,7 +17,7 @@ from aftersales.core.errors import UsageError
 from aftersales.core.ids import resolve
 from aftersales.core.model import Settings
 from aftersales.core.problems import Invalid, did_you_mean, require_valid
-from aftersales.core.times import period_from_options
+from aftersales.core.times import check_period_options, period_from_options
 from aftersales.engine import holidays_cn, sla
 from aftersales.store import build
 from aftersales.store.reading import read_file
@@ -62,6 +62,7 @@ def sla_command(records_dir, at_text, open_only, statuses, targets, area, ticket
     """
     if policy is not None and fail_on_breach:
         raise UsageError("--fail-on-breach lists breaches; with --policy the command lists changes: use one")
+    check_period_options(period, from_text, to_text)   # before the folder is read
     p = project(records_dir, at_text)
     records, at, tz = p.records, p.at, p.tz
     chosen_period = period_from_options(period, from_text, to_text, tz)

@@ -154,18 +154,38 @@ def previous_quarter(at: dt.datetime, tz: ZoneInfo) -> Period:
 
 def date_range(start: dt.date, end: dt.date, tz: ZoneInfo) -> Period:
     """`--from A --to B`: A 00:00 up to B 24:00 (both days included)."""
-    for day in (start, end):
-        if not OPEN_START <= day <= OPEN_END:
-            raise UsageError(f"{day} is too far in the past or future (use dates from {OPEN_START} to {OPEN_END})")
-    if end < start:
-        raise UsageError(f"--to {end} is before --from {start}")
+    _check_days(start, end)
     return Period(f"{start}..{end}", midnight(start, tz), midnight(end + dt.timedelta(days=1), tz))
+
+
+def _check_days(start: dt.date | None, end: dt.date | None) -> None:
+    for day in (start, end):
+        if day is not None and not OPEN_START <= day <= OPEN_END:
+            raise UsageError(f"{day} is too far in the past or future (use dates from {OPEN_START} to {OPEN_END})")
+    if start is not None and end is not None and end < start:
+        raise UsageError(f"--to {end} is before --from {start}")
+
+
+def check_period_options(name: str | None, start: str | None, end: str | None, previous: bool | None = None) -> None:
+    """What `period_from_options` (`previous` None) or `report_period` refuses of their options
+    that needs no records: a command checks it before it reads the folder."""
+    if previous is None:
+        if name and (start or end):
+            raise UsageError("give either --period or --from/--to, not both")
+    else:
+        given = sum(bool(x) for x in (name, previous, start or end))
+        if given == 0:
+            raise UsageError("name the period: --period 2026Q1, --previous, or --from DATE --to DATE")
+        if given > 1:
+            raise UsageError("give only one of --period, --previous and --from/--to")
+        if (start or end) and not (start and end):
+            raise UsageError("--from and --to go together")
+    _check_days(parse_date(start) if start else None, parse_date(end) if end else None)
 
 
 def period_from_options(period: str | None, start: str | None, end: str | None, tz: ZoneInfo) -> Period | None:
     """The period named by `--period` or `--from/--to` (either bound may be left open)."""
-    if period and (start or end):
-        raise UsageError("give either --period or --from/--to, not both")
+    check_period_options(period, start, end)
     if period:
         return quarter(period, tz)
     if start or end:
@@ -178,15 +198,10 @@ def period_from_options(period: str | None, start: str | None, end: str | None, 
 def report_period(at: dt.datetime, tz: ZoneInfo, name: str | None, previous: bool, start: str | None,
                end: str | None) -> Period:
     """The report's period from --period, --previous or --from/--to (exactly one of them)."""
-    given = sum(bool(x) for x in (name, previous, start or end))
-    if given == 0:
-        raise UsageError("name the period: --period 2026Q1, --previous, or --from DATE --to DATE")
-    if given > 1:
-        raise UsageError("give only one of --period, --previous and --from/--to")
+    check_period_options(name, start, end, previous)
     if name:
         return quarter(name, tz)
     if previous:
         return previous_quarter(at, tz)
-    if not (start and end):
-        raise UsageError("--from and --to go together")
+    assert start and end
     return date_range(parse_date(start), parse_date(end), tz)
