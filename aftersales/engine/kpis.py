@@ -9,7 +9,9 @@ was reopened, followed up ...) is worked out once (`TicketFacts`, kept with the 
 cycles: `sla.each_kept`), with its instants as UTC microseconds; what it counts for in a period
 (opened, resolved, cancelled in it) once per period (`Standing`). Each section then reads like
 its definition, on those facts. The period before (the trend's base) computes only the figures
-the trend compares (`trend_numbers`).
+the trend compares (`trend_numbers`). What the report counts of its tickets (`Counts`: facts,
+clocks tallied, breaches) is kept a bucket of tickets at a time (`engine.buckets`), and counted
+again only for the buckets whose files changed.
 """
 
 from __future__ import annotations
