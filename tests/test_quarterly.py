@@ -376,7 +376,8 @@ def test_a_mistyped_period_or_instant_is_refused_before_the_records_are_read(rec
      "give only one of --period, --previous and --from/--to"),
     (("report", "quarterly"), "name the period: --period 2026Q1, --previous, or --from DATE --to DATE"),
     (("report", "quarterly", "--from", "2026-07-01"), "--from and --to go together"),
-    (("report", "quarterly", "--from", "2026-07-01", "--to", "2026-06-30"), "--to 2026-06-30 is before --from 2026-07-01"),
+    (("report", "quarterly", "--from", "2026-07-01", "--to", "2026-06-30"),
+     "--to 2026-06-30 is before --from 2026-07-01"),
     (("sla", "--period", "2026Q3", "--to", "2026-09-30"), "give either --period or --from/--to, not both"),
     (("parts", "--from", "2026-07-01", "--to", "2026-06-30"), "--to 2026-06-30 is before --from 2026-07-01"),
 ])
