@@ -20,6 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import event, run
@@ -396,3 +397,16 @@ def test_output_under_a_file_is_refused_with_its_path(tmp_path):
     assert result.stderr == (f"Error: cannot write {target}: a part of that path is a file, not a folder "
                              "(or the file is a folder)\n")
     assert (tmp_path / "plain").read_text(encoding="utf-8") == "x"
+
+
+def test_a_clock_running_late_across_a_change_of_the_clocks_is_late_by_the_time_passed(records):
+    """Berlin moved its clocks on from 02:00 to 03:00 on 2026-03-29: a response due on 2026-03-28
+    at 11:00 and still missing on 2026-03-30 at 11:00 is 47 hours late, not 48."""
+    records.settings(timezone="Europe/Berlin")
+    records.ticket("T-1", event("2026-03-28 09:00", "reported", tz=ZoneInfo("Europe/Berlin")))
+    result = run("report", "quarterly", "--period", "2026Q1", "--format", "json", "--at", "2026-03-30 11:00",
+                 "--records", str(records.root))
+    assert result.exit_code == 0, result.output
+    [breach] = json.loads(result.stdout)["breaches"]
+    assert (breach["deadline"], breach["still_open"]) == ("2026-03-28T11:00:00+01:00", True)
+    assert breach["over_minutes"] == 47 * 60

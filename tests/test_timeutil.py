@@ -83,3 +83,11 @@ def test_iso_is_the_instant_to_the_second_with_the_project_offset(instant, tz):
 
 def test_iso_of_no_instant_is_none():
     assert iso(None, TZ) is None
+
+
+def test_seconds_between_counts_time_passed_across_a_change_of_the_clocks():
+    from aftersales.core.times import seconds_between
+    berlin = ZoneInfo("Europe/Berlin")
+    before, after = dt.datetime(2026, 3, 28, 11, tzinfo=berlin), dt.datetime(2026, 3, 30, 11, tzinfo=berlin)
+    assert after - before == dt.timedelta(hours=48)   # Python's own subtraction: by the wall clocks
+    assert seconds_between(before, after) == 47 * 3600 and seconds_between(after, before) == -47 * 3600

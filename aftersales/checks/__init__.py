@@ -29,7 +29,7 @@ from aftersales.core.problems import Problem
 from aftersales.engine import parts
 from aftersales.store.build import DEFAULT_TIMEZONE
 from aftersales.store.cache import Identity, decode, encode, fingerprint, remember_checks
-from aftersales.store.load import Kept, Loaded, micros
+from aftersales.store.load import Kept, Loaded, micros, settled
 from aftersales.store.paths import SETTINGS_FILE
 
 __all__ = ["Known", "check_events", "check_inspection", "check_place", "check_ticket", "validate"]
@@ -83,9 +83,10 @@ class TicketCheck:
     tz: ZoneInfo
     now: dt.datetime
     context: str
+    keep: bool   # (`store.load.settled`: else the checks are run again by `validate`, not kept)
 
     def __call__(self, ticket: Ticket) -> Kept | None:
-        if max(e.at for e in ticket.events) > self.now:
+        if not self.keep or max(e.at for e in ticket.events) > self.now:
             return None   # judged again as of each instant
         found = [*check_place(ticket, self.tz), *check_ticket(ticket, self.known)]
         return self.context, encode(found) if found else None
@@ -101,12 +102,13 @@ def ticket_checker(now: Callable[[Settings | None], dt.datetime]) -> Callable[[L
         ids = {kind: found for kind, found in partial.file_ids.items() if kind != "ticket"}
         known = Known(s, ids, partial.assets, instant, partial.parts)
         tz = s.tz if s is not None else ZoneInfo(DEFAULT_TIMEZONE)
-        return TicketCheck(known, tz, instant, _context(partial))
+        return TicketCheck(known, tz, instant, _context(partial), settled(partial.identities))
     return make
 
 
 def _check_tickets(loaded: Loaded, known: Known, tz: ZoneInfo, now: dt.datetime | None) -> list[Problem]:
     context = _context(loaded) if now is not None else None
+    keep = settled(loaded.identities)   # (else nothing is kept: see `store.load.settled`)
     limit = micros(now) if now is not None else None
     problems: list[Problem] = []
     fresh: dict[str, tuple[Identity, str, bytes | None]] = {}
@@ -125,7 +127,7 @@ def _check_tickets(loaded: Loaded, known: Known, tz: ZoneInfo, now: dt.datetime 
         ticket = tickets[ident]
         found = [*check_place(ticket, tz), *check_ticket(ticket, known)]
         problems.extend(found)
-        if context is not None and judged and rel in loaded.identities:
+        if context is not None and judged and rel in loaded.identities and keep:
             fresh[rel] = (loaded.identities[rel], context, encode(found) if found else None)
     if fresh:
         remember_checks(loaded.root, fresh)

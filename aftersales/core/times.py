@@ -121,6 +121,12 @@ class Period:
         return self.start.date() <= day < self.end.date()
 
 
+def seconds_between(start: dt.datetime, end: dt.datetime) -> int:
+    """The whole seconds from `start` to `end`, as time passed: Python subtracts two datetimes of
+    the same time zone by their wall clocks, an hour off across a change of the clocks."""
+    return int((end.astimezone(dt.timezone.utc) - start.astimezone(dt.timezone.utc)).total_seconds())
+
+
 def midnight(day: dt.date, tz: ZoneInfo) -> dt.datetime:
     try:
         return _localize(dt.datetime.combine(day, dt.time(0)), tz)

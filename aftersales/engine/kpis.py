@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from aftersales.core import collector, halves
 from aftersales.core.durations import Duration
 from aftersales.core.model import Records, Ticket
-from aftersales.core.times import Period, date_range, quarter_of
+from aftersales.core.times import Period, date_range, quarter_of, seconds_between
 from aftersales.engine import parts as parts_mod
 from aftersales.engine import schedule, sla, warranty
 from aftersales.engine.buckets import Buckets
@@ -133,7 +133,7 @@ def _clock_numbers(tally: Tally) -> dict[str, Any]:
     """Met and breached clocks, compliance, the mean counted time of the clocks stopped at one of
     their `stop` events, and what was promised: the allowed times they ran against, shortest first."""
     allowed = sorted(((Duration(amount, unit), cal) for amount, unit, cal in tally.promised),
-                     key=lambda p: (p[0].seconds, p[1]))
+                     key=lambda p: (p[0].seconds, p[1], p[0].amount, p[0].unit))   # (2h before 120m: a total order)
     return {"met": tally.met, "breached": tally.breached, "compliance": rate(tally.met, tally.met + tally.breached),
             "mean_seconds": Fraction(tally.counted, tally.stopped) if tally.stopped else None,
             "stopped": tally.stopped, "promised": [{"within": str(w), "calendar": cal} for w, cal in allowed]}
@@ -307,7 +307,7 @@ def breach_row(records: Records, t: Breached | Ticket, c: sla.Cycle, at: dt.date
 
 def _over(stop: dt.datetime | None, deadline: dt.datetime | None, at: dt.datetime) -> int | None:
     """By how many seconds a clock with `deadline` missed it: to its stop, or to `at` while it runs."""
-    return int(((stop or at) - deadline).total_seconds()) if deadline else None
+    return seconds_between(deadline, stop or at) if deadline else None
 
 
 @dataclass(frozen=True)
@@ -693,7 +693,8 @@ def _quarterly(records: Records, period: Period, at: dt.datetime, previous: Peri
                           lambda: _count(records, periods, at, write_breaches, groups[1::2]),
                           worth=sum(len(members) for _, members in groups) >= halves.AT_LEAST)
     made = [part for half in counted for part in half]
-    buckets.keep(inputs, {bucket: counts for bucket, counts in made if bucket != LIVE})
+    # (a bucket counted again only because of the instant keeps its value: it holds for later ones)
+    buckets.keep(inputs, {bucket: counts for bucket, counts in made if bucket != LIVE and bucket not in kept})
     parts = [*found.values(), *(counts for _, counts in made)]
     clocks = Clocks(periods)
     for counts in parts:

@@ -75,6 +75,17 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
 BUILT_AT_ONCE = 2000   # how many stored tickets `Tickets.each` reads from the record cache at once
 
 
+def settled(identities: Mapping[str, Identity]) -> bool:
+    """Whether the files that results kept for a ticket depend on besides its own (the settings,
+    asset and part files: their identities are part of what the results are kept under) all
+    changed more than `RACY_SECONDS` ago. One that changed since may change again within the same
+    modification time, its identity unchanged: nothing is kept under it then (as a file's own row
+    is not kept), else a later run could take results of the first version for the second's."""
+    racy = time.time_ns() - RACY_SECONDS * 1_000_000_000
+    return all(identity[1] < racy for rel, identity in identities.items()
+               if not rel.startswith(("tickets/", "inspections/")))
+
+
 class Tickets(Mapping[str, Ticket]):
     """The tickets read, by id, in the order of their files. A ticket the cache answered stays in
     the cache (or as its bytes, read on a cold run) and is built only when something asks for it;
@@ -92,6 +103,7 @@ class Tickets(Mapping[str, Ticket]):
         self._cycles: dict[str, str | None] = {}  # file -> hash of the context of its kept cycles
         self._kept: dict[str, bytes] = {}         # file -> cycles kept this run
         self._fresh: dict[str, tuple[Identity, str, bytes | None]] = {}
+        self.settled = False   # (`keep_from`)
 
     def __getitem__(self, ident: str) -> Ticket:
         value = self._items[ident]
@@ -161,6 +173,7 @@ class Tickets(Mapping[str, Ticket]):
         cycles earlier runs kept (rel -> hash of their context), and the cache to fetch tickets and
         cycles from (`source`, open until this is gone)."""
         self.root, self.identities, self._cycles, self._source = root, identities, cycles, source
+        self.settled = settled(identities)
         digest = hashlib.sha256()
         for rel in sorted(rel for rel in identities if not rel.startswith(("tickets/", "inspections/"))):
             digest.update(repr((rel, identities[rel])).encode())   # what a ticket's cycles depend on besides its file
@@ -188,7 +201,7 @@ class Tickets(Mapping[str, Ticket]):
 
     def keep_cycles(self, ident: str, context: str, cycles: bytes) -> None:
         rel = self.rel[ident]
-        if rel in self.identities:
+        if rel in self.identities and self.settled:
             self._fresh[rel] = (self.identities[rel], context, cycles)
             self._cycles[rel] = context
             self._kept[rel] = cycles
@@ -204,7 +217,10 @@ class Tickets(Mapping[str, Ticket]):
         value worked out of them as of an instant (`by`, in UTC microseconds) depends on of them,
         as long as none of their events is after it. None when such a value may not be kept: a
         ticket with an event after the instant, a file whose identity is unknown or changed too
-        recently to be trusted (it may change again within the same modification time)."""
+        recently to be trusted (it may change again within the same modification time), or the
+        settings, an asset or a part file changed too recently (`settled`)."""
+        if not self.settled:
+            return None
         racy = time.time_ns() - RACY_SECONDS * 1_000_000_000
         listed = []
         for ident in ids:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from aftersales.core.model import Asset, Records, Settings, Ticket
+from aftersales.core.times import seconds_between
 from aftersales.engine.sla import FAR, Cycle, Engine, facts, urgency
 from aftersales.views.fmt import human_seconds, short
 from aftersales.views.labels import Names
@@ -119,7 +120,7 @@ def board(records: Records, tickets: Iterable[Ticket], at: dt.datetime, names: N
         clock = running[0] if running else None
         text, late = "", False
         if clock is not None and clock.deadline is not None:
-            left = int((clock.deadline - at).total_seconds())
+            left = seconds_between(at, clock.deadline)
             late = left < 0
             text = (f"{short(clock.deadline, tz)} ({human_seconds(abs(left))} "
                     f"{words['over'] if late else words['left']})")
