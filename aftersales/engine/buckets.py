@@ -13,8 +13,10 @@ changed, one bucket in `BUCKETS`.
 
 What is kept must not change with the instant a run is as of: a bucket is kept only while none
 of its tickets has an event after the instant (the per-ticket values have the same rule), and
-the caller leaves out of a bucket's value the tickets whose clocks still run, naming them
-instead, to work them out on every run.
+the caller leaves out of a bucket's value what still changes with the instant (`kpis.Counts`:
+the tickets with a clock that may still be met are named, to be counted on every run; a clock
+running past its deadline is kept as a row, made late as of each run). Nothing is kept while a
+file it depends on changed too recently to be trusted (`Tickets.inputs`).
 """
 
 from __future__ import annotations
