@@ -29,7 +29,7 @@ from aftersales.core.problems import Problem
 from aftersales.engine import parts
 from aftersales.store.build import DEFAULT_TIMEZONE
 from aftersales.store.cache import Identity, decode, encode, fingerprint, remember_checks
-from aftersales.store.load import Kept, Loaded, micros, settled
+from aftersales.store.load import Kept, Loaded, context_files, micros, settled
 from aftersales.store.paths import SETTINGS_FILE
 
 __all__ = ["Known", "check_events", "check_inspection", "check_place", "check_ticket", "validate"]
@@ -102,13 +102,13 @@ def ticket_checker(now: Callable[[Settings | None], dt.datetime]) -> Callable[[L
         ids = {kind: found for kind, found in partial.file_ids.items() if kind != "ticket"}
         known = Known(s, ids, partial.assets, instant, partial.parts)
         tz = s.tz if s is not None else ZoneInfo(DEFAULT_TIMEZONE)
-        return TicketCheck(known, tz, instant, _context(partial), settled(partial.identities))
+        keep = settled(partial.identities[rel] for rel in context_files(partial.identities))
+        return TicketCheck(known, tz, instant, _context(partial), keep)
     return make
 
 
 def _check_tickets(loaded: Loaded, known: Known, tz: ZoneInfo, now: dt.datetime | None) -> list[Problem]:
     context = _context(loaded) if now is not None else None
-    keep = settled(loaded.identities)   # (else nothing is kept: see `store.load.settled`)
     limit = micros(now) if now is not None else None
     problems: list[Problem] = []
     fresh: dict[str, tuple[Identity, str, bytes | None]] = {}
@@ -127,7 +127,7 @@ def _check_tickets(loaded: Loaded, known: Known, tz: ZoneInfo, now: dt.datetime 
         ticket = tickets[ident]
         found = [*check_place(ticket, tz), *check_ticket(ticket, known)]
         problems.extend(found)
-        if context is not None and judged and rel in loaded.identities and keep:
+        if context is not None and judged and rel in loaded.identities and tickets.settled:
             fresh[rel] = (loaded.identities[rel], context, encode(found) if found else None)
     if fresh:
         remember_checks(loaded.root, fresh)
@@ -144,7 +144,7 @@ def _context(loaded: Loaded) -> str:
     and part files (their identities), and the ids of every asset, part and inspection file."""
     digest = hashlib.sha256(_checking_code().encode())
     identities = loaded.identities
-    for rel in sorted(rel for rel in identities if not rel.startswith(("tickets/", "inspections/"))):
+    for rel in context_files(identities):
         digest.update(repr((rel, identities[rel])).encode())
     for kind in ("asset", "part", "inspection"):
         digest.update(repr((kind, sorted(loaded.file_ids.get(kind, ())))).encode())

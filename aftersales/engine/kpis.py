@@ -634,9 +634,15 @@ class _Counting:
         for c in listed_breaches(self.clocks.breached):
             (listed if c.stop is not None else overdue).append(
                 (breach_order(c), breach_row(records, self.shown[c.ticket], c, at)))
-        if write is not None and listed:
-            listed = list(zip([order for order, _ in listed], write.write([row for _, row in listed]), strict=True))
-        return Counts(halves.Plain(self.facts), self.clocks.tallies(), listed, overdue, live, self.since)
+        return Counts(halves.Plain(self.facts), self.clocks.tallies(), _written_rows(listed, write), overdue, live,
+                      self.since)
+
+
+def _written_rows(listed: list[Listed], write: BreachWriter | None) -> list[Listed]:
+    """The rows of `listed` as `write` writes them, each in its place (as they are without it)."""
+    if write is None or not listed:
+        return listed
+    return list(zip([order for order, _ in listed], write.write([row for _, row in listed]), strict=True))
 
 
 def _count(records: Records, periods: Sequence[Period], at: dt.datetime, write: BreachWriter | None,
@@ -668,9 +674,8 @@ def _written(parts: Sequence[Counts], at: dt.datetime, write: BreachWriter | Non
     late as of `at`, written with `write` when given."""
     overdue: list[Listed] = [(order, {**row, "over_seconds": _over(None, row["deadline"], at)})
                              for order, row in heapq.merge(*(counts.overdue for counts in parts), key=itemgetter(0))]
-    if write is not None and overdue:
-        overdue = list(zip([order for order, _ in overdue], write.write([row for _, row in overdue]), strict=True))
-    return [item for _, item in heapq.merge(overdue, *(counts.listed for counts in parts), key=itemgetter(0))]
+    return [item for _, item in heapq.merge(_written_rows(overdue, write), *(counts.listed for counts in parts),
+                                            key=itemgetter(0))]
 
 
 def _quarterly(records: Records, period: Period, at: dt.datetime, previous: Period | None,

@@ -149,6 +149,12 @@ def fingerprint(package: Path, subpackages: tuple[str, ...]) -> str:
     return digest.hexdigest()[:16]
 
 
+def racy_after() -> int:
+    """The modification time (ns) after which a file is too recently changed to be trusted: it may
+    change again within one mtime tick, its identity unchanged (`RACY_SECONDS`)."""
+    return time.time_ns() - RACY_SECONDS * 1_000_000_000
+
+
 def identity(stat: os.stat_result, kind: str) -> Identity:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, kind)
 
@@ -529,7 +535,7 @@ class RecordCache:
             return
         present = set(present)
         gone = sorted(self.stored - present)
-        racy = time.time_ns() - RACY_SECONDS * 1_000_000_000
+        racy = racy_after()
         fresh = [(rel, i, payload, columns) for rel, (i, payload, columns) in self.fresh.items() if i[1] < racy]
         saved = self.hits | {rel for rel, *_ in fresh}
         left_out = {rel.rsplit("/", 1)[0] for rel in present - saved}

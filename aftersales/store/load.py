@@ -16,7 +16,6 @@ import hashlib
 import marshal
 import os
 import threading
-import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -30,7 +29,6 @@ from aftersales.core.model import Asset, Inspection, Part, Records, Settings, Ti
 from aftersales.core.problems import Problem
 from aftersales.store import build
 from aftersales.store.cache import (
-    RACY_SECONDS,
     Columns,
     FolderIdentity,
     Identity,
@@ -39,6 +37,7 @@ from aftersales.store.cache import (
     Taking,
     decode,
     encode,
+    racy_after,
     remember,
     remember_buckets,
 )
@@ -75,15 +74,19 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
 BUILT_AT_ONCE = 2000   # how many stored tickets `Tickets.each` reads from the record cache at once
 
 
-def settled(identities: Mapping[str, Identity]) -> bool:
-    """Whether the files that results kept for a ticket depend on besides its own (the settings,
-    asset and part files: their identities are part of what the results are kept under) all
-    changed more than `RACY_SECONDS` ago. One that changed since may change again within the same
-    modification time, its identity unchanged: nothing is kept under it then (as a file's own row
-    is not kept), else a later run could take results of the first version for the second's."""
-    racy = time.time_ns() - RACY_SECONDS * 1_000_000_000
-    return all(identity[1] < racy for rel, identity in identities.items()
-               if not rel.startswith(("tickets/", "inspections/")))
+def context_files(identities: Mapping[str, Identity]) -> list[str]:
+    """The files, in order, that results kept for a ticket depend on besides its own: the
+    settings, asset and part files (their identities are part of what the results are kept under)."""
+    return sorted(rel for rel in identities if not rel.startswith(("tickets/", "inspections/")))
+
+
+def settled(identities: Iterable[Identity]) -> bool:
+    """Whether these files (`context_files`) all changed long enough ago to be trusted (`cache.racy_after`). One that
+    changed since may change again within the same modification time, its identity unchanged:
+    nothing is kept under it then (as a file's own row is not kept), else a later run could take
+    results of the first version for the second's."""
+    racy = racy_after()
+    return all(identity[1] < racy for identity in identities)
 
 
 class Tickets(Mapping[str, Ticket]):
@@ -173,9 +176,10 @@ class Tickets(Mapping[str, Ticket]):
         cycles earlier runs kept (rel -> hash of their context), and the cache to fetch tickets and
         cycles from (`source`, open until this is gone)."""
         self.root, self.identities, self._cycles, self._source = root, identities, cycles, source
-        self.settled = settled(identities)
+        rels = context_files(identities)
+        self.settled = settled(identities[rel] for rel in rels)
         digest = hashlib.sha256()
-        for rel in sorted(rel for rel in identities if not rel.startswith(("tickets/", "inspections/"))):
+        for rel in rels:
             digest.update(repr((rel, identities[rel])).encode())   # what a ticket's cycles depend on besides its file
         self.context = digest.hexdigest()
 
@@ -221,7 +225,7 @@ class Tickets(Mapping[str, Ticket]):
         settings, an asset or a part file changed too recently (`settled`)."""
         if not self.settled:
             return None
-        racy = time.time_ns() - RACY_SECONDS * 1_000_000_000
+        racy = racy_after()
         listed = []
         for ident in ids:
             rel = self.rel.get(ident)
